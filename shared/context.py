@@ -1,0 +1,49 @@
+"""What one service's process holds: its settings, database and infrastructure tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.config import Settings
+from shared.db import create_engine, session_factory
+from shared.events.envelope import topic_of
+from shared.tables import InfraTables
+
+
+@dataclass
+class ServiceContext:
+    """A service's own database handles; built once in the composition root."""
+
+    service: str
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    metadata: MetaData
+    tables: InfraTables
+
+    @property
+    def topic(self) -> str:
+        return topic_of(self.service)
+
+    @property
+    def source(self) -> str:
+        return f"/cadreflow/{self.service}"
+
+    async def ping(self) -> bool:
+        """Whether the service's database answers."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def build_context(service: str, settings: Settings, metadata: MetaData, tables: InfraTables,
+                  *, url: str | None = None) -> ServiceContext:
+    """Open a service's engine (no connection is made until first use)."""
+    engine = create_engine(url or settings.db_url(service))
+    return ServiceContext(service, settings, engine, session_factory(engine), metadata, tables)

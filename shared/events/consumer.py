@@ -1,0 +1,147 @@
+"""Consumers: idempotent effects, offsets committed after the effect, poison messages to a dead-letter topic."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from shared.context import ServiceContext
+from shared.events.envelope import CloudEvent, dlq_of
+from shared.events.transport import EventSink, EventSource, OutgoingMessage, ReceivedMessage
+from shared.logging import get_logger
+from shared.metrics import CONSUMER_LAG, DLQ_MESSAGES, EVENTS_CONSUMED
+from shared.uow import UnitOfWork, unit_of_work
+
+log = get_logger(__name__)
+
+Handler = Callable[[CloudEvent], Awaitable[None]]
+Effect = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+
+
+class Poison(Exception):
+    """A message that can never be handled (retrying is pointless)."""
+
+
+def idempotent(ctx: ServiceContext, group: str, effect: Effect) -> Handler:
+    """Wrap an effect so it and the processed event id commit in one transaction: a redelivery has no effect."""
+
+    async def handle(event: CloudEvent) -> None:
+        async with unit_of_work(ctx) as uow:
+            if await uow.already_processed(group, event.id):
+                EVENTS_CONSUMED.labels(group, "duplicate").inc()
+                return
+            await effect(uow, event)
+            await uow.mark_processed(group, event.id)
+
+    return handle
+
+
+class Consumer:
+    """One consumer group's loop over its topics."""
+
+    def __init__(self, *, group: str, source_factory: Callable[[], EventSource], handler: Handler,
+                 dlq_sink: EventSink, max_retries: int = 3, retry_backoff: float = 0.2,
+                 event_types: frozenset[str] | None = None) -> None:
+        self.group = group
+        self.source_factory = source_factory
+        self.handler = handler
+        self.dlq_sink = dlq_sink
+        self.max_retries = max_retries
+        self.retry_backoff = retry_backoff
+        self.event_types = event_types
+        self._source: EventSource | None = None
+
+    async def _dead_letter(self, msg: ReceivedMessage, error: str) -> None:
+        headers = dict(msg.headers)
+        headers.update({
+            "dlq_error": error[:4000], "dlq_original_topic": msg.topic, "dlq_original_partition": str(msg.partition),
+            "dlq_original_offset": str(msg.offset), "dlq_consumer_group": self.group,
+            "dlq_failed_at": datetime.now(UTC).isoformat(),
+        })
+        await self.dlq_sink.publish([OutgoingMessage(dlq_of(msg.topic), msg.key or "", msg.value, headers)])
+        DLQ_MESSAGES.labels(self.group, msg.topic).inc()
+        log.warning("event_dead_lettered", group=self.group, topic=msg.topic, partition=msg.partition,
+                    offset=msg.offset, error=error[:500])
+
+    async def handle_message(self, msg: ReceivedMessage) -> None:
+        """Apply one message's effect (retrying), or dead-letter it; raises only if the DLQ is unreachable."""
+        try:
+            event = CloudEvent.from_json(msg.value)
+        except (ValueError, KeyError, TypeError) as exc:
+            await self._dead_letter(msg, f"undecodable: {exc!r}")
+            EVENTS_CONSUMED.labels(self.group, "dead_lettered").inc()
+            return
+        if self.event_types is not None and event.type not in self.event_types:
+            EVENTS_CONSUMED.labels(self.group, "ignored").inc()
+            return
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self.handler(event)
+                EVENTS_CONSUMED.labels(self.group, "ok").inc()
+                return
+            except Poison as exc:
+                await self._dead_letter(msg, f"poison: {exc}")
+            except Exception as exc:
+                if attempt <= self.max_retries:
+                    log.info("event_retry", group=self.group, event_type=event.type, attempt=attempt,
+                             error=repr(exc))
+                    await asyncio.sleep(self.retry_backoff * attempt)
+                    continue
+                await self._dead_letter(msg, "".join(traceback.format_exception_only(exc)).strip())
+            EVENTS_CONSUMED.labels(self.group, "dead_lettered").inc()
+            return
+
+    async def run_once(self, *, timeout: float = 0.5, max_records: int = 200) -> int:
+        """Poll one batch, handle each message in order, then commit the offsets."""
+        if self._source is None:
+            self._source = self.source_factory()
+        batch = await self._source.poll(timeout=timeout, max_records=max_records)
+        positions: dict[tuple[str, int], int] = {}
+        for msg in batch:
+            await self.handle_message(msg)
+            positions[(msg.topic, msg.partition)] = msg.offset + 1
+        if positions:
+            await self._source.commit(positions)
+        return len(batch)
+
+    async def _reset(self) -> None:
+        if self._source is not None:
+            try:
+                await self._source.close()
+            except Exception as exc:
+                log.warning("consumer_close_failed", group=self.group, error=repr(exc))
+            self._source = None
+
+    async def refresh_lag(self) -> None:
+        if self._source is None:
+            return
+        for (topic, partition), lag in (await self._source.lag()).items():
+            CONSUMER_LAG.labels(self.group, topic, str(partition)).set(lag)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until stopped; after a failure, re-read from the last committed offsets."""
+        backoff = 0.0
+        last_lag = 0.0
+        while not stop.is_set():
+            try:
+                await self.run_once()
+                backoff = 0.0
+                if time.monotonic() - last_lag > 5.0:
+                    await self.refresh_lag()
+                    last_lag = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                backoff = min(5.0, max(0.2, backoff * 2))
+                log.warning("consumer_failed", group=self.group, error=repr(exc), retry_in=backoff)
+                await self._reset()
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=backoff)
+                except TimeoutError:
+                    pass
+        await self._reset()

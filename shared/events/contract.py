@@ -1,0 +1,52 @@
+"""Event contract: every event type has a JSON Schema in the repository; producers are checked against it."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from shared.events.envelope import CloudEvent
+
+
+class UnknownEventType(ValueError):
+    """An event type without a schema in the repository."""
+
+
+@cache
+def _validators() -> dict[str, Draft202012Validator]:
+    out: dict[str, Draft202012Validator] = {}
+    for entry in resources.files("shared.events").joinpath("schemas").iterdir():
+        if entry.name.endswith(".json"):
+            schema = json.loads(entry.read_text(encoding="utf-8"))
+            Draft202012Validator.check_schema(schema)
+            out[entry.name.removesuffix(".json")] = Draft202012Validator(schema)
+    return out
+
+
+def known_types() -> list[str]:
+    """Every event type with a schema (the envelope's own schema excluded)."""
+    return sorted(t for t in _validators() if t != "_envelope")
+
+
+def validation_errors(event: CloudEvent | dict[str, Any]) -> list[str]:
+    """What is wrong with an event against the envelope schema and its type's data schema."""
+    doc = event.to_dict() if isinstance(event, CloudEvent) else event
+    validators = _validators()
+    errors = [f"envelope: {e.message}" for e in validators["_envelope"].iter_errors(doc)]
+    etype = str(doc.get("type", ""))
+    if etype not in validators:
+        raise UnknownEventType(f"no JSON Schema for event type {etype!r}")
+    for e in validators[etype].iter_errors(doc.get("data")):
+        errors.append(f"data.{'.'.join(map(str, e.path))}: {e.message}")
+    return errors
+
+
+def check(event: CloudEvent) -> None:
+    """Raise ValueError unless the event matches its contract."""
+    errors = validation_errors(event)
+    if errors:
+        raise ValueError(f"event {event.type} breaks its contract: {'; '.join(errors)}")

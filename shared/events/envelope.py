@@ -1,0 +1,75 @@
+"""CloudEvents 1.0 JSON envelope, with traceparent and workflowid extensions."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+_TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def topic_of(service: str) -> str:
+    """The versioned topic a service publishes to."""
+    return f"cadre.{service}.v1"
+
+
+def dlq_of(topic: str) -> str:
+    """A topic's dead-letter topic."""
+    return f"{topic}.dlq"
+
+
+class PersonalDataLeak(ValueError):
+    """An event carried something that looks like a personal identification number."""
+
+
+@dataclass(frozen=True)
+class CloudEvent:
+    """One thing that happened, as published on a topic."""
+
+    type: str
+    source: str
+    subject: str
+    data: dict[str, Any]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    workflowid: str | None = None
+    traceparent: str | None = None
+    specversion: str = "1.0"
+    datacontenttype: str = "application/json"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object published."""
+        doc: dict[str, Any] = {
+            "specversion": self.specversion, "id": self.id, "source": self.source, "type": self.type,
+            "subject": self.subject, "time": self.time, "datacontenttype": self.datacontenttype,
+            "data": self.data,
+        }
+        if self.workflowid:
+            doc["workflowid"] = self.workflowid
+        if self.traceparent:
+            doc["traceparent"] = self.traceparent
+        return doc
+
+    def to_json(self) -> str:
+        """Serialise, refusing anything that looks like a personal identification number."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        if _TWELVE_DIGITS.search(json.dumps(self.data, ensure_ascii=False)):
+            raise PersonalDataLeak(f"event {self.type} carries a 12-digit number; mask personal ids")
+        return text
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> CloudEvent:
+        """Parse a published event; raises ValueError/KeyError on a malformed one."""
+        doc = json.loads(raw)
+        if not isinstance(doc, dict) or doc.get("specversion") != "1.0":
+            raise ValueError("not a CloudEvents 1.0 JSON document")
+        data = doc.get("data")
+        if not isinstance(data, dict):
+            raise ValueError("event data must be a JSON object")
+        return cls(type=str(doc["type"]), source=str(doc["source"]), subject=str(doc["subject"]), data=data,
+                   id=str(doc["id"]), time=str(doc["time"]), workflowid=doc.get("workflowid"),
+                   traceparent=doc.get("traceparent"))

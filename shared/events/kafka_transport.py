@@ -1,0 +1,174 @@
+"""Apache Kafka transport (kafka-python): acks=all, idempotent producer, manual offset commits."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from shared.events.transport import OutgoingMessage, ReceivedMessage, TransportUnavailable
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def _first_host(bootstrap: str) -> tuple[str, int]:
+    host, _, port = bootstrap.split(",")[0].strip().rpartition(":")
+    return host or "127.0.0.1", int(port or 9092)
+
+
+def reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+    """Whether a broker accepts a TCP connection."""
+    try:
+        with socket.create_connection(_first_host(bootstrap), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_topics(bootstrap: str, topics: Sequence[str], *, partitions: int = 3, replication: int = 1) -> None:
+    """Create topics that do not exist yet."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    try:
+        existing = set(admin.list_topics())
+        new = [NewTopic(t, partitions, replication) for t in topics if t not in existing]
+        if new:
+            try:
+                admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+class KafkaSink:
+    """Publishes batches and returns once every message is acknowledged by all in-sync replicas."""
+
+    def __init__(self, bootstrap: str, *, delivery_timeout_ms: int = 15000) -> None:
+        self.bootstrap = bootstrap
+        self.delivery_timeout_ms = delivery_timeout_ms
+        self._producer: KafkaProducer | None = None
+        self._lock = threading.Lock()
+
+    def _make(self) -> KafkaProducer:
+        return KafkaProducer(
+            bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
+            linger_ms=2, batch_size=256 * 1024, max_block_ms=5000,
+            request_timeout_ms=self.delivery_timeout_ms - 1000, delivery_timeout_ms=self.delivery_timeout_ms,
+            retry_backoff_ms=200,
+        )
+
+    def _publish_sync(self, messages: Sequence[OutgoingMessage]) -> None:
+        with self._lock:
+            try:
+                if self._producer is None:
+                    self._producer = self._make()
+                futures = [
+                    self._producer.send(m.topic, key=m.key.encode(), value=m.value,
+                                        headers=[(k, v.encode()) for k, v in m.headers.items()])
+                    for m in messages
+                ]
+                self._producer.flush(timeout=self.delivery_timeout_ms / 1000)
+                for f in futures:
+                    f.get(timeout=1)
+            except (KafkaError, AssertionError, OSError) as exc:
+                self._reset()
+                raise TransportUnavailable(f"Kafka did not acknowledge the batch: {exc!r}") from exc
+
+    def _reset(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception as exc:  # closing a broken producer must not hide the original error
+                log.warning("kafka_producer_close_failed", error=repr(exc))
+            self._producer = None
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        if messages:
+            await asyncio.to_thread(self._publish_sync, messages)
+
+    async def ping(self) -> bool:
+        return await asyncio.to_thread(reachable, self.bootstrap)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._reset_locked)
+
+    def _reset_locked(self) -> None:
+        with self._lock:
+            self._reset()
+
+
+class KafkaSource:
+    """A consumer group member; offsets are committed by the caller after the effect."""
+
+    def __init__(self, bootstrap: str, *, group: str, topics: list[str]) -> None:
+        self.bootstrap = bootstrap
+        self.group = group
+        self.topics = topics
+        self._consumer: KafkaConsumer | None = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> KafkaConsumer:
+        if self._consumer is None:
+            ensure_topics(self.bootstrap, self.topics)
+            self._consumer = KafkaConsumer(
+                *self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
+                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
+                session_timeout_ms=30000, heartbeat_interval_ms=3000, request_timeout_ms=40000,
+            )
+        return self._consumer
+
+    def _poll_sync(self, timeout: float, max_records: int) -> list[ReceivedMessage]:
+        with self._lock:
+            batches: dict[Any, list[Any]] = self._get().poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        out = []
+        for tp, records in batches.items():
+            for r in records:
+                headers = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in (r.headers or [])}
+                out.append(ReceivedMessage(tp.topic, tp.partition, r.offset,
+                                           r.key.decode() if r.key is not None else None, r.value, headers))
+        return out
+
+    async def poll(self, *, timeout: float, max_records: int) -> list[ReceivedMessage]:
+        return await asyncio.to_thread(self._poll_sync, timeout, max_records)
+
+    def _commit_sync(self, positions: Mapping[tuple[str, int], int]) -> None:
+        offsets = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in positions.items()}
+        with self._lock:
+            self._get().commit(offsets)
+
+    async def commit(self, positions: Mapping[tuple[str, int], int]) -> None:
+        if positions:
+            await asyncio.to_thread(self._commit_sync, positions)
+
+    def _lag_sync(self) -> dict[tuple[str, int], int]:
+        with self._lock:
+            consumer = self._get()
+            parts = list(consumer.assignment())
+            if not parts:
+                return {}
+            ends = consumer.end_offsets(parts)
+            out = {}
+            for tp in parts:
+                committed = consumer.committed(tp) or 0
+                out[(tp.topic, tp.partition)] = max(0, int(ends.get(tp, 0)) - int(committed))
+        return out
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        return await asyncio.to_thread(self._lag_sync)
+
+    async def close(self) -> None:
+        def _close() -> None:
+            with self._lock:
+                if self._consumer is not None:
+                    self._consumer.close(autocommit=False)
+                    self._consumer = None
+
+        await asyncio.to_thread(_close)

@@ -1,0 +1,138 @@
+"""The outbox relay: publishes committed events in order, marks them sent; never loses or forges one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, text, update
+
+from shared import audit as audit_chain
+from shared.context import ServiceContext
+from shared.events.transport import EventSink, OutgoingMessage
+from shared.logging import get_logger
+from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING
+from shared.uow import unit_of_work
+
+log = get_logger(__name__)
+
+
+class Relay:
+    """Moves a service's outbox to the event transport.
+
+    In PostgreSQL each batch runs under a transaction-scoped advisory lock and claims its rows with
+    FOR UPDATE SKIP LOCKED: two relays over one outbox never publish the same row, and one key's events
+    leave in commit order. A killed relay's locks die with its connection; its unmarked rows go again
+    (the consumers' idempotency absorbs the duplicates).
+    """
+
+    def __init__(self, ctx: ServiceContext, sink: EventSink, *, batch_size: int = 200,
+                 idle_seconds: float = 0.05, max_backoff: float = 5.0, checkpoint_seconds: float = 60.0) -> None:
+        self.ctx = ctx
+        self.sink = sink
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self.max_backoff = max_backoff
+        self.checkpoint_seconds = checkpoint_seconds
+        self._last_checkpoint: tuple[int, str] | None = None
+        self._postgres = ctx.engine.dialect.name == "postgresql"
+
+    async def publish_batch(self) -> int:
+        """Publish one batch; returns how many rows were published (0 when idle or another relay holds the lock)."""
+        t = self.ctx.tables.outbox
+        async with self.ctx.sessions() as session, session.begin():
+            if self._postgres:
+                got = (await session.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
+                                             {"k": f"outbox-relay:{self.ctx.service}"})).scalar_one()
+                if not got:
+                    return 0
+            query = select(t.c.seq, t.c.topic, t.c.key, t.c.event_type, t.c.payload, t.c.event_id).where(
+                t.c.sent_at.is_(None)).order_by(t.c.seq).limit(self.batch_size)
+            if self._postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            messages = [OutgoingMessage(r.topic, r.key, r.payload.encode("utf-8"),
+                                        {"ce_type": r.event_type, "ce_id": r.event_id}) for r in rows]
+            await self.sink.publish(messages)
+            await session.execute(update(t).where(t.c.seq.in_([r.seq for r in rows])).values(
+                sent_at=datetime.now(UTC), attempts=t.c.attempts + 1))
+        for r in rows:
+            EVENTS_PUBLISHED.labels(self.ctx.service, r.topic).inc()
+        return len(rows)
+
+    async def _note_failure(self, error: str) -> None:
+        t = self.ctx.tables.outbox
+        try:
+            async with self.ctx.sessions() as session, session.begin():
+                first = (await session.execute(select(func.min(t.c.seq)).where(t.c.sent_at.is_(None)))).scalar()
+                if first is not None:
+                    await session.execute(update(t).where(t.c.seq == first).values(
+                        attempts=t.c.attempts + 1, last_error=error[:2000]))
+        except Exception as exc:  # the database may be what failed; the loop retries anyway
+            log.warning("relay_failure_not_recorded", error=repr(exc))
+
+    async def pending(self) -> tuple[int, float]:
+        """Unpublished rows and the age in seconds of the oldest one."""
+        t = self.ctx.tables.outbox
+        async with self.ctx.sessions() as session:
+            n, oldest = (await session.execute(
+                select(func.count(), func.min(t.c.created_at)).where(t.c.sent_at.is_(None)))).one()
+        age = 0.0
+        if oldest is not None:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        return int(n), age
+
+    async def refresh_gauges(self) -> None:
+        n, age = await self.pending()
+        OUTBOX_PENDING.labels(self.ctx.service).set(n)
+        OUTBOX_OLDEST_AGE.labels(self.ctx.service).set(age)
+
+    async def checkpoint(self) -> bool:
+        """Publish the audit chain's head when it moved, so an outside auditor can hold the service to it."""
+        async with self.ctx.sessions() as session:
+            seq, h = await audit_chain.head(session, self.ctx.tables.audit, self.ctx.service)
+        if seq == 0 or (seq, h) == self._last_checkpoint:
+            return False
+        async with unit_of_work(self.ctx) as uow:
+            uow.emit("AuditCheckpointed", subject=f"audit:{self.ctx.service}", data={
+                "chain": self.ctx.service, "seq": seq, "hash": h,
+                "checkpointed_at": datetime.now(UTC).isoformat()})
+        self._last_checkpoint = (seq, h)
+        return True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until stopped, backing off while the transport or database is down."""
+        backoff = 0.0
+        last_gauges = last_checkpoint = 0.0
+        while not stop.is_set():
+            try:
+                n = await self.publish_batch()
+                backoff = 0.0
+                now = time.monotonic()
+                if now - last_gauges > 1.0:
+                    await self.refresh_gauges()
+                    last_gauges = now
+                if now - last_checkpoint > self.checkpoint_seconds:
+                    await self.checkpoint()
+                    last_checkpoint = now
+                if n == 0:
+                    await _sleep(stop, self.idle_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                EVENTS_PUBLISH_FAILED.labels(self.ctx.service).inc()
+                backoff = min(self.max_backoff, max(0.2, backoff * 2))
+                log.warning("relay_publish_failed", service=self.ctx.service, error=repr(exc), retry_in=backoff)
+                await self._note_failure(repr(exc))
+                await _sleep(stop, backoff)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

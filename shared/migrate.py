@@ -1,0 +1,73 @@
+"""Alembic migrations per service, run programmatically on the service's own database."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from alembic import command, context, op
+from alembic.config import Config
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from shared.audit import PG_AUDIT_TRIGGER_SQL
+from shared.db import create_engine
+
+
+def alembic_config(service: str) -> Config:
+    """Alembic configuration for services/<service>/migrations."""
+    cfg = Config()
+    location = resources.files(f"services.{service}").joinpath("migrations")
+    cfg.set_main_option("script_location", str(location))
+    return cfg
+
+
+def _run(service: str, url: str, fn: Any) -> Any:
+    async def go() -> None:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(fn)
+        finally:
+            await engine.dispose()
+
+    return go()
+
+
+async def upgrade(service: str, url: str, revision: str = "head") -> None:
+    """Bring a service's database up to a revision."""
+    cfg = alembic_config(service)
+
+    def do(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+    await _run(service, url, do)
+
+
+async def autogenerate(service: str, url: str, message: str) -> None:
+    """Write a new revision from the difference between the models and the database (developers only)."""
+    cfg = alembic_config(service)
+
+    def do(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.revision(cfg, message=message, autogenerate=True)
+
+    await _run(service, url, do)
+
+
+def run_env(metadata: MetaData) -> None:
+    """The body of every service's migrations/env.py."""
+    conn = context.config.attributes.get("connection")
+    if conn is None:
+        raise RuntimeError("run migrations through shared.migrate (cadre migrate), which supplies a connection")
+    context.configure(connection=conn, target_metadata=metadata, render_as_batch=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def install_audit_guard() -> None:
+    """In PostgreSQL, make audit_log refuse UPDATE, DELETE and TRUNCATE (called from a migration)."""
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in PG_AUDIT_TRIGGER_SQL:
+            op.execute(statement)

@@ -1,0 +1,164 @@
+"""Runs one service's roles (HTTP API, activity worker, outbox relay, consumers) in one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from shared import temporal
+from shared.config import Settings
+from shared.context import ServiceContext
+from shared.events.consumer import Consumer
+from shared.events.relay import Relay
+from shared.events.transport import EventSink, open_sink
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+ROLES = ("api", "worker", "relay", "consumers")
+
+
+class TemporalHandle:
+    """A lazily connected Temporal client: the API starts even while Temporal is still coming up."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Client:
+        async with self._lock:
+            if self._client is None:
+                self._client = await temporal.connect(self.settings)
+            return self._client
+
+    async def ready(self) -> bool:
+        try:
+            return await temporal.healthy(await self.client())
+        except Exception:
+            return False
+
+
+@dataclass
+class ServiceRuntime:
+    """What a running service holds: its database context, its sink and its Temporal handle."""
+
+    settings: Settings
+    ctx: ServiceContext | None
+    sink: EventSink
+    temporal: TemporalHandle
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceSpec:
+    """How to build a service's parts; each service's main.py declares one."""
+
+    name: str
+    task_queue: str
+    make_app: Callable[[ServiceRuntime], FastAPI]
+    make_activities: Callable[[ServiceRuntime], Sequence[Callable[..., Any]]] = lambda rt: []
+    make_workflows: Callable[[], Sequence[type]] = lambda: []
+    make_consumers: Callable[[ServiceRuntime], Sequence[Consumer]] = lambda rt: []
+    make_context: Callable[[Settings], ServiceContext | None] = lambda s: None
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the process's stop event governs every role."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _serve_api(app: FastAPI, settings: Settings, port: int, stop: asyncio.Event) -> None:
+    config = uvicorn.Config(app, host=settings.host, port=port, log_config=None, access_log=False,
+                            lifespan="on")
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await task
+
+
+async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            client = await rt.temporal.client()
+            break
+        except Exception as exc:
+            log.warning("temporal_unreachable", service=spec.name, error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+    else:
+        return
+    activities, workflows = list(spec.make_activities(rt)), list(spec.make_workflows())
+    if not activities and not workflows:
+        return
+    worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
+                    graceful_shutdown_timeout=timedelta(seconds=5))
+    async with worker:
+        log.info("worker_started", service=spec.name, task_queue=spec.task_queue)
+        await stop.wait()
+
+
+async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[str] = ROLES,
+                      port: int | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run the chosen roles until SIGINT/SIGTERM (or the stop event)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    ctx = spec.make_context(settings)
+    rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
+    tasks = []
+    if "api" in roles:
+        tasks.append(_serve_api(spec.make_app(rt), settings, port or settings.ports[spec.name], stop))
+    if "worker" in roles:
+        tasks.append(_run_worker(spec, rt, stop))
+    if "relay" in roles and ctx is not None:
+        relay = Relay(ctx, rt.sink, batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds)
+        tasks.append(relay.run(stop))
+    if "consumers" in roles:
+        tasks.extend(c.run(stop) for c in spec.make_consumers(rt))
+    log.info("service_starting", service=spec.name, roles=list(roles))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        await rt.sink.close()
+        if ctx is not None:
+            await ctx.dispose()
+        log.info("service_stopped", service=spec.name)
+
+
+def database_service(*, name: str, title: str, metadata: Any, infra: Any,
+                     routers: Callable[[], Sequence[Any]],
+                     activities: Callable[[ServiceRuntime], Sequence[Callable[..., Any]]] = lambda rt: [],
+                     consumers: Callable[[ServiceRuntime], Sequence[Consumer]] = lambda rt: [],
+                     extra_state: Callable[[ServiceRuntime], dict[str, Any]] = lambda rt: {}) -> ServiceSpec:
+    """The spec of a service that owns a database: API + audit routes, readiness on DB, events and Temporal."""
+    from shared.audit_api import audit_router
+    from shared.context import build_context
+    from shared.web import build_app
+
+    def make_context(settings: Settings) -> ServiceContext:
+        return build_context(name, settings, metadata, infra)
+
+    def make_app(rt: ServiceRuntime) -> FastAPI:
+        assert rt.ctx is not None
+        return build_app(service=name, title=title, settings=rt.settings, routers=[*routers(), audit_router()],
+                         state={"ctx": rt.ctx, "runtime": rt, **extra_state(rt)},
+                         readiness={"database": rt.ctx.ping, "events": rt.sink.ping, "temporal": rt.temporal.ready})
+
+    return ServiceSpec(name=name, task_queue=name, make_app=make_app, make_context=make_context,
+                       make_activities=activities, make_consumers=consumers)

@@ -1,0 +1,68 @@
+"""The infrastructure tables every service database carries: outbox, processed events, audit chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class InfraTables:
+    """Handles on one service's infrastructure tables."""
+
+    outbox: Table
+    processed: Table
+    audit: Table
+
+
+def define_infra_tables(metadata: MetaData) -> InfraTables:
+    """Declare outbox, processed_events and audit_log on a service's metadata."""
+    outbox = Table(
+        "outbox", metadata,
+        Column("seq", BigInt, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("event_type", String(120), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+        Index("ix_outbox_pending", "sent_at", "seq"),
+    )
+    processed = Table(
+        "processed_events", metadata,
+        Column("consumer_group", String(120), primary_key=True),
+        Column("event_id", String(64), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    audit = Table(
+        "audit_log", metadata,
+        Column("chain", String(60), primary_key=True),
+        Column("seq", BigInt, primary_key=True, autoincrement=False),
+        Column("record_id", String(64), nullable=False),
+        Column("recorded_at", String(40), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("subject", String(200), nullable=False),
+        Column("action", String(120), nullable=False),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+        UniqueConstraint("record_id", name="uq_audit_record_id"),
+        Index("ix_audit_subject", "subject"),
+    )
+    return InfraTables(outbox=outbox, processed=processed, audit=audit)

@@ -1,0 +1,45 @@
+"""Temporal client factory; the SDK runtime's metrics are exposed on the process's /metrics."""
+
+from __future__ import annotations
+
+import socket
+
+from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from shared.config import Settings
+from shared.metrics import expose_sdk_metrics
+
+_RUNTIME: list[Runtime] = []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def runtime() -> Runtime:
+    """One SDK runtime per process, exporting Prometheus metrics on a loopback port."""
+    if not _RUNTIME:
+        port = _free_port()
+        rt = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
+        _RUNTIME.append(rt)
+        expose_sdk_metrics(f"http://127.0.0.1:{port}/metrics")
+    return _RUNTIME[0]
+
+
+async def connect(settings: Settings) -> Client:
+    """Connect to the Temporal frontend of the profile."""
+    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                runtime=runtime())
+
+
+async def healthy(client: Client, timeout: float = 2.0) -> bool:
+    """Whether the Temporal frontend answers its health check."""
+    from datetime import timedelta
+
+    try:
+        return bool(await client.service_client.check_health(timeout=timedelta(seconds=timeout)))
+    except Exception:
+        return False

@@ -1,0 +1,88 @@
+"""The unit of work: owns the commit, and writes state, outbox events and audit records in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared import audit as audit_chain
+from shared.context import ServiceContext
+from shared.events import contract
+from shared.events.envelope import CloudEvent
+from shared.metrics import AUDIT_RECORDS, DOMAIN_EVENTS
+
+
+class UnitOfWork:
+    """One transaction of one service: nothing else commits."""
+
+    def __init__(self, ctx: ServiceContext, session: AsyncSession) -> None:
+        self.ctx = ctx
+        self.session = session
+        self._events: list[tuple[CloudEvent, str, str]] = []
+        self._audited: list[str] = []
+
+    def emit(self, event_type: str, *, subject: str, data: dict[str, Any], key: str | None = None,
+             workflow_id: str | None = None, topic: str | None = None) -> CloudEvent:
+        """Queue an event for the outbox; it is written in this transaction or not at all."""
+        event = CloudEvent(type=event_type, source=self.ctx.source, subject=subject, data=data,
+                           workflowid=workflow_id)
+        contract.check(event)
+        self._events.append((event, topic or self.ctx.topic, key or subject))
+        return event
+
+    async def audit(self, entry: audit_chain.AuditEntry) -> audit_chain.AuditRecord:
+        """Append a decision to this service's chain, and publish it as an event too."""
+        rec = await audit_chain.append(self.session, self.ctx.tables.audit, self.ctx.service, entry)
+        body = rec.body
+        self.emit("AuditRecorded", subject=entry.subject, key=f"audit:{self.ctx.service}", data={
+            "chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "action": entry.action,
+            "subject": entry.subject, "actor": body["actor"], "reason_vi": entry.reason_vi,
+            "reason_en": entry.reason_en, "policy_version": entry.policy_version,
+            "workflow_id": entry.workflow_id, "run_id": entry.run_id, "inputs_digest": body["inputs_digest"],
+            "hash": rec.hash, "prev_hash": rec.prev_hash, "recorded_at": rec.recorded_at,
+        })
+        self._audited.append(entry.action)
+        return rec
+
+    async def already_processed(self, group: str, event_id: str) -> bool:
+        """Whether a consumer group already had this event's effect."""
+        t = self.ctx.tables.processed
+        row = (await self.session.execute(
+            select(t.c.event_id).where(t.c.consumer_group == group, t.c.event_id == event_id))).first()
+        return row is not None
+
+    async def mark_processed(self, group: str, event_id: str) -> None:
+        """Record that this event's effect is committed with this transaction."""
+        await self.session.execute(insert(self.ctx.tables.processed).values(
+            consumer_group=group, event_id=event_id, processed_at=datetime.now(UTC)))
+
+    async def _flush_events(self) -> None:
+        if not self._events:
+            return
+        now = datetime.now(UTC)
+        await self.session.execute(insert(self.ctx.tables.outbox), [
+            {"event_id": e.id, "topic": topic, "key": key, "event_type": e.type, "payload": e.to_json(),
+             "created_at": now, "attempts": 0}
+            for e, topic, key in self._events
+        ])
+
+    def _count(self) -> None:
+        for e, _, _ in self._events:
+            DOMAIN_EVENTS.labels(self.ctx.service, e.type).inc()
+        for action in self._audited:
+            AUDIT_RECORDS.labels(self.ctx.service, action).inc()
+
+
+@asynccontextmanager
+async def unit_of_work(ctx: ServiceContext) -> AsyncIterator[UnitOfWork]:
+    """Open a transaction; commit state, events and audit together on success, roll all back on error."""
+    async with ctx.sessions() as session, session.begin():
+        uow = UnitOfWork(ctx, session)
+        yield uow
+        await uow._flush_events()
+    uow._count()

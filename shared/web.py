@@ -1,0 +1,71 @@
+"""The HTTP app factory every service uses: health, readiness, metrics, request ids, problem+json."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from shared.config import Settings
+from shared.errors import install_error_handlers
+from shared.metrics import READY, install_http_metrics
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+def build_app(*, service: str, title: str, settings: Settings, routers: Sequence[APIRouter],
+              readiness: dict[str, ReadinessCheck], state: dict[str, Any] | None = None,
+              lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None) -> FastAPI:
+    """Build a service's FastAPI app; nothing here connects to anything until the app starts."""
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan,
+                  description="Cadreflow — đào tạo, bồi dưỡng và tạo nguồn cán bộ")
+    app.state.settings = settings
+    app.state.service = service
+    for key, value in (state or {}).items():
+        setattr(app.state, key, value)
+    install_error_handlers(app)
+    install_http_metrics(app, service)
+
+    @app.middleware("http")
+    async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+        response.headers["x-request-id"] = request_id
+        return response
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": service}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        names = list(readiness)
+        results = await asyncio.gather(*(_safe(readiness[n]) for n in names))
+        checks = dict(zip(names, results, strict=True))
+        for name, ok in checks.items():
+            READY.labels(service, name).set(1 if ok else 0)
+        failing = [n for n, ok in checks.items() if not ok]
+        body = {"status": "ready" if not failing else "not_ready", "service": service,
+                "checks": {n: ("ok" if ok else "unreachable") for n, ok in checks.items()}, "failing": failing}
+        return JSONResponse(body, status_code=200 if not failing else 503)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _safe(check: ReadinessCheck) -> bool:
+    try:
+        return await asyncio.wait_for(check(), timeout=3.0)
+    except Exception:
+        return False

@@ -1,0 +1,44 @@
+"""The workflows process's composition root: the worker on the `workflows` queue and the starters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+
+from shared.events.consumer import Consumer
+from shared.events.envelope import topic_of
+from shared.events.transport import open_source
+from shared.process import ServiceRuntime, ServiceSpec
+from shared.web import build_app
+from workflows.contracts import WORKFLOWS_QUEUE
+from workflows.starters import registration_starter
+from workflows.unit_sync import UnitSync
+
+NAME = "workflows"
+
+
+def workflow_types() -> Sequence[type]:
+    """Every workflow this worker hosts."""
+    return [UnitSync]
+
+
+def consumers(rt: ServiceRuntime) -> Sequence[Consumer]:
+    """Event → workflow starters."""
+    settings = rt.settings
+    group = "workflows.starters.registration"
+    return [Consumer(group=group, handler=registration_starter(rt.temporal.client), dlq_sink=rt.sink,
+                     max_retries=settings.consumer_max_retries,
+                     source_factory=lambda: open_source(settings, group=group, topics=[topic_of("registration")]))]
+
+
+def create_app(rt: ServiceRuntime) -> FastAPI:
+    """Health, readiness and metrics of the workflows process."""
+    return build_app(service=NAME, title="Cadreflow — workflows worker", settings=rt.settings, routers=[],
+                     readiness={"events": rt.sink.ping, "temporal": rt.temporal.ready})
+
+
+def spec() -> ServiceSpec:
+    """How to run the workflows process."""
+    return ServiceSpec(name=NAME, task_queue=WORKFLOWS_QUEUE, make_app=create_app, make_workflows=workflow_types,
+                       make_consumers=consumers)
