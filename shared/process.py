@@ -113,12 +113,13 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
 
 async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[str] = ROLES,
                       port: int | None = None, stop: asyncio.Event | None = None) -> None:
-    """Run the chosen roles until SIGINT/SIGTERM (or the stop event)."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    """Run the chosen roles until SIGINT/SIGTERM (or until the given stop event is set)."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
     ctx = spec.make_context(settings)
     rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
     tasks = []
@@ -141,6 +142,11 @@ async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[
         log.info("service_stopped", service=spec.name)
 
 
+def events_check_name(settings: Settings) -> str:
+    """How readiness names the event transport: kafka or event_log."""
+    return "kafka" if settings.transport == "kafka" else "event_log"
+
+
 def database_service(*, name: str, title: str, metadata: Any, infra: Any,
                      routers: Callable[[], Sequence[Any]],
                      activities: Callable[[ServiceRuntime], Sequence[Callable[..., Any]]] = lambda rt: [],
@@ -158,7 +164,8 @@ def database_service(*, name: str, title: str, metadata: Any, infra: Any,
         assert rt.ctx is not None
         return build_app(service=name, title=title, settings=rt.settings, routers=[*routers(), audit_router()],
                          state={"ctx": rt.ctx, "runtime": rt, **extra_state(rt)},
-                         readiness={"database": rt.ctx.ping, "events": rt.sink.ping, "temporal": rt.temporal.ready})
+                         readiness={"database": rt.ctx.ping, events_check_name(rt.settings): rt.sink.ping,
+                                    "temporal": rt.temporal.ready})
 
     return ServiceSpec(name=name, task_queue=name, make_app=make_app, make_context=make_context,
                        make_activities=activities, make_consumers=consumers)

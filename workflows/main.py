@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from shared.events.consumer import Consumer
 from shared.events.envelope import topic_of
 from shared.events.transport import open_source
-from shared.process import ServiceRuntime, ServiceSpec
+from shared.process import ServiceRuntime, ServiceSpec, events_check_name
 from shared.web import build_app
 from workflows.contracts import WORKFLOWS_QUEUE
 from workflows.starters import registration_starter
@@ -35,7 +35,7 @@ def consumers(rt: ServiceRuntime) -> Sequence[Consumer]:
 def create_app(rt: ServiceRuntime) -> FastAPI:
     """Health, readiness and metrics of the workflows process."""
     return build_app(service=NAME, title="Cadreflow — workflows worker", settings=rt.settings, routers=[],
-                     readiness={"events": rt.sink.ping, "temporal": rt.temporal.ready})
+                     readiness={events_check_name(rt.settings): rt.sink.ping, "temporal": rt.temporal.ready})
 
 
 def spec() -> ServiceSpec:
