@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -41,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "task.read": frozenset({"organization_board", "unit_officer", "examiner", "marking_head", "council_chair",
                             "committee_member", "committee_chair", "institution_staff"}),
     "task.assign": frozenset({"organization_board"}),
+    "task.substitute": frozenset({"organization_board", "unit_officer", "examiner", "marking_head", "council_chair",
+                                  "committee_member", "committee_chair", "institution_staff"}),
     "audit.read": frozenset({"auditor"}),
     "audit.verify": frozenset({"auditor", "operator"}),
     "report.read": frozenset({"organization_board", "auditor", "service"}),
@@ -97,3 +100,91 @@ def allowed(action: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
 
     dependency.__name__ = f"allowed_{action.replace('.', '_')}"
     return dependency
+
+
+# --- Human tasks (the portal's inbox): who may see, pick up, hand on and decide a task. -----------------------
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the task rules look at (the portal builds this from its task row)."""
+
+    candidate_roles: frozenset[str]
+    unit_scope: str | None
+    assignee: str | None = None
+    excluded_users: frozenset[str] = frozenset()
+    excluded_units: frozenset[str] = frozenset()
+    subject_user_id: str | None = None
+
+
+TASK_ACTIONS = ("view", "claim", "release", "delegate", "assign", "complete")
+
+
+def _task_refusal(principal: Principal, task: TaskFacts) -> Problem | None:
+    """Why the principal may not decide this task at all (four-eyes, conflict of interest, role, scope)."""
+    if principal.user_id in task.excluded_users:
+        return forbidden("Four-eyes rule: you took part in an earlier step of this case and may not decide it",
+                         "Nguyên tắc bốn mắt: bạn đã tham gia bước trước của hồ sơ này nên không được quyết định")
+    if task.subject_user_id is not None and task.subject_user_id == principal.user_id:
+        return forbidden("Nobody decides on themselves: this task concerns you",
+                         "Không ai tự quyết định về chính mình: công việc này liên quan đến bạn")
+    if principal.unit is not None and principal.unit in task.excluded_units:
+        return forbidden(f"Conflict of interest: the case belongs to your own unit ({principal.unit})",
+                         f"Xung đột lợi ích: hồ sơ thuộc chính đơn vị của bạn ({principal.unit})")
+    if task.assignee is not None:
+        if task.assignee == principal.user_id:
+            return None
+        return forbidden(f"The task is held by {task.assignee}; only they may act on it",
+                         f"Công việc đang do {task.assignee} xử lý; chỉ người đó được thực hiện")
+    if not principal.roles.intersection(task.candidate_roles):
+        return forbidden("Your roles are not among the task's candidate groups",
+                         "Vai trò của bạn không thuộc nhóm được giao công việc này")
+    if not principal.covers_unit(task.unit_scope):
+        return forbidden(f"Unit {task.unit_scope} is outside your scope",
+                         f"Đơn vị {task.unit_scope} nằm ngoài phạm vi của bạn")
+    return None
+
+
+def authorize_task(principal: Principal, task: TaskFacts, action: str) -> None:
+    """Raise a 403 (reason in Vietnamese and English) unless the principal may perform the action on the task.
+
+    view: a possible decider, the holder, or the Organization Board (oversight); claim/complete: a decider
+    (candidate role, unit scope, not excluded by four-eyes or conflict of interest, and the holder when the
+    task is held); release/delegate: the holder (or a decider of an unheld task), or the Organization Board;
+    assign: the Organization Board.
+    """
+    if action not in TASK_ACTIONS:
+        raise forbidden(f"Unknown task action {action}", f"Thao tác không xác định {action}")
+    board = bool(principal.roles.intersection(PERMISSIONS["task.assign"]))
+    if action == "assign":
+        if not board:
+            raise forbidden("Only the Organization Board assigns tasks", "Chỉ Ban Tổ chức được giao công việc")
+        return
+    refusal = _task_refusal(principal, task)
+    if refusal is None:
+        return
+    if action in ("view", "release", "delegate") and board:
+        return
+    raise refusal
+
+
+def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit_scope: Any,
+                      excluded_users: Any, excluded_units: Any, subject_user_id: Any,
+                      candidate_task_id: Any, candidate_role: Any) -> Any:
+    """The same rules as a SQL condition: the tasks the principal may decide (``_task_refusal`` is None).
+
+    Columns are passed in (the portal owns the tables); excluded lists are stored as ``|a|b|``.
+    """
+    from sqlalchemy import and_, false, or_, select, true
+
+    me = principal.user_id
+    scope = true() if principal.province_wide else or_(unit_scope.is_(None), unit_scope.in_(sorted(principal.units)))
+    roles = sorted(principal.roles)
+    claimable = and_(assignee.is_(None), scope,
+                     task_id.in_(select(candidate_task_id).where(candidate_role.in_(roles))) if roles else false())
+    not_excluded = and_(
+        ~excluded_users.contains(f"|{me}|", autoescape=True),
+        or_(subject_user_id.is_(None), subject_user_id != me),
+        true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),
+    )
+    return and_(or_(assignee == me, claimable), not_excluded)

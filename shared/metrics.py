@@ -51,6 +51,12 @@ def render_metrics() -> bytes:
 
 def route_template(request: Request) -> str:
     """The matched route's path template (bounded), never the raw path."""
+    # After the call, the router has recorded the route it chose (FastAPI keeps included routers nested,
+    # so the top-level route list alone does not find them; the effective context carries any include prefix).
+    effective = request.scope.get("fastapi", {}).get("effective_route_context")
+    chosen = getattr(effective, "path_format", None) or getattr(request.scope.get("route"), "path", None)
+    if chosen:
+        return str(chosen)
     for route in request.app.router.routes:
         match, _ = route.matches(request.scope)
         if match == Match.FULL:
@@ -77,3 +83,25 @@ def install_http_metrics(app: FastAPI, service: str) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(render_metrics(), media_type=CONTENT_TYPE_LATEST)
+
+# Domain and inbox metrics (names fixed here so dashboards and alert rules can rely on them).
+REGISTRATIONS = Counter("cadre_registrations_total", "Training-need registrations by outcome", ["outcome"])
+CONFLICTS_FOUND = Gauge("cadre_conflicts_found", "Conflicts found by the last conflict scan", ["kind"])
+COMPLIANCE_RATIO = Gauge("cadre_compliance_ratio", "Share of officials trained this year", ["unit"])
+ENROLMENTS = Counter("cadre_enrolments_total", "Enrolment changes by outcome", ["outcome"])
+PLAN_FULFILMENT = Gauge("cadre_plan_fulfilment_ratio", "Actual over planned, per programme category", ["category"])
+CLASS_TRANSITIONS = Counter("cadre_class_transitions_total", "Class lifecycle transitions", ["status"])
+CAMPAIGN_STEPS = Counter("cadre_campaign_step_transitions_total", "Selection campaign step transitions", ["step"])
+DECISIONS = Counter("cadre_decisions_total", "Decisions recorded, by kind and outcome", ["kind", "outcome"])
+TASKS_OPEN = Gauge("cadre_tasks_open", "Open human tasks", ["kind", "group"])
+TASKS_OVERDUE = Gauge("cadre_tasks_overdue", "Open human tasks past their due time", ["kind", "group"])
+TASK_AGE = Histogram("cadre_task_age_seconds", "Age of open tasks at observation", ["kind"],
+                     buckets=(60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400))
+TASK_TIME_TO_CLAIM = Histogram("cadre_task_time_to_claim_seconds", "From creation to claim", ["kind"],
+                               buckets=(1, 10, 60, 600, 3600, 86400, 7 * 86400))
+TASK_TIME_TO_COMPLETE = Histogram("cadre_task_time_to_complete_seconds", "From creation to completion", ["kind"],
+                                  buckets=(1, 10, 60, 600, 3600, 86400, 7 * 86400, 30 * 86400))
+TASK_ESCALATIONS = Counter("cadre_task_escalations_total", "Tasks escalated after their grace", ["kind"])
+TASK_REMINDERS = Counter("cadre_task_reminders_total", "Reminders sent for overdue tasks", ["kind"])
+AUDIT_CHAIN_OK = Gauge("cadre_audit_chain_verified", "1 when the service's audit chain verified at the last check",
+                       ["service"])

@@ -109,6 +109,10 @@ class Consumer:
             await self._source.commit(positions)
         return len(batch)
 
+    async def close(self) -> None:
+        """Leave the group and release the source."""
+        await self._reset()
+
     async def _reset(self) -> None:
         if self._source is not None:
             try:

@@ -41,7 +41,7 @@ async def test_per_key_order_and_resume_after_commit(pipe: Pipeline) -> None:
     topic = unique_topic()
     sink = pipe.sink()
     await sink.publish([ping(topic, f"k{i % 7}", i) for i in range(140)])
-    source = pipe.source("g1", [topic])
+    source = pipe.source(f"g1-{topic}", [topic])
     seen: list[tuple[str | None, int]] = []
     for _ in range(60):
         batch = await source.poll(timeout=1.0, max_records=50)
@@ -53,7 +53,7 @@ async def test_per_key_order_and_resume_after_commit(pipe: Pipeline) -> None:
     first = len(seen)
     assert first > 0
     await source.close()
-    again = pipe.source("g1", [topic])
+    again = pipe.source(f"g1-{topic}", [topic])
     for _ in range(60):
         batch = await again.poll(timeout=1.0, max_records=500)
         seen += [(m.key, CloudEvent.from_json(m.value).data["n"]) for m in batch]
@@ -85,7 +85,7 @@ async def test_outbox_relay_consumer_exactly_one_effect_each(pipe: Pipeline) -> 
         rows = (await s.execute(select(t.c.topic, t.c.key, t.c.payload).where(t.c.topic == topic)
                                 .order_by(t.c.seq).limit(10))).all()
     await sink.publish([OutgoingMessage(r.topic, r.key, r.payload.encode()) for r in rows])
-    consumer = pipe.consumer("effects", topic)
+    consumer = pipe.consumer(f"effects-{topic}", topic)
 
     async def done() -> bool:
         return len(await pipe.effects()) >= 30
@@ -93,6 +93,7 @@ async def test_outbox_relay_consumer_exactly_one_effect_each(pipe: Pipeline) -> 
     await drain(consumer, done)
     for _ in range(5):  # let the duplicates arrive too
         await consumer.run_once(timeout=0.5)
+    await consumer.close()
     effects = await pipe.effects()
     assert sorted(n for _, n, _ in effects) == list(range(30))
     for k in ("key0", "key1", "key2"):
@@ -106,14 +107,15 @@ async def test_poison_goes_to_dlq_and_the_next_message_is_processed(pipe: Pipeli
     sink = pipe.sink()
     bad_json = OutgoingMessage(topic, "k", b"{not json", {"origin": "test"})
     await sink.publish([ping(topic, "k", 1), bad_json, ping(topic, "k", 2, pad="poison"), ping(topic, "k", 3)])
-    consumer = pipe.consumer("effects", topic)
+    consumer = pipe.consumer(f"effects-{topic}", topic)
 
     async def done() -> bool:
         return len(await pipe.effects()) >= 2
 
     await drain(consumer, done)
+    await consumer.close()
     assert sorted(n for _, n, _ in await pipe.effects()) == [1, 3]
-    dlq = pipe.source("dlq-reader", [dlq_of(topic)])
+    dlq = pipe.source(f"dlq-reader-{topic}", [dlq_of(topic)])
     letters = []
     for _ in range(30):
         letters += await dlq.poll(timeout=1.0, max_records=10)
@@ -139,7 +141,7 @@ async def test_handler_failing_every_time_is_dead_lettered_after_retries(pipe: P
         calls += 1
         raise RuntimeError("database said no")
 
-    consumer = pipe.consumer("failing", topic, handler=always_fails, max_retries=2)
+    consumer = pipe.consumer(f"failing-{topic}", topic, handler=always_fails, max_retries=2)
 
     async def done() -> bool:
         return calls >= 3
@@ -148,4 +150,5 @@ async def test_handler_failing_every_time_is_dead_lettered_after_retries(pipe: P
     assert calls == 3, "one try and two retries"
     lag = await consumer._source.lag() if consumer._source else {}
     assert sum(lag.values()) == 0, "offset committed after dead-lettering"
+    await consumer.close()
     await sink.close()
