@@ -152,7 +152,8 @@ def main() -> None:
     """Console entry point; ends with os._exit (temporalio's runtime threads may abort a normal exit)."""
     status = 0
     try:
-        app(standalone_mode=False)
+        result = app(standalone_mode=False)
+        status = result if isinstance(result, int) else 0
     except typer.Exit as exc:
         status = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):

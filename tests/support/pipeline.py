@@ -19,7 +19,9 @@ from shared.migrate import upgrade
 from shared.uow import UnitOfWork
 from tests.support import infra
 
-EFFECTS_DDL = "CREATE TABLE effects (key VARCHAR(100) NOT NULL, n INTEGER NOT NULL, event_id VARCHAR(64) NOT NULL)"
+EFFECTS_DDL = ("CREATE TABLE effects ({seq}, key VARCHAR(100) NOT NULL, n INTEGER NOT NULL, "
+               "event_id VARCHAR(64) NOT NULL)")
+SEQ_COLUMN = {"postgresql": "seq BIGSERIAL PRIMARY KEY", "sqlite": "seq INTEGER PRIMARY KEY AUTOINCREMENT"}
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Pipeline:
 
     async def effects(self) -> list[tuple[str, int, str]]:
         async with self.ctx.sessions() as s:
-            rows = (await s.execute(text("SELECT key, n, event_id FROM effects"))).all()
+            rows = (await s.execute(text("SELECT key, n, event_id FROM effects ORDER BY seq"))).all()
         return [(r[0], int(r[1]), r[2]) for r in rows]
 
 
@@ -54,23 +56,24 @@ async def record_effect(uow: UnitOfWork, event: CloudEvent) -> None:
         from shared.events.consumer import Poison
 
         raise Poison("the test's poison message")
-    await uow.session.execute(text("INSERT INTO effects VALUES (:k, :n, :id)"),
+    await uow.session.execute(text("INSERT INTO effects (key, n, event_id) VALUES (:k, :n, :id)"),
                               {"k": event.data["key"], "n": event.data["n"], "id": event.id})
 
 
-async def make_pipeline(kind: str, tmp: Path) -> Pipeline:
+async def make_pipeline(kind: str, tmp: Path, *, database_url: str | None = None) -> Pipeline:
     """An embedded (SQLite + event log) or a distributed (PostgreSQL + Kafka) pipeline."""
     if kind == "embedded":
         settings = Settings(data_dir=tmp)
         url = settings.db_url("registration")
     else:
         settings = Settings(profile="distributed", jwt_secret="pipeline-test-secret",  # type: ignore[arg-type]
-                            kafka_bootstrap=infra.kafka_bootstrap(), database_url=infra.new_database_template())
+                            kafka_bootstrap=infra.kafka_bootstrap(),
+                            database_url=database_url or infra.new_database_template())
         url = settings.db_url("registration")
     await upgrade("registration", url)
     ctx = build_context("registration", settings, metadata, INFRA, url=url)
     async with ctx.engine.begin() as conn:
-        await conn.execute(text(EFFECTS_DDL))
+        await conn.execute(text(EFFECTS_DDL.format(seq=SEQ_COLUMN[ctx.engine.dialect.name])))
     return Pipeline(kind, settings, ctx)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from sqlalchemy import text
@@ -31,7 +32,7 @@ async def test_chain_links_and_verifies(tmp_path: Path) -> None:
         rows = (await s.execute(text("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq"))).all()
     assert result.ok and result.records == 5
     assert rows[0].prev_hash == audit.GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert result.head_hash == rows[-1].hash
     await ctx.dispose()
 
