@@ -56,6 +56,20 @@ class UnitOfWork:
             select(t.c.event_id).where(t.c.consumer_group == group, t.c.event_id == event_id))).first()
         return row is not None
 
+    async def processed_among(self, group: str, event_ids: list[str]) -> set[str]:
+        """Which of these events a consumer group already had the effect of."""
+        t = self.ctx.tables.processed
+        rows = await self.session.execute(
+            select(t.c.event_id).where(t.c.consumer_group == group, t.c.event_id.in_(event_ids)))
+        return {r[0] for r in rows}
+
+    async def mark_processed_many(self, group: str, event_ids: list[str]) -> None:
+        """Record several events' effects as committed with this transaction."""
+        if event_ids:
+            now = datetime.now(UTC)
+            await self.session.execute(insert(self.ctx.tables.processed), [
+                {"consumer_group": group, "event_id": e, "processed_at": now} for e in event_ids])
+
     async def mark_processed(self, group: str, event_id: str) -> None:
         """Record that this event's effect is committed with this transaction."""
         await self.session.execute(insert(self.ctx.tables.processed).values(

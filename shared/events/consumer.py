@@ -19,24 +19,57 @@ log = get_logger(__name__)
 
 Handler = Callable[[CloudEvent], Awaitable[None]]
 Effect = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+BatchEffect = Callable[[UnitOfWork, list[CloudEvent]], Awaitable[None]]
 
 
 class Poison(Exception):
     """A message that can never be handled (retrying is pointless)."""
 
 
-def idempotent(ctx: ServiceContext, group: str, effect: Effect) -> Handler:
-    """Wrap an effect so it and the processed event id commit in one transaction: a redelivery has no effect."""
+class IdempotentEffect:
+    """An effect committed with its processed event id in one transaction: a redelivery has no effect.
 
-    async def handle(event: CloudEvent) -> None:
-        async with unit_of_work(ctx) as uow:
-            if await uow.already_processed(group, event.id):
-                EVENTS_CONSUMED.labels(group, "duplicate").inc()
-                return
-            await effect(uow, event)
-            await uow.mark_processed(group, event.id)
+    Called with one event, or with a whole poll's batch (one transaction for many events; the consumer falls
+    back to one event at a time when a batch fails, so one poison message cannot hold the others back)."""
 
-    return handle
+    def __init__(self, ctx: ServiceContext, group: str, effect: Effect | None = None,
+                 batch_effect: BatchEffect | None = None) -> None:
+        if (effect is None) == (batch_effect is None):
+            raise ValueError("give exactly one of effect and batch_effect")
+        self.ctx = ctx
+        self.group = group
+        self.effect = effect
+        self.batch_effect = batch_effect
+
+    async def __call__(self, event: CloudEvent) -> None:
+        await self.batch([event])
+
+    async def batch(self, events: list[CloudEvent]) -> None:
+        async with unit_of_work(self.ctx) as uow:
+            done = await uow.processed_among(self.group, [e.id for e in events])
+            fresh: dict[str, CloudEvent] = {}
+            for event in events:
+                if event.id in done or event.id in fresh:
+                    EVENTS_CONSUMED.labels(self.group, "duplicate").inc()
+                    continue
+                fresh[event.id] = event
+            if self.batch_effect is not None:
+                await self.batch_effect(uow, list(fresh.values()))
+            else:
+                assert self.effect is not None
+                for event in fresh.values():
+                    await self.effect(uow, event)
+            await uow.mark_processed_many(self.group, list(fresh))
+
+
+def idempotent(ctx: ServiceContext, group: str, effect: Effect) -> IdempotentEffect:
+    """Wrap an effect so that it happens once per event id, whatever the redeliveries."""
+    return IdempotentEffect(ctx, group, effect=effect)
+
+
+def idempotent_batch(ctx: ServiceContext, group: str, batch_effect: BatchEffect) -> IdempotentEffect:
+    """Like idempotent, for an effect that applies many events at once (e.g. one multi-row insert)."""
+    return IdempotentEffect(ctx, group, batch_effect=batch_effect)
 
 
 class Consumer:
@@ -96,14 +129,37 @@ class Consumer:
             EVENTS_CONSUMED.labels(self.group, "dead_lettered").inc()
             return
 
-    async def run_once(self, *, timeout: float = 0.5, max_records: int = 200) -> int:
-        """Poll one batch, handle each message in order, then commit the offsets."""
+    async def _handle_batch(self, batch: list[ReceivedMessage]) -> bool:
+        """Apply a whole batch in one go when the handler can; False when it must go one by one."""
+        apply = getattr(self.handler, "batch", None)
+        if apply is None or len(batch) < 2:
+            return False
+        events: list[CloudEvent] = []
+        for msg in batch:
+            try:
+                event = CloudEvent.from_json(msg.value)
+            except (ValueError, KeyError, TypeError):
+                return False
+            if self.event_types is None or event.type in self.event_types:
+                events.append(event)
+        try:
+            await apply(events)
+        except Exception as exc:
+            log.info("batch_failed_retrying_one_by_one", group=self.group, size=len(events), error=repr(exc))
+            return False
+        EVENTS_CONSUMED.labels(self.group, "ok").inc(len(events))
+        return True
+
+    async def run_once(self, *, timeout: float = 0.5, max_records: int = 500) -> int:
+        """Poll one batch, handle it in order (as one transaction when possible), then commit the offsets."""
         if self._source is None:
             self._source = self.source_factory()
         batch = await self._source.poll(timeout=timeout, max_records=max_records)
         positions: dict[tuple[str, int], int] = {}
+        handled = await self._handle_batch(batch)
         for msg in batch:
-            await self.handle_message(msg)
+            if not handled:
+                await self.handle_message(msg)
             positions[(msg.topic, msg.partition)] = msg.offset + 1
         if positions:
             await self._source.commit(positions)

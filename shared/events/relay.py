@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, text, update
 
 from shared import audit as audit_chain
+from shared.audit_watch import verify_and_record
 from shared.context import ServiceContext
 from shared.events.transport import EventSink, OutgoingMessage
 from shared.logging import get_logger
@@ -118,6 +119,7 @@ class Relay:
                     last_gauges = now
                 if now - last_checkpoint > self.checkpoint_seconds:
                     await self.checkpoint()
+                    await verify_and_record(self.ctx)
                     last_checkpoint = now
                 if n == 0:
                     await _sleep(stop, self.idle_seconds)
