@@ -34,7 +34,8 @@ def _compiled() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for entry in resources.files("shared.events").joinpath("schemas").iterdir():
         if entry.name.endswith(".json"):
-            out[entry.name.removesuffix(".json")] = fastjsonschema.compile(json.loads(entry.read_text(encoding="utf-8")))
+            schema = json.loads(entry.read_text(encoding="utf-8"))
+            out[entry.name.removesuffix(".json")] = fastjsonschema.compile(schema)
     return out
 
 
