@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -45,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "task.substitute": frozenset({"organization_board", "unit_officer", "examiner", "marking_head", "council_chair",
                                   "committee_member", "committee_chair", "institution_staff"}),
     "audit.read": frozenset({"auditor"}),
+    "dossier_read.read": frozenset({"auditor"}),
     "audit.verify": frozenset({"auditor", "operator"}),
     "report.read": frozenset({"organization_board", "auditor", "service"}),
 }
@@ -85,6 +87,7 @@ async def current_principal(
         raise unauthenticated("A bearer token is required", "Cần mã truy cập (bearer token)")
     principal = decode_token(_settings(request), token)
     request.state.principal = principal
+    structlog.contextvars.bind_contextvars(actor=principal.user_id)
     return principal
 
 

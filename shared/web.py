@@ -39,7 +39,7 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
         try:
             response = await call_next(request)
         finally:
-            structlog.contextvars.unbind_contextvars("request_id")
+            structlog.contextvars.unbind_contextvars("request_id", "actor")
         response.headers["x-request-id"] = request_id
         return response
 
