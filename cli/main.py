@@ -118,6 +118,14 @@ def token(user: Annotated[str, typer.Argument(help="a demo user id, e.g. btc.ngu
         raise typer.Exit(2) from None
 
 
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+    """Readiness and key gauges of every process / Trạng thái các tiến trình (exit 1 when one is not ready)."""
+    from cli.status_cmd import status as show_status
+
+    raise typer.Exit(0 if show_status(Settings(), as_json=as_json) else 1)
+
+
 @audit_app.command("verify")
 def audit_verify(service: Annotated[str | None, typer.Argument()] = None) -> None:
     """Recompute every audit chain; exit non-zero naming the first bad record."""

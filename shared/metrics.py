@@ -105,3 +105,5 @@ TASK_ESCALATIONS = Counter("cadre_task_escalations_total", "Tasks escalated afte
 TASK_REMINDERS = Counter("cadre_task_reminders_total", "Reminders sent for overdue tasks", ["kind"])
 AUDIT_CHAIN_OK = Gauge("cadre_audit_chain_verified", "1 when the service's audit chain verified at the last check",
                        ["service"])
+TASK_OLDEST_OPEN_AGE = Gauge("cadre_task_oldest_open_age_seconds", "Age of the oldest open human task",
+                             ["kind", "group"])

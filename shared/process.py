@@ -22,6 +22,7 @@ from shared.events.consumer import Consumer
 from shared.events.relay import Relay
 from shared.events.transport import EventSink, open_sink
 from shared.logging import get_logger
+from shared.workflow_metrics import WorkflowMetrics
 
 log = get_logger(__name__)
 ROLES = ("api", "worker", "relay", "consumers")
@@ -105,7 +106,7 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
     if not activities and not workflows:
         return
     worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
-                    graceful_shutdown_timeout=timedelta(seconds=5))
+                    graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()])
     async with worker:
         log.info("worker_started", service=spec.name, task_queue=spec.task_queue)
         await stop.wait()
@@ -125,6 +126,8 @@ async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[
     tasks = []
     if "api" in roles:
         tasks.append(_serve_api(spec.make_app(rt), settings, port or settings.ports[spec.name], stop))
+    elif port is not None:  # a role process without the API serves /metrics, /healthz and /readyz on --port
+        tasks.append(_serve_api(_ops_app(spec, rt, roles), settings, port, stop))
     if "worker" in roles:
         tasks.append(_run_worker(spec, rt, stop))
     if "relay" in roles and ctx is not None:
@@ -140,6 +143,21 @@ async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[
         if ctx is not None:
             await ctx.dispose()
         log.info("service_stopped", service=spec.name)
+
+
+def _ops_app(spec: ServiceSpec, rt: ServiceRuntime, roles: Sequence[str]) -> FastAPI:
+    """Health, readiness and metrics only, for a process that runs some roles but not the API."""
+    from shared.web import ReadinessCheck, build_app
+
+    checks: dict[str, ReadinessCheck] = {}
+    if rt.ctx is not None and {"worker", "relay", "consumers"} & set(roles):
+        checks["database"] = rt.ctx.ping
+    if {"relay", "consumers"} & set(roles):
+        checks[events_check_name(rt.settings)] = rt.sink.ping
+    if "worker" in roles:
+        checks["temporal"] = rt.temporal.ready
+    return build_app(service=spec.name, title=f"Cadreflow — {spec.name} ({', '.join(roles)})", settings=rt.settings,
+                     routers=[], readiness=checks)
 
 
 def events_check_name(settings: Settings) -> str:
