@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import signal
 import sys
 import time
 from typing import Annotated
@@ -70,6 +71,11 @@ def up() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sup = Supervisor(settings)
     started = time.monotonic()
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the stack exactly like Ctrl-C
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         typer.echo("Cadreflow: khởi động / starting (embedded profile) …")
         start_temporal(sup)

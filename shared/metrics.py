@@ -64,8 +64,9 @@ def route_template(request: Request) -> str:
     return "unmatched"
 
 
-def install_http_metrics(app: FastAPI, service: str) -> None:
-    """RED metrics per route template, and /metrics."""
+def install_http_metrics(app: FastAPI, service: str,
+                         before_scrape: Callable[[], Awaitable[object]] | None = None) -> None:
+    """RED metrics per route template, and /metrics (refreshing scrape-time gauges first)."""
 
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -82,7 +83,10 @@ def install_http_metrics(app: FastAPI, service: str) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
+        if before_scrape is not None:
+            await before_scrape()
         return Response(render_metrics(), media_type=CONTENT_TYPE_LATEST)
+
 
 # Domain and inbox metrics (names fixed here so dashboards and alert rules can rely on them).
 REGISTRATIONS = Counter("cadre_registrations_total", "Training-need registrations by outcome", ["outcome"])

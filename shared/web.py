@@ -30,7 +30,17 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
     for key, value in (state or {}).items():
         setattr(app.state, key, value)
     install_error_handlers(app)
-    install_http_metrics(app, service)
+
+    async def check_readiness() -> dict[str, bool]:
+        """Run every readiness check; the cadre_ready gauge follows (so a scrape alone keeps it fresh)."""
+        names = list(readiness)
+        results = await asyncio.gather(*(_safe(readiness[n]) for n in names))
+        checks = dict(zip(names, results, strict=True))
+        for name, ok in checks.items():
+            READY.labels(service, name).set(1 if ok else 0)
+        return checks
+
+    install_http_metrics(app, service, before_scrape=check_readiness)
 
     @app.middleware("http")
     async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -49,11 +59,7 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
 
     @app.get("/readyz", tags=["ops"])
     async def readyz() -> JSONResponse:
-        names = list(readiness)
-        results = await asyncio.gather(*(_safe(readiness[n]) for n in names))
-        checks = dict(zip(names, results, strict=True))
-        for name, ok in checks.items():
-            READY.labels(service, name).set(1 if ok else 0)
+        checks = await check_readiness()
         failing = [n for n, ok in checks.items() if not ok]
         body = {"status": "ready" if not failing else "not_ready", "service": service,
                 "checks": {n: ("ok" if ok else "unreachable") for n, ok in checks.items()}, "failing": failing}
