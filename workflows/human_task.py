@@ -159,11 +159,12 @@ class HumanTasks:
     async def ask(self, request: TaskRequest) -> TaskDecision:
         """Put a task in the inbox and wait (durably) for its decision, reminding and escalating when overdue."""
         info = workflow.info()
+        # open before the task is filed: an approver may act the moment it appears in the inbox
+        self._open_tasks[request.task_key] = request
         task_id: str = await workflow.execute_activity(
             "portal.create_task",
             CreateTaskInput(info.workflow_id, info.run_id, info.workflow_type, COMPLETE_TASK_UPDATE, request),
             result_type=str, **_ACTIVITY_OPTS)
-        self._open_tasks[request.task_key] = request
         key = request.task_key
         if not await self._wait(key, request.due_in_seconds):
             await workflow.execute_activity("portal.task_overdue", TaskOverdueInput(task_id, "reminded"),

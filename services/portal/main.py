@@ -1,12 +1,39 @@
-"""The portal's composition root (the approvers' inbox)."""
+"""The portal's composition root (the approvers' inbox): API, web UI, activities, gauges."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.portal import api, ui
+from services.portal.activities import PortalActivities
+from services.portal.config import PortalSettings
+from services.portal.gauges import refresher
 from services.portal.models import INFRA, metadata
-from shared.process import ServiceSpec, database_service
+from services.portal.updates import TemporalUpdateSender
+from shared.process import ServiceRuntime, ServiceSpec, database_service
+
+
+def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
+    """The activities the portal hosts on the `portal` queue."""
+    assert rt.ctx is not None
+    acts = PortalActivities(rt.ctx)
+    return [acts.create_task, acts.task_overdue, acts.close_task]
+
+
+def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
+    """What the portal's routes need besides the database: the Update sender and the portal's settings."""
+    return {"update_sender": TemporalUpdateSender(connect=rt.temporal.client), "portal_settings": PortalSettings()}
+
+
+def routers() -> list[APIRouter]:
+    """The inbox API, the web UI, and the gauge refresher (a router lifespan)."""
+    return [api.router, ui.router, APIRouter(lifespan=refresher())]
 
 
 def spec() -> ServiceSpec:
     """How to run the portal."""
     return database_service(name="portal", title="Cadreflow — Hộp công việc (portal)", metadata=metadata,
-                            infra=INFRA, routers=lambda: [])
+                            infra=INFRA, routers=routers, activities=activities, extra_state=extra_state)

@@ -1,0 +1,44 @@
+"""The portal's activities on the `portal` task queue: file, remind/escalate and close human tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from temporalio import activity
+
+from services.portal.service import close_task, create_task, find_task, record_overdue
+from shared.context import ServiceContext
+from shared.uow import unit_of_work
+from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
+
+
+class PortalActivities:
+    """Activities with their dependencies injected."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @activity.defn(name="portal.create_task")
+    async def create_task(self, inp: CreateTaskInput) -> str:
+        """File the task; a retry (same workflow id + task key) gets the same task id."""
+        try:
+            async with unit_of_work(self.ctx) as uow:
+                task, _ = await create_task(uow, inp=inp)
+                return task.id
+        except IntegrityError:
+            async with unit_of_work(self.ctx) as uow:
+                found = await find_task(uow, workflow_id=inp.workflow_id, task_key=inp.request.task_key)
+                if found is None:
+                    raise
+                return found.id
+
+    @activity.defn(name="portal.task_overdue")
+    async def task_overdue(self, inp: TaskOverdueInput) -> None:
+        """Remind or escalate an overdue task (a repeat changes nothing)."""
+        async with unit_of_work(self.ctx) as uow:
+            await record_overdue(uow, inp=inp)
+
+    @activity.defn(name="portal.close_task")
+    async def close_task(self, inp: CloseTaskInput) -> None:
+        """Close the task with its decision and write the portal's audit record (once)."""
+        async with unit_of_work(self.ctx) as uow:
+            await close_task(uow, inp=inp)

@@ -1,0 +1,88 @@
+"""Between the task row and what the rules, the API and the workflows see."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from services.portal.models import Task
+from services.portal.schemas import TaskDetail, TaskSummary
+from shared.auth import Principal
+from shared.authz import TaskFacts, authorize_task
+from shared.errors import Problem
+
+
+def pack(values: list[str]) -> str:
+    """A list as ``|a|b|`` (searchable with LIKE on SQLite and PostgreSQL)."""
+    return "|" + "".join(f"{v}|" for v in values)
+
+
+def unpack(text: str | None) -> list[str]:
+    """The inverse of ``pack``."""
+    return [v for v in (text or "").split("|") if v]
+
+
+def subject_user(subject: str, dossier: dict[str, Any]) -> str | None:
+    """The person a task is about, when it is about a person (``user:<id>`` or ``dossier.subject_user_id``)."""
+    if subject.startswith("user:"):
+        return subject.removeprefix("user:")
+    value = dossier.get("subject_user_id")
+    return str(value) if value else None
+
+
+def facts(task: Task) -> TaskFacts:
+    """What shared.authz looks at."""
+    return TaskFacts(candidate_roles=frozenset(json.loads(task.candidate_roles)), unit_scope=task.unit_scope,
+                     assignee=task.assignee, excluded_users=frozenset(unpack(task.excluded_users)),
+                     excluded_units=frozenset(unpack(task.excluded_units)), subject_user_id=task.subject_user_id)
+
+
+def refusal_of(principal: Principal, task: Task, action: str) -> Problem | None:
+    """The refusal shared.authz gives, or None when allowed."""
+    try:
+        authorize_task(principal, facts(task), action)
+    except Problem as problem:
+        return problem
+    return None
+
+
+SUMMARY_COLUMNS = ("id", "kind", "title_vi", "title_en", "subject", "status", "priority", "campaign", "unit_scope",
+                   "candidate_roles", "assignee", "assigned_via", "on_behalf_of", "due_at", "overdue", "escalated",
+                   "created_at")
+
+
+def is_late(task: Any) -> bool:
+    """Marked overdue by its workflow, or past its due time while still open."""
+    due = task.due_at if task.due_at.tzinfo is not None else task.due_at.replace(tzinfo=UTC)
+    return bool(task.overdue) or (task.status != "completed" and due < datetime.now(UTC))
+
+
+def summary(task: Any) -> TaskSummary:
+    """An inbox row (from a task or from a row of SUMMARY_COLUMNS)."""
+    values = {name: getattr(task, name) for name in SUMMARY_COLUMNS}
+    values["candidate_roles"] = json.loads(task.candidate_roles)
+    values["overdue"] = is_late(task)
+    for name in ("due_at", "created_at"):
+        if values[name].tzinfo is None:
+            values[name] = values[name].replace(tzinfo=UTC)
+    return TaskSummary.model_construct(**values)
+
+
+def actions_of(task: Task) -> list[dict[str, Any]]:
+    """The task's actions with their inputs (as the workflow declared them)."""
+    actions: list[dict[str, Any]] = json.loads(task.actions)
+    return actions
+
+
+def detail(task: Task, principal: Principal) -> TaskDetail:
+    """A task with its dossier, and the actions this principal may take now."""
+    refusal = refusal_of(principal, task, "complete")
+    can_act = refusal is None and task.status == "open"
+    refusal_doc = None if refusal is None else {"en": refusal.detail_en, "vi": refusal.detail_vi}
+    return TaskDetail(
+        **summary(task).model_dump(), dossier=json.loads(task.dossier), dossier_digest=task.dossier_digest,
+        actions=actions_of(task), allowed_actions=actions_of(task) if can_act else [], refusal=refusal_doc,
+        delegation_reason=task.delegation_reason, workflow_id=task.workflow_id,
+        decision_action=task.decision_action, decided_by=task.decided_by,
+        decided_on_behalf_of=task.decided_on_behalf_of)

@@ -1,0 +1,84 @@
+"""Sending a decision to the waiting workflow as its Temporal Update."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Protocol
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from workflows.human_task import TaskDecision
+
+NOT_YET_OPEN_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.5)
+
+
+@dataclass
+class UpdateRefused(Exception):
+    """The workflow refused the decision (its validator), or is no longer there to receive it."""
+
+    code: str
+    reason_en: str
+    reason_vi: str
+    status: int = 409
+
+
+class UpdateSender(Protocol):
+    """What the portal needs from Temporal."""
+
+    async def send(self, *, workflow_id: str, update_name: str, decision: TaskDecision) -> str: ...
+
+
+def split_reason(message: str) -> tuple[str, str, str]:
+    """A validator's ``code: english / vietnamese`` message as (code, en, vi)."""
+    code, _, rest = message.partition(": ")
+    if not rest:
+        return "refused_by_workflow", message, message
+    en, _, vi = (part.strip() for part in rest.partition(" / "))
+    vi = vi or en
+    return code.strip() or "refused_by_workflow", _first_upper(en or rest), _first_upper(vi)
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class TemporalUpdateSender:
+    """Sends the Update through the process's (lazily connected) Temporal client."""
+
+    def __init__(self, client: Client | None = None, connect: object | None = None) -> None:
+        self._client = client
+        self._connect = connect
+
+    async def _get(self) -> Client:
+        if self._client is None:
+            assert callable(self._connect)
+            self._client = await self._connect()
+        return self._client
+
+    async def send(self, *, workflow_id: str, update_name: str, decision: TaskDecision) -> str:
+        """Execute the Update and wait for its result; a refusal becomes UpdateRefused."""
+        try:
+            client = await self._get()
+        except Exception as exc:
+            raise UpdateRefused("temporal_unavailable", "The workflow service is not reachable; try again",
+                                "Không kết nối được dịch vụ quy trình; hãy thử lại", 503) from exc
+        handle = client.get_workflow_handle(workflow_id)
+        try:
+            for pause in (*NOT_YET_OPEN_RETRIES, None):
+                try:
+                    return str(await handle.execute_update(update_name, decision, result_type=str))
+                except WorkflowUpdateFailedError as exc:
+                    cause = exc.cause
+                    code, en, vi = split_reason(str(getattr(cause, "message", None) or cause or exc))
+                    # the task row commits before the workflow has processed create_task's result: a fresh task
+                    # can be refused as "not open" for a moment; the portal already refused real repeats itself
+                    if code != "task_not_open" or pause is None:
+                        raise UpdateRefused(code, en, vi) from exc
+                await asyncio.sleep(pause)
+            raise AssertionError("unreachable")
+        except RPCError as exc:
+            raise UpdateRefused("workflow_not_waiting",
+                                f"The process is no longer waiting for this task ({exc.message})",
+                                "Quy trình không còn chờ công việc này") from exc

@@ -1,0 +1,63 @@
+"""PortalProbe: the smallest process with a human decision (used to test the inbox end to end)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.human_task import HumanTasks, TaskAction, TaskInputField, TaskRequest
+
+
+@dataclass
+class PortalProbeInput:
+    """Who is asked, about what."""
+
+    candidate_roles: list[str] = field(default_factory=lambda: ["organization_board"])
+    kind: str = "registration_review"
+    unit_scope: str | None = None
+    excluded_users: list[str] = field(default_factory=list)
+    excluded_units: list[str] = field(default_factory=list)
+    due_in_seconds: int = 3 * 24 * 3600
+    escalate_after_seconds: int = 2 * 24 * 3600
+
+
+@dataclass
+class PortalProbeResult:
+    action: str
+    actor_id: str
+    on_behalf_of: str | None
+    comment: str
+    task_id: str
+
+
+@workflow.defn(name="PortalProbe")
+class PortalProbe(HumanTasks):
+    """Asks one question through the portal and returns the decision."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._status = "asking"
+
+    @workflow.run
+    async def run(self, inp: PortalProbeInput) -> PortalProbeResult:
+        decision = await self.ask(TaskRequest(
+            task_key="probe", kind=inp.kind, title_vi="Xác nhận thử nghiệm", title_en="Probe confirmation",
+            subject=f"probe:{workflow.info().workflow_id}", candidate_roles=inp.candidate_roles,
+            unit_scope=inp.unit_scope, excluded_users=inp.excluded_users, excluded_units=inp.excluded_units,
+            due_in_seconds=inp.due_in_seconds, escalate_after_seconds=inp.escalate_after_seconds,
+            dossier={"Nội dung": "Kiểm tra hộp công việc", "Số hồ sơ": "HS-01"},
+            actions=[TaskAction("approve", "Phê duyệt", "Approve", "approve"),
+                     TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True),
+                     TaskAction("mark", "Chấm điểm", "Mark", "mark", inputs=[
+                         TaskInputField("mark", "Điểm", "Mark", kind="number", minimum=0, maximum=100)])]))
+        self._status = f"decided:{decision.action}"
+        await self.settle()
+        return PortalProbeResult(decision.action, decision.actor_id, decision.on_behalf_of, decision.comment,
+                                 decision.task_id)
+
+    @workflow.query
+    def status(self) -> str:
+        """Where the probe is."""
+        return self._status
