@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     relay_idle_seconds: float = 0.05
     consumer_max_retries: int = 3
     topic_partitions: int = 3
+    # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.
+    event_namespace: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

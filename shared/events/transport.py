@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from shared.config import Settings
@@ -65,24 +65,70 @@ class EventSource(Protocol):
     async def close(self) -> None: ...
 
 
+class NamespacedSink:
+    """Publishes under a prefix (the deployment's event namespace)."""
+
+    def __init__(self, inner: EventSink, prefix: str) -> None:
+        self.inner = inner
+        self.prefix = prefix
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        await self.inner.publish([replace(m, topic=self.prefix + m.topic) for m in messages])
+
+    async def ping(self) -> bool:
+        return await self.inner.ping()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class NamespacedSource:
+    """Reads under a prefix; the code above it sees the plain topic names."""
+
+    def __init__(self, inner: EventSource, prefix: str) -> None:
+        self.inner = inner
+        self.prefix = prefix
+
+    async def poll(self, *, timeout: float, max_records: int) -> list[ReceivedMessage]:
+        got = await self.inner.poll(timeout=timeout, max_records=max_records)
+        return [replace(m, topic=m.topic.removeprefix(self.prefix)) for m in got]
+
+    async def commit(self, positions: Mapping[tuple[str, int], int]) -> None:
+        await self.inner.commit({(self.prefix + t, p): o for (t, p), o in positions.items()})
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        return {(t.removeprefix(self.prefix), p): n for (t, p), n in (await self.inner.lag()).items()}
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 def open_sink(settings: Settings) -> EventSink:
     """The profile's sink (Kafka or the embedded log)."""
+    sink: EventSink
     if settings.transport == "kafka":
         from shared.events.kafka_transport import KafkaSink
 
-        return KafkaSink(settings.kafka_bootstrap)
-    from shared.events.embedded_log import EmbeddedLog, EmbeddedSink
+        sink = KafkaSink(settings.kafka_bootstrap)
+    else:
+        from shared.events.embedded_log import EmbeddedLog, EmbeddedSink
 
-    return EmbeddedSink(EmbeddedLog(settings.event_log_path, settings.topic_partitions))
+        sink = EmbeddedSink(EmbeddedLog(settings.event_log_path, settings.topic_partitions))
+    return NamespacedSink(sink, settings.event_namespace) if settings.event_namespace else sink
 
 
 def open_source(settings: Settings, *, group: str, topics: Sequence[str]) -> EventSource:
     """The profile's source for one consumer group."""
+    prefix = settings.event_namespace
+    names = [prefix + t for t in topics]
+    source: EventSource
     if settings.transport == "kafka":
         from shared.events.kafka_transport import KafkaSource
 
-        return KafkaSource(settings.kafka_bootstrap, group=group, topics=list(topics))
-    from shared.events.embedded_log import EmbeddedLog, EmbeddedSource
+        source = KafkaSource(settings.kafka_bootstrap, group=prefix + group, topics=names)
+    else:
+        from shared.events.embedded_log import EmbeddedLog, EmbeddedSource
 
-    return EmbeddedSource(EmbeddedLog(settings.event_log_path, settings.topic_partitions), group=group,
-                          topics=list(topics))
+        source = EmbeddedSource(EmbeddedLog(settings.event_log_path, settings.topic_partitions), group=prefix + group,
+                                topics=names)
+    return NamespacedSource(source, prefix) if prefix else source

@@ -15,7 +15,8 @@ from tests.support.stack import Stack
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Registration, scheduling and the workflows worker as real processes, on fresh databases."""
     s = Stack.distributed(database_url=infra.new_database_template(), kafka=infra.kafka_bootstrap(),
-                          temporal=infra.temporal_address(), log_dir=Path(tmp_path_factory.mktemp("stack")))
+                          temporal=infra.temporal_address(), log_dir=Path(tmp_path_factory.mktemp("stack")),
+                          own_namespace=True)
     migrated = s.cadre("migrate")
     assert migrated.returncode == 0, migrated.stderr
     for name in ("registration", "scheduling", "workflows"):

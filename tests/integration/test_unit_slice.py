@@ -44,8 +44,8 @@ def _wait(pred, timeout: float = 30.0, what: str = "condition"):  # type: ignore
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _kafka_events(subject: str, timeout: float = 30.0) -> list[dict]:  # type: ignore[type-arg]
-    consumer = KafkaConsumer("cadre.registration.v1", bootstrap_servers=infra.kafka_bootstrap(),
+def _kafka_events(stack: Stack, subject: str, timeout: float = 30.0) -> list[dict]:  # type: ignore[type-arg]
+    consumer = KafkaConsumer(stack.topic("registration"), bootstrap_servers=infra.kafka_bootstrap(),
                              group_id=f"test-{uuid.uuid4().hex}", auto_offset_reset="earliest",
                              enable_auto_commit=False)
     found: list[dict] = []  # type: ignore[type-arg]
@@ -81,13 +81,13 @@ def test_unit_travels_through_every_component(stack: Stack) -> None:
         assert audit == [("unit.create",)]
 
     # hop 2: the event is on Kafka, keyed by the aggregate id, as a CloudEvent
-    events = [e for e in _kafka_events(unit_id) if e["type"] == "UnitCreated"]
+    events = [e for e in _kafka_events(stack, unit_id) if e["type"] == "UnitCreated"]
     assert [e["id"] for e in events] == [event_id]
     assert events[0]["data"]["code"] == code and events[0]["source"] == "/cadreflow/registration"
 
     # hop 3: the consumer started the workflow whose id derives from the event, and it completed
     async def workflow_status() -> WorkflowExecutionStatus | None:
-        client = await Client.connect(infra.temporal_address())
+        client = await stack.temporal_client()
         desc = await client.get_workflow_handle(unit_sync_id(event_id)).describe()
         return desc.status
 
@@ -116,11 +116,11 @@ def test_redelivered_event_starts_nothing_new(stack: Stack) -> None:
                       json={"code": code, "name": "Phường Tân Phú", "kind": "commune"}, timeout=10)
     assert resp.status_code == 201
     unit_id = resp.json()["id"]
-    event = CloudEvent.from_json(json.dumps(_wait(lambda: [e for e in _kafka_events(unit_id)
+    event = CloudEvent.from_json(json.dumps(_wait(lambda: [e for e in _kafka_events(stack, unit_id)
                                                            if e["type"] == "UnitCreated"], what="event")[0]))
 
     async def redeliver() -> tuple[str, str]:
-        client = await Client.connect(infra.temporal_address())
+        client = await stack.temporal_client()
         handle = client.get_workflow_handle(unit_sync_id(event.id))
         await handle.result()
         first = (await handle.describe()).run_id

@@ -9,12 +9,29 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from temporalio.client import Client
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def create_namespace(temporal: str) -> str:
+    """Register a fresh Temporal namespace on the test server and wait until it answers."""
+    name = f"cadre-t-{uuid.uuid4().hex[:10]}"
+    binary = str(Path(sys.executable).parent / "temporal")
+    subprocess.run([binary, "operator", "namespace", "create", "--namespace", name, "--address", temporal,
+                    "--retention", "24h"], check=True, capture_output=True, timeout=60)
+    deadline = time.monotonic() + 30
+    while subprocess.run([binary, "operator", "namespace", "describe", "--namespace", name, "--address", temporal],
+                         capture_output=True, timeout=30).returncode != 0:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"namespace {name} never became visible")
+        time.sleep(0.3)
+    return name
 
 
 def free_port() -> int:
@@ -34,14 +51,30 @@ class Stack:
 
     @classmethod
     def distributed(cls, *, database_url: str, kafka: str, temporal: str, log_dir: Path,
-                    extra_env: dict[str, str] | None = None) -> Stack:
+                    extra_env: dict[str, str] | None = None, own_namespace: bool = False) -> Stack:
+        """A stack on the given infrastructure. With own_namespace, its Temporal namespace and its event topics and
+        consumer groups are its own, so other stacks (earlier tests, other developers) never reach its workers."""
         ports = {n: free_port() for n in ("portal", "registration", "scheduling", "selection", "workflows")}
+        namespace = create_namespace(temporal) if own_namespace else "default"
         env = {**os.environ, "CADRE_PROFILE": "distributed", "CADRE_JWT_SECRET": "integration-test-secret-0123456789",
                "CADRE_DATABASE_URL": database_url, "CADRE_KAFKA_BOOTSTRAP": kafka,
-               "CADRE_TEMPORAL_ADDRESS": temporal, "CADRE_PORTS": json.dumps(ports),
-               "CADRE_DATA_DIR": str(log_dir), **(extra_env or {})}
+               "CADRE_TEMPORAL_ADDRESS": temporal, "CADRE_TEMPORAL_NAMESPACE": namespace,
+               "CADRE_EVENT_NAMESPACE": f"{namespace}." if own_namespace else "",
+               "CADRE_PORTS": json.dumps(ports), "CADRE_DATA_DIR": str(log_dir), **(extra_env or {})}
         log_dir.mkdir(parents=True, exist_ok=True)
         return cls(env=env, log_dir=log_dir, ports=ports)
+
+    @property
+    def namespace(self) -> str:
+        return self.env["CADRE_TEMPORAL_NAMESPACE"]
+
+    def topic(self, service: str) -> str:
+        """The Kafka topic a service of this stack publishes to."""
+        return f"{self.env['CADRE_EVENT_NAMESPACE']}cadre.{service}.v1"
+
+    async def temporal_client(self) -> Client:
+        """A Temporal client on this stack's namespace."""
+        return await Client.connect(self.env["CADRE_TEMPORAL_ADDRESS"], namespace=self.namespace)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
