@@ -19,9 +19,15 @@ app = typer.Typer(help="Cadreflow — đào tạo, bồi dưỡng và tạo ngu�
 audit_app = typer.Typer(help="Audit trail / Nhật ký kiểm toán")
 events_app = typer.Typer(help="Events / Sự kiện")
 dlq_app = typer.Typer(help="Dead letters / Thư lỗi")
+import_app = typer.Typer(help="Import CSV/XLSX / Nhập dữ liệu")
 app.add_typer(audit_app, name="audit")
+app.add_typer(import_app, name="import")
 app.add_typer(events_app, name="events")
 events_app.add_typer(dlq_app, name="dlq")
+scenario_app = typer.Typer(help="Scenarios / Kịch bản")
+report_app = typer.Typer(help="Reports / Báo cáo")
+app.add_typer(scenario_app, name="scenario")
+app.add_typer(report_app, name="report")
 
 SPECS = {name: f"services.{name}.main" for name in SERVICES} | {"workflows": "workflows.main"}
 
@@ -160,6 +166,86 @@ def dlq_replay(topic: Annotated[str, typer.Option(help="the original topic")],
 
     n = replay_dead_letters(Settings(), topic, partition=partition, offset=offset)
     typer.echo(f"replayed {n}")
+
+
+def _import(kind: str, file: str, unit: str | None, token: str | None, user: str | None) -> None:
+    from pathlib import Path
+
+    from cli.import_cmd import print_report, run_import
+
+    try:
+        report = run_import(Settings(), kind, Path(file), unit=unit, token=token or os.environ.get("CADRE_TOKEN"),
+                            user=user)
+    except (RuntimeError, OSError, ValueError) as exc:
+        typer.echo(f"Nhập thất bại / import failed: {exc}", err=True)
+        raise typer.Exit(2) from None
+    print_report(report)
+    raise typer.Exit(1 if report["rejected"] else 0)
+
+
+@import_app.command("officials")
+def import_officials(file: Annotated[str, typer.Argument(help="a .csv or .xlsx file")],
+                     unit: Annotated[str | None, typer.Option(help="unit of rows without unit_code")] = None,
+                     token: Annotated[str | None, typer.Option(help="bearer token (or CADRE_TOKEN)")] = None,
+                     user: Annotated[str | None, typer.Option(help="a demo user to act as")] = None) -> None:
+    """Import officials (upsert by personal id) through registration's API, with a progress bar."""
+    _import("officials", file, unit, token, user)
+
+
+@import_app.command("units")
+def import_units(file: Annotated[str, typer.Argument(help="a .csv or .xlsx file")],
+                 token: Annotated[str | None, typer.Option(help="bearer token (or CADRE_TOKEN)")] = None,
+                 user: Annotated[str | None, typer.Option(help="a demo user to act as")] = None) -> None:
+    """Import units (code, name, kind, parent_code) through registration's API."""
+    _import("units", file, None, token, user)
+
+
+@scenario_app.command("run")
+def scenario_run(file: Annotated[str, typer.Argument(help="a scenario YAML file, e.g. scenarios/binh-phuoc-2023.yaml")],
+                 as_json: Annotated[bool, typer.Option("--json", help="machine-readable outcome")] = False,
+                 no_audit: Annotated[bool, typer.Option("--no-audit", help="skip `cadre audit verify`")] = False,
+                 ) -> None:
+    """Play a scenario against the running stack through its public APIs and print the outcome."""
+    from pathlib import Path
+
+    from cli.scenario.command import run_scenario
+
+    raise typer.Exit(run_scenario(Settings(), Path(file), as_json=as_json, verify_audit=not no_audit))
+
+
+@app.command()
+def demo(as_json: Annotated[bool, typer.Option("--json", help="machine-readable outcome")] = False) -> None:
+    """Start the embedded stack if needed and play the Bình Phước 2023 scenario / Chạy kịch bản mẫu."""
+    from cli.demo_cmd import run_demo
+
+    raise typer.Exit(run_demo(Settings(), as_json=as_json))
+
+
+@report_app.command("annual")
+def report_annual(year: Annotated[int, typer.Option(help="the report's year")],
+                  format: Annotated[str, typer.Option(help="json | xlsx | html")] = "json",
+                  out: Annotated[str | None, typer.Option(help="output file (default: stdout for json)")] = None,
+                  lang: Annotated[str, typer.Option(help="vi | en")] = "vi",
+                  user: Annotated[str, typer.Option(help="a demo user to act as")] = "btc.nguyenvanhai",
+                  token: Annotated[str | None, typer.Option(help="bearer token (or CADRE_TOKEN)")] = None) -> None:
+    """The annual training report computed from records / Báo cáo năm (JSON, XLSX or HTML with charts)."""
+    from pathlib import Path
+
+    from cli.report_cmd import ReportFailed, fetch_annual, write_report
+    from shared.auth import token_for_demo_user
+
+    if format not in ("json", "xlsx", "html") or lang not in ("vi", "en"):
+        raise typer.BadParameter("format: json | xlsx | html; lang: vi | en")
+    settings = Settings()
+    try:
+        report = fetch_annual(settings, year, lang=lang,
+                              token=token or os.environ.get("CADRE_TOKEN") or token_for_demo_user(settings, user))
+    except ReportFailed as exc:
+        typer.echo(f"Không lấy được báo cáo / report failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    written = write_report(report, format, Path(out) if out else None, lang)
+    if written is not None:
+        typer.echo(f"Đã ghi / written: {written}")
 
 
 def main() -> None:

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     topic_partitions: int = 3
     # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.
     event_namespace: str = ""
+    # Workflows kept in a worker's cache; a 500-candidate campaign runs about 1,000 child workflows.
+    workflow_cache_size: int = 4000
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -106,7 +106,8 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
     if not activities and not workflows:
         return
     worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
-                    graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()])
+                    graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()],
+                    max_cached_workflows=rt.settings.workflow_cache_size)
     async with worker:
         log.info("worker_started", service=spec.name, task_queue=spec.task_queue)
         await stop.wait()

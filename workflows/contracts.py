@@ -24,3 +24,133 @@ class RecordUnitResult:
 
     code: str
     created: bool
+
+
+@dataclass
+class RegistrationReviewInput:
+    """Start the Organization Board's review of a flagged training-need registration."""
+
+    registration_id: str
+    unit_code: str
+    official_name: str
+    programme_code: str
+    plan_year: int
+    class_id: str | None
+    findings: list[dict[str, str]]
+    policy_version: str
+    due_in_seconds: int = 3 * 24 * 3600
+
+
+@dataclass
+class ApplyReviewDecisionInput:
+    """The board's decision on a registration, for registration to apply (idempotent on the registration)."""
+
+    registration_id: str
+    action: str  # approve | refuse | return
+    comment: str
+    actor_id: str
+    actor_role: str
+    on_behalf_of: str | None
+    workflow_id: str
+    run_id: str
+    task_id: str = ""
+
+
+@dataclass
+class ApplyReviewDecisionResult:
+    """The registration's status after the decision (unchanged when it was already decided)."""
+
+    registration_id: str
+    status: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ClassLifecycleInput:
+    """Start a class's lifecycle (one workflow per class, id ``class-lifecycle-<class_id>``)."""
+
+    class_id: str
+    class_code: str = ""
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    """A class, and the workflow acting on it (for the audit record)."""
+
+    class_id: str
+    workflow_id: str = ""
+    run_id: str = ""
+
+
+@dataclass(frozen=True)
+class ClassTimeline:
+    """A class's status and dates (ISO), as the lifecycle needs them."""
+
+    class_id: str
+    class_code: str
+    programme_code: str
+    status: str
+    enrolment_deadline: str
+    start_date: str
+    end_date: str
+
+
+@dataclass(frozen=True)
+class EnrolmentCheck:
+    """Enrolled against target when enrolment closed."""
+
+    class_id: str
+    status: str
+    enrolled: int
+    target: int
+    capacity: int
+    below_target: bool
+
+
+@dataclass(frozen=True)
+class BelowTargetDecisionInput:
+    """The Organization Board's decision on a class below target, to apply in scheduling."""
+
+    class_id: str
+    decision_ref: str
+    action: str  # open_anyway | extend | merge | cancel
+    days: int | None
+    target_class_id: str | None
+    comment: str
+    actor_id: str
+    actor_role: str
+    on_behalf_of: str | None
+    workflow_id: str
+    run_id: str
+
+
+@dataclass(frozen=True)
+class BelowTargetOutcome:
+    """What applying the decision did (``applied`` false: refused, e.g. a merge target that cannot take them)."""
+
+    class_id: str
+    applied: bool
+    status: str
+    enrolment_deadline: str
+    reason_en: str = ""
+    reason_vi: str = ""
+
+
+@dataclass(frozen=True)
+class ResultsCheck:
+    """How many participants still lack marks."""
+
+    class_id: str
+    status: str
+    missing: int
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    """A completed class's outcome."""
+
+    class_id: str
+    status: str
+    passed: int = 0
+    failed: int = 0
+    incomplete: int = 0

@@ -11,7 +11,10 @@ from shared.events.envelope import topic_of
 from shared.events.transport import open_source
 from shared.process import ServiceRuntime, ServiceSpec, events_check_name
 from shared.web import build_app
+from workflows.class_lifecycle import ClassLifecycle
 from workflows.contracts import WORKFLOWS_QUEUE
+from workflows.registration_review import RegistrationReview, review_starter_consumer
+from workflows.selection import workflow_types as selection_workflows
 from workflows.starters import registration_starter
 from workflows.unit_sync import UnitSync
 
@@ -20,14 +23,15 @@ NAME = "workflows"
 
 def workflow_types() -> Sequence[type]:
     """Every workflow this worker hosts."""
-    return [UnitSync]
+    return [UnitSync, RegistrationReview, ClassLifecycle, *selection_workflows()]
 
 
 def consumers(rt: ServiceRuntime) -> Sequence[Consumer]:
     """Event → workflow starters."""
     settings = rt.settings
     group = "workflows.starters.registration"
-    return [Consumer(group=group, handler=registration_starter(rt.temporal.client), dlq_sink=rt.sink,
+    return [review_starter_consumer(rt),
+            Consumer(group=group, handler=registration_starter(rt.temporal.client), dlq_sink=rt.sink,
                      max_retries=settings.consumer_max_retries,
                      source_factory=lambda: open_source(settings, group=group, topics=[topic_of("registration")]))]
 

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from services.registration import api
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from services.registration import api, api_officials, api_registrations
+from services.registration.activities import RegistrationActivities
+from services.registration.catalogue import HttpSchedulingCatalogue
+from services.registration.consumers import consumers
 from services.registration.models import INFRA, metadata
-from shared.process import ServiceSpec, database_service
+from shared.process import ServiceRuntime, ServiceSpec, database_service
+
+
+def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
+    """The activities registration hosts."""
+    assert rt.ctx is not None
+    return [RegistrationActivities(rt.ctx).apply_review_decision]
 
 
 def spec() -> ServiceSpec:
     """How to run registration."""
     return database_service(name="registration", title="Cadreflow — Đăng ký (registration)", metadata=metadata,
-                            infra=INFRA, routers=lambda: [api.router])
+                            infra=INFRA, routers=lambda: [api.router, api_officials.router, api_registrations.router],
+                            activities=activities, consumers=consumers,
+                            extra_state=lambda rt: {"catalogue": HttpSchedulingCatalogue(rt.settings)})

@@ -1,15 +1,48 @@
-"""Scheduling's activities, hosted on the `scheduling` task queue with direct access to its own database."""
+"""Scheduling's activities, hosted on the `scheduling` task queue with direct access to its own database.
+
+Each lifecycle activity is one unit of work (state + event + audit) and idempotent: a retry finds the state
+already changed and changes nothing twice.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from services.scheduling.models import KnownUnit
+from services.scheduling.service import enrolment, lifecycle, results
+from services.scheduling.service.common import SYSTEM, load_class
 from shared.context import ServiceContext
-from shared.uow import unit_of_work
-from workflows.contracts import RecordUnitInput, RecordUnitResult
+from shared.errors import Problem
+from shared.uow import UnitOfWork, unit_of_work
+from workflows.contracts import (
+    BelowTargetDecisionInput,
+    BelowTargetOutcome,
+    ClassRef,
+    ClassTimeline,
+    CompletionResult,
+    EnrolmentCheck,
+    RecordUnitInput,
+    RecordUnitResult,
+    ResultsCheck,
+)
+
+
+@asynccontextmanager
+async def _work(ctx: ServiceContext) -> AsyncIterator[UnitOfWork]:
+    """A unit of work whose refusal (unknown class, forbidden transition) is not retried: retrying cannot help,
+    and a lifecycle whose class is gone ends instead of retrying forever."""
+    try:
+        async with unit_of_work(ctx) as uow:
+            yield uow
+    except Problem as exc:
+        raise ApplicationError(f"{exc.code}: {exc.detail_en or exc.title_en}", type=exc.code,
+                               non_retryable=True) from exc
 
 
 class SchedulingActivities:
@@ -30,3 +63,65 @@ class SchedulingActivities:
             uow.emit("UnitRecordedInScheduling", subject=inp.unit_id,
                      data={"code": inp.code, "name": inp.name, "kind": inp.kind})
         return RecordUnitResult(code=inp.code, created=True)
+
+    @activity.defn(name="scheduling.open_enrolment")
+    async def open_enrolment(self, ref: ClassRef) -> ClassTimeline:
+        """planned → enrolling."""
+        async with _work(self.ctx) as uow:
+            return await lifecycle.open_enrolment(uow, class_id=ref.class_id, workflow_id=ref.workflow_id,
+                                                  run_id=ref.run_id)
+
+    @activity.defn(name="scheduling.class_timeline")
+    async def class_timeline(self, ref: ClassRef) -> ClassTimeline:
+        """The class's current status and dates."""
+        async with _work(self.ctx) as uow:
+            return lifecycle.timeline(await load_class(uow, ref.class_id, lock=False))
+
+    @activity.defn(name="scheduling.expire_offers")
+    async def expire_offers(self, ref: ClassRef) -> int:
+        """Expire offers past their acceptance deadline and offer the seats to the next in line."""
+        async with _work(self.ctx) as uow:
+            return await enrolment.expire_offers(uow, class_id=ref.class_id, actor=SYSTEM,
+                                                 workflow_id=ref.workflow_id)
+
+    @activity.defn(name="scheduling.close_enrolment")
+    async def close_enrolment(self, ref: ClassRef) -> EnrolmentCheck:
+        """At the deadline: enrolled against target."""
+        async with _work(self.ctx) as uow:
+            return await lifecycle.close_enrolment(uow, class_id=ref.class_id, workflow_id=ref.workflow_id,
+                                                   run_id=ref.run_id)
+
+    @activity.defn(name="scheduling.apply_below_target_decision")
+    async def apply_below_target_decision(self, inp: BelowTargetDecisionInput) -> BelowTargetOutcome:
+        """Open anyway, extend, merge or cancel."""
+        async with _work(self.ctx) as uow:
+            return await lifecycle.apply_below_target_decision(uow, inp=inp)
+
+    @activity.defn(name="scheduling.start_class")
+    async def start_class(self, ref: ClassRef) -> ClassTimeline:
+        """enrolling → running."""
+        async with _work(self.ctx) as uow:
+            return await lifecycle.start_class(uow, class_id=ref.class_id, workflow_id=ref.workflow_id,
+                                               run_id=ref.run_id)
+
+    @activity.defn(name="scheduling.results_status")
+    async def results_status(self, ref: ClassRef) -> ResultsCheck:
+        """How many participants still lack marks."""
+        async with _work(self.ctx) as uow:
+            missing = await results.results_missing(uow, class_id=ref.class_id)
+            cls = await load_class(uow, ref.class_id, lock=False)
+            return ResultsCheck(ref.class_id, cls.status, missing)
+
+    @activity.defn(name="scheduling.complete_class")
+    async def complete_class(self, ref: ClassRef) -> CompletionResult:
+        """Score, number certificates, publish ClassCompleted."""
+        async with _work(self.ctx) as uow:
+            out = await results.complete_class(uow, class_id=ref.class_id, actor=SYSTEM,
+                                               workflow_id=ref.workflow_id, run_id=ref.run_id)
+        return CompletionResult(ref.class_id, str(out["status"]), int(out.get("passed", 0)),
+                                int(out.get("failed", 0)), int(out.get("incomplete", 0)))
+
+    def all(self) -> list[Callable[..., Any]]:
+        """Every activity of this class, for the worker."""
+        return [self.record_unit, self.open_enrolment, self.class_timeline, self.expire_offers, self.close_enrolment,
+                self.apply_below_target_decision, self.start_class, self.results_status, self.complete_class]

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.scheduling import api
 from services.scheduling.activities import SchedulingActivities
+from services.scheduling.consumers import consumers
 from services.scheduling.models import INFRA, metadata
 from shared.process import ServiceRuntime, ServiceSpec, database_service
 
@@ -14,11 +15,19 @@ from shared.process import ServiceRuntime, ServiceSpec, database_service
 def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
     """The activities scheduling hosts."""
     assert rt.ctx is not None
-    acts = SchedulingActivities(rt.ctx)
-    return [acts.record_unit]
+    return SchedulingActivities(rt.ctx).all()
+
+
+def routers() -> Sequence[Any]:
+    """Scheduling's HTTP routers."""
+    from services.scheduling.reports.api import router as reports_router
+    from services.scheduling.routes import catalogue, classes, enrolment
+
+    return [api.router, catalogue.router, classes.router, enrolment.router, reports_router]
 
 
 def spec() -> ServiceSpec:
     """How to run scheduling."""
     return database_service(name="scheduling", title="Cadreflow — Kế hoạch và lớp học (scheduling)",
-                            metadata=metadata, infra=INFRA, routers=lambda: [api.router], activities=activities)
+                            metadata=metadata, infra=INFRA, routers=routers, activities=activities,
+                            consumers=consumers)

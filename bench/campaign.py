@@ -1,0 +1,238 @@
+"""Campaign benchmark (not a test): a whole selection campaign with N candidates, end to end, with automated
+actors (units nominate, voters cast ballots through the API, the Organization Board confirms, examiners and
+panel members mark, the committee votes, the chair records), against a bare Temporal workflow running the same
+number of no-op activities (in batches as concurrent as the campaign's papers) on the same server, in the same
+run. Prints candidates per second and the ratio bare-time / campaign-time (target ≥ 0.5).
+
+    source /work/dev-infra.env; .venv/bin/python -m bench.campaign --n 500          # PostgreSQL + dev Temporal
+    .venv/bin/python -m bench.campaign --n 100 --sqlite                              # SQLite selection database
+
+Each run uses its own Temporal namespace (created and deleted), so no other worker takes its tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
+
+from bench.campaign_bare import BenchBare, noop
+from services.selection import main as selection_main
+from services.selection.activities import SelectionActivities
+from services.selection.models import INFRA, metadata
+from shared.auth import issue_token
+from shared.config import Settings
+from shared.context import build_context
+from shared.events.transport import open_sink
+from shared.migrate import upgrade
+from shared.process import ServiceRuntime, TemporalHandle
+from tests.unit.selection.fakes import FakeOfficialDirectory
+from tests.unit.selection.support import campaign_payload, official
+from workflows.contracts import WORKFLOWS_QUEUE
+from workflows.human_task import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from workflows.selection import workflow_types
+from workflows.selection.contracts import SELECTION_QUEUE
+
+ROOT = Path(__file__).resolve().parents[1]
+UNITS = [f"U{i:02d}" for i in range(10)]
+COUNT = {"activities": 0}
+ACTIVITY_SLOTS = 50  # the same for the campaign's selection worker and the bare worker
+
+
+class _Counting(Interceptor):
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        class Inbound(ActivityInboundInterceptor):
+            async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+                COUNT["activities"] += 1
+                return await super().execute_activity(input)
+
+        return Inbound(next)
+
+
+@dataclass
+class Actors:
+    """The automated people: every inbox task is answered shortly after it is filed."""
+
+    client: Client
+    rng: random.Random
+
+    def answer(self, inp: CreateTaskInput) -> tuple[str, dict[str, Any], str]:
+        r, kind = inp.request, inp.request.kind
+        if kind in ("essay_mark", "interview_score"):
+            return "mark", {"mark": self.rng.choice([60, 62, 64, 65, 70, 75, 80])}, r.assignee or "examiner"
+        if kind == "mark_discrepancy":
+            return "decide", {"mark": 66}, "head"
+        if kind == "committee_vote":
+            return "vote", {c["candidate_id"]: "approve" for c in r.dossier["candidates"]}, r.assignee or "m"
+        if kind == "committee_decision":
+            return "decide", {"decision_number": f"{r.dossier['group']}-QĐ/TU"}, "chair"
+        if kind == "tie_break":
+            return "order", {"order": ",".join(r.dossier["candidate_ids"])}, "chair"
+        return "confirm", {}, "btc.bench"
+
+    async def act(self, inp: CreateTaskInput) -> None:
+        action, inputs, actor = self.answer(inp)
+        decision = TaskDecision(inp.request.task_key, f"t-{inp.request.task_key}", action, inputs, "", actor, "bench")
+        handle = self.client.get_workflow_handle(inp.workflow_id)
+        pause = 0.25  # a person opens the task a moment after it is filed; the workflow opens it meanwhile
+        for _ in range(60):
+            await asyncio.sleep(pause)
+            try:
+                await handle.execute_update(COMPLETE_TASK_UPDATE, decision)
+                return
+            except WorkflowUpdateFailedError as exc:
+                if "task_not_open" not in str(exc.cause):
+                    raise
+                pause = min(2.0, pause * 2)
+
+    @activity.defn(name="portal.create_task")
+    async def create_task(self, inp: CreateTaskInput) -> str:
+        asyncio.get_running_loop().create_task(self.act(inp))
+        return f"t-{inp.workflow_id}-{inp.request.task_key}"
+
+    @activity.defn(name="portal.task_overdue")
+    async def task_overdue(self, inp: TaskOverdueInput) -> None:
+        return None
+
+    @activity.defn(name="portal.close_task")
+    async def close_task(self, inp: CloseTaskInput) -> None:
+        return None
+
+
+def _namespace(action: str, name: str, address: str) -> None:
+    args = [str(ROOT / ".venv/bin/temporal"), "operator", "namespace", action, "--namespace", name,
+            "--address", address] + (["--yes"] if action == "delete" else [])
+    subprocess.run(args, check=action == "create", capture_output=True, timeout=60)
+
+
+def _payload(n: int, now: datetime) -> dict[str, Any]:
+    far = now + timedelta(days=30)
+    body = campaign_payload(f"B{uuid.uuid4().hex[:5].upper()}-KH/TU", now, seats=(23, 25), conferences=[
+        {"code": f"HN-{u}", "unit_code": u, "roster": [f"{u}-v{i}" for i in range(20)], "max_names": 100,
+         "close_at": far.isoformat()} for u in UNITS])
+    body["exam"]["examiners"] = [{"user_id": f"gk.{i}", "unit_code": "TRUONGCT"} for i in range(6)]
+    body["exam"]["interview_panel"] = [{"user_id": f"pv.{i}", "unit_code": "TINHUY"} for i in range(3)]
+    body["committee"] = {"members": [f"tv.{i}" for i in range(14)] + ["bt.chair"], "chair": "bt.chair"}
+    return body
+
+
+async def run_campaign(client: Client, settings: Settings, url: str, n: int) -> float:
+    """Time one campaign of n candidates from POST /campaigns to the workflow's result."""
+    await upgrade("selection", url)
+    ctx = build_context("selection", settings, metadata, INFRA, url=url)
+    records = {f"off-{i}": official(f"off-{i}", f"Nguyễn Văn {i}", UNITS[i % len(UNITS)]) for i in range(n)}
+    rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
+    rt.temporal._client = client
+    app = selection_main.spec().make_app(rt)
+    actors = Actors(client, random.Random(7))
+    board = {"authorization": "Bearer " + issue_token(settings, user_id="btc.bench", roles=["organization_board"],
+                                                      units=["*"])}
+    acts = SelectionActivities(ctx, FakeOfficialDirectory(records)).all()
+    icpt = [_Counting()]
+    async with Worker(client, task_queue=WORKFLOWS_QUEUE, workflows=workflow_types(), max_cached_workflows=4000), \
+            Worker(client, task_queue=SELECTION_QUEUE, activities=acts, interceptors=icpt,
+                   max_concurrent_activities=ACTIVITY_SLOTS), \
+            Worker(client, task_queue="portal", activities=[actors.create_task, actors.task_overdue,
+                                                            actors.close_task], interceptors=icpt), \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",
+                              timeout=60) as http:
+        started = time.perf_counter()
+        phase = lambda name: print(f"  {time.perf_counter() - started:7.1f} s  {name}", flush=True)  # noqa: E731
+        created = (await http.post("/campaigns", headers=board, json=_payload(n, datetime.now(UTC)))).json()
+        cid, wid = created["id"], created["workflow_id"]
+        ids: dict[str, list[str]] = {u: [] for u in UNITS}
+        for i in range(n):
+            unit = UNITS[i % len(UNITS)]
+            resp = await http.post(f"/campaigns/{cid}/nominations", headers=board, json={
+                "official_id": f"off-{i}", "full_name": f"Nguyễn Văn {i}", "unit_code": unit,
+                "group_code": "G1" if i % 2 else "G2", "evaluation": "Hoàn thành tốt nhiệm vụ"})
+            ids[unit].append(resp.json()["id"])
+        phase("nominated")
+        for unit in UNITS:
+            tokens = (await http.post(f"/campaigns/{cid}/conferences/HN-{unit}/tokens", headers=board)).json()
+            for token in tokens["tokens"]:
+                await http.post("/ballots", json={"token": token, "nominees": ids[unit]})
+            await client.get_workflow_handle(f"{wid}-conference-HN-{unit}").signal("close_now")
+        phase("voted; conferences closing")
+
+        async def watch() -> None:
+            seen = ""
+            while True:
+                step = (await http.get(f"/campaigns/{cid}", headers=board)).json()["step"]
+                if step != seen:
+                    phase(f"step {step}")
+                    seen = step
+                await asyncio.sleep(0.5)
+
+        watcher = asyncio.create_task(watch())
+        result = await client.get_workflow_handle(wid).result()
+        watcher.cancel()
+        elapsed = time.perf_counter() - started
+        assert result["step"] == "decided", result
+    await rt.sink.close()
+    await ctx.dispose()
+    return elapsed
+
+
+async def run_bare(client: Client, total: int, batch: int) -> float:
+    """Time the bare workflow with `total` no-op activities."""
+    async with Worker(client, task_queue="bench", workflows=[BenchBare], activities=[noop],
+                      max_concurrent_activities=ACTIVITY_SLOTS):
+        started = time.perf_counter()
+        await client.execute_workflow(BenchBare.run, [total, batch], id=f"bench-bare-{uuid.uuid4().hex}",
+                                      task_queue="bench")
+        return time.perf_counter() - started
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--sqlite", action="store_true")
+    args = parser.parse_args()
+    address = os.environ.get("CADRE_TEST_TEMPORAL", "127.0.0.1:7233")
+    namespace = f"cadre-bench-{uuid.uuid4().hex[:8]}"
+    _namespace("create", namespace, address)
+    await asyncio.sleep(2)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        client = await Client.connect(address, namespace=namespace)
+        if args.sqlite or not os.environ.get("CADRE_TEST_PG_DSN"):
+            settings, url = Settings(data_dir=tmp), f"sqlite+aiosqlite:///{tmp}/selection.db"
+        else:
+            import psycopg
+
+            name = f"cadre_bench_{uuid.uuid4().hex[:8]}"
+            admin = os.environ["CADRE_TEST_PG_DSN"]
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+            settings = Settings(data_dir=tmp)
+        campaign_s = await run_campaign(client, settings, url, args.n)
+        activities = COUNT["activities"]
+        print(f"campaign: {campaign_s:.1f} s for {args.n} candidates, {activities} activities", flush=True)
+        bare_s = await run_bare(client, activities, batch=2 * args.n)
+        print(f"candidates={args.n} activities={activities} database={'sqlite' if 'sqlite' in url else 'postgresql'}")
+        print(f"campaign: {campaign_s:.1f} s, {args.n / campaign_s:.1f} candidates/s, "
+              f"{activities / campaign_s:.0f} activities/s")
+        print(f"bare: {bare_s:.1f} s, {activities / bare_s:.0f} activities/s")
+        print(f"ratio bare/campaign = {bare_s / campaign_s:.2f} (target >= 0.5)")
+    finally:
+        _namespace("delete", namespace, address)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,27 @@
+"""Registration's activities, hosted on the `registration` task queue."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from services.registration.registrations import apply_review_decision
+from shared.context import ServiceContext
+from shared.metrics import REGISTRATIONS
+from shared.uow import unit_of_work
+from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
+
+
+class RegistrationActivities:
+    """Activities with their dependencies injected."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @activity.defn(name="registration.apply_review_decision")
+    async def apply_review_decision(self, inp: ApplyReviewDecisionInput) -> ApplyReviewDecisionResult:
+        """Apply the board's decision: status, audit record and (approved) RegistrationApproved, in one commit."""
+        async with unit_of_work(self.ctx) as uow:
+            result = await apply_review_decision(uow, inp)
+        if result.changed:
+            REGISTRATIONS.labels(result.status).inc()
+        return result

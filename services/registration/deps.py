@@ -1,0 +1,44 @@
+"""Shared request helpers of registration's routes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import Request
+
+from services.registration.catalogue import SchedulingCatalogue
+from shared.audit import Actor
+from shared.auth import Principal
+from shared.authz import forbidden
+from shared.context import ServiceContext
+
+
+def ctx_of(request: Request) -> ServiceContext:
+    """The service's database context."""
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def catalogue_of(request: Request) -> SchedulingCatalogue:
+    """The scheduling catalogue port (HTTP adapter in production, a fake in unit tests)."""
+    catalogue: SchedulingCatalogue = request.app.state.catalogue
+    return catalogue
+
+
+def today() -> date:
+    """Today's date (the decision date)."""
+    return date.today()
+
+
+def actor_of(principal: Principal) -> Actor:
+    """The audit actor for a caller."""
+    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
+
+
+def scope_units(principal: Principal, unit: str | None) -> list[str] | None:
+    """Units a list may show: the asked unit (403 if outside scope), or the caller's units (None = all)."""
+    if unit is not None:
+        if not principal.covers_unit(unit):
+            raise forbidden(f"Unit {unit} is outside your scope", f"Đơn vị {unit} nằm ngoài phạm vi của bạn")
+        return [unit]
+    return None if principal.province_wide else sorted(principal.units)

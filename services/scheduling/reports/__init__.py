@@ -1,0 +1,1 @@
+"""The annual training report (owned by the scenario/report work): rows, charts, renderers, route."""

@@ -1,0 +1,58 @@
+"""The port to officials' records (owned by registration) and its HTTP adapter."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol
+
+import httpx
+
+from services.registration.domain.retirement import BirthDate, Gender
+from services.selection.domain.eligibility import OfficialRecord
+from shared.auth import issue_token
+from shared.config import Settings
+
+
+class OfficialNotFound(LookupError):
+    """Registration does not know the official."""
+
+
+class OfficialDirectory(Protocol):
+    """Where pre-screening reads officials' records."""
+
+    async def fetch(self, official_id: str) -> dict[str, Any]:
+        """The official's record as registration returns it (JSON)."""
+        ...
+
+
+def to_record(doc: dict[str, Any]) -> OfficialRecord:
+    """Map registration's JSON to the eligibility rules' OfficialRecord."""
+    birth = doc.get("birth") or {}
+    return OfficialRecord(
+        official_id=str(doc["id"]), full_name=str(doc["full_name"]), gender=Gender(doc["gender"]),
+        birth=BirthDate(int(birth["year"]), birth.get("month"), birth.get("day")),
+        unit_code=str(doc.get("unit_code") or ""), political_theory=str(doc.get("political_theory") or "none"),
+        education=str(doc.get("education") or "none"),
+        ratings={int(y): str(r) for y, r in (doc.get("ratings") or {}).items()},
+        in_planning=bool(doc.get("in_planning")), service_start=date.fromisoformat(str(doc["service_start"])),
+        discipline=[(date.fromisoformat(str(d["date"])), str(d["level"])) for d in doc.get("discipline") or []])
+
+
+class HttpOfficialDirectory:
+    """Reads `GET {registration}/officials/{id}` with selection's service token."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.transport = transport
+
+    async def fetch(self, official_id: str) -> dict[str, Any]:
+        """One official's record; OfficialNotFound on 404, an error on anything else but 200."""
+        token = issue_token(self.settings, user_id="svc.selection", roles=["service"], units=["*"])
+        async with httpx.AsyncClient(base_url=self.settings.url_of("registration"), timeout=10,
+                                     transport=self.transport) as client:
+            resp = await client.get(f"/officials/{official_id}", headers={"authorization": f"Bearer {token}"})
+        if resp.status_code == 404:
+            raise OfficialNotFound(official_id)
+        resp.raise_for_status()
+        doc: dict[str, Any] = resp.json()
+        return doc

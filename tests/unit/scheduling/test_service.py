@@ -1,0 +1,128 @@
+"""Scheduling's use cases on SQLite: effective-dated programmes, enrolment rules, event-driven requests, progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from services.scheduling.consumers import on_candidates_selected, on_registration_approved
+from services.scheduling.models import Enrolment, EnrolmentRequest
+from services.scheduling.schemas import PlanCreate, ProgrammeVersionCreate
+from services.scheduling.service import plans, programmes, requests
+from shared.context import ServiceContext
+from shared.errors import Problem
+from shared.events.consumer import Poison, idempotent
+from shared.events.envelope import CloudEvent
+from shared.uow import unit_of_work
+from tests.unit.scheduling.support import BOARD, enrol, outbox_types, scheduling_context, seed_class, seed_programme
+
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture
+async def ctx(tmp_path: Path) -> ServiceContext:
+    c = await scheduling_context(tmp_path)
+    await seed_programme(c)
+    return c
+
+
+async def test_programme_versions_are_effective_dated(ctx: ServiceContext) -> None:
+    new = ProgrammeVersionCreate.model_validate({
+        "name": "Trung cấp lý luận chính trị (chương trình 2025)", "category": "political_theory.intermediate",
+        "mode": "full_time", "hours": 760, "provider": "Trường Chính trị tỉnh", "effective_from": "2025-10-01"})
+    async with unit_of_work(ctx) as uow:
+        await programmes.add_version(uow, code="LLCT-TC", data=new, actor=BOARD)
+    async with ctx.sessions() as s:
+        versions = await programmes.versions_of(s, "LLCT-TC")
+    old = programmes.in_force(versions, date(2024, 5, 1))
+    cur = programmes.in_force(versions, date(2026, 1, 1))
+    assert old is not None and cur is not None
+    assert (old.hours, old.effective_to, cur.hours, cur.version_no) == (880, date(2025, 9, 30), 760, 2)
+    with pytest.raises(Problem) as err:
+        async with unit_of_work(ctx) as uow:
+            await programmes.add_version(uow, code="LLCT-TC", data=new, actor=BOARD)
+    assert err.value.errors[0].field == "effective_from"
+
+
+async def test_twice_and_overlap_refused_and_nothing_written(ctx: ServiceContext) -> None:
+    a = await seed_class(ctx, code="A-1", today=TODAY)
+    b = await seed_class(ctx, code="B-1", today=TODAY, start_in=40)
+    await enrol(ctx, a, "p1")
+    before = await outbox_types(ctx)
+    with pytest.raises(Problem) as twice:
+        await enrol(ctx, a, "p1")
+    assert twice.value.status == 409 and twice.value.errors[0].field == "official_id"
+    with pytest.raises(Problem) as clash:
+        await enrol(ctx, b, "p1")
+    assert clash.value.extra["other_class"]["code"] == "A-1" and "A-1" in clash.value.detail_vi
+    assert await outbox_types(ctx) == before
+
+
+async def test_registration_approved_becomes_enrolment_or_pending_request(ctx: ServiceContext) -> None:
+    class_id = await seed_class(ctx, code="C-1", today=TODAY, capacity=1, target=1)
+    handler = idempotent(ctx, "scheduling.enrolment-requests", on_registration_approved)
+
+    def approved(who: str, class_ref: str | None) -> CloudEvent:
+        return CloudEvent(type="RegistrationApproved", source="/cadreflow/registration", subject=f"r-{who}", data={
+            "registration_id": f"r-{who}", "official_id": who, "official_name": "Võ Thị Hồng",
+            "unit_code": "BINHPHUOC", "programme_code": "LLCT-TC", "plan_year": TODAY.year, "class_id": class_ref})
+
+    first = approved("h1", class_id)
+    await handler(first)
+    await handler(first)  # redelivered: no second effect
+    await handler(approved("h2", class_id))  # full → waitlisted
+    await handler(approved("h3", None))  # no class named → pending for the Board
+    await handler(approved("h4", "no-such-class"))  # unknown class → pending with the reason
+    async with ctx.sessions() as s:
+        enrolled = dict((await s.execute(select(Enrolment.official_id, Enrolment.status))).all())
+        reqs = {r.official_id: r for r in (await s.execute(select(EnrolmentRequest))).scalars().all()}
+    assert enrolled == {"h1": "enrolled", "h2": "waitlisted"}
+    assert {k: r.status for k, r in reqs.items()} == {"h1": "placed", "h2": "placed", "h3": "pending",
+                                                       "h4": "pending"}
+    assert reqs["h4"].reason_vi and "no-such-class" in reqs["h4"].reason_en
+    other = await seed_class(ctx, code="C-2", today=TODAY, start_in=200, deadline_in=190)
+    async with unit_of_work(ctx) as uow:
+        placed = await requests.place_request(uow, request_id=reqs["h3"].id, class_id=other, actor=BOARD)
+    assert placed.status == "placed"
+    with pytest.raises(Poison):
+        async with unit_of_work(ctx) as uow:
+            await on_registration_approved(uow, CloudEvent(type="RegistrationApproved", source="x", subject="y",
+                                                           data={"official_id": "z"}))
+
+
+async def test_candidates_selected_enrol_into_the_source_cadre_class(ctx: ServiceContext) -> None:
+    class_id = await seed_class(ctx, code="NGUON-1", today=TODAY, capacity=10)
+    event = CloudEvent(type="CandidatesSelected", source="/cadreflow/selection", subject="camp", data={
+        "campaign_id": "camp", "campaign_number": "01", "group": "group_1", "decision_number": "15-QĐ/TU",
+        "class_id": class_id, "candidates": [{"official_id": "c1", "unit_code": "U1"},
+                                             {"official_id": "c2", "unit_code": "U2"}]})
+    await idempotent(ctx, "scheduling.source-cadre-enrolment", on_candidates_selected)(event)
+    async with ctx.sessions() as s:
+        n = (await s.execute(select(func.count()).select_from(Enrolment).where(
+            Enrolment.class_id == class_id, Enrolment.status == "enrolled"))).scalar_one()
+    assert n == 2
+
+
+async def test_plan_progress_counts_enrolments(ctx: ServiceContext) -> None:
+    async with unit_of_work(ctx) as uow:
+        plan = await plans.adopt_plan(uow, actor=BOARD, data=PlanCreate.model_validate({
+            "number": "159-KH/TU", "year": (TODAY + timedelta(days=21)).year,
+            "items": [{"programme_code": "LLCT-TC", "quota": 4, "allocations": {"U1": 3, "U2": 1}}]}))
+    class_id = await seed_class(ctx, code="P-1", today=TODAY)
+    await enrol(ctx, class_id, "x1", "U1")
+    await enrol(ctx, class_id, "x2", "U3")
+    async with ctx.sessions() as s:
+        progress = await plans.plan_progress(s, plan_id=plan.id)
+    [item] = progress["items"]
+    assert (item["planned"], item["actual"], item["remaining"]) == (4, 2, 2)
+    assert item["units"]["U1"]["actual"] == 1 and item["units"]["U3"] == {
+        "planned": 0, "actual": 1, "remaining": 0, "ratio": None}
+    with pytest.raises(Problem) as err:
+        async with unit_of_work(ctx) as uow:
+            await plans.adopt_plan(uow, actor=BOARD, data=PlanCreate.model_validate({
+                "number": "160-KH/TU", "year": 2027, "items": [{"programme_code": "LLCT-TC", "quota": 1,
+                                                         "allocations": {"U1": 2}}]}))
+    assert err.value.errors[0].field == "items.0.allocations"

@@ -1,0 +1,132 @@
+"""RegistrationReview: the Organization Board reviews a flagged training-need registration.
+
+Started by the workflows process's starter on RegistrationFlagged (registration's outbox → cadre.registration.v1),
+with id ``registration-review-<registration_id>``, so a redelivered event starts nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from collections.abc import Awaitable, Callable
+
+    from temporalio.client import Client
+    from temporalio.common import WorkflowIDReusePolicy
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    from shared.events.consumer import Consumer, Handler, Poison
+    from shared.events.envelope import CloudEvent, topic_of
+    from shared.events.transport import open_source
+    from shared.logging import get_logger
+    from shared.metrics import WORKFLOW_EVENTS
+    from shared.process import ServiceRuntime
+    from workflows.contracts import (
+        WORKFLOWS_QUEUE,
+        ApplyReviewDecisionInput,
+        ApplyReviewDecisionResult,
+        RegistrationReviewInput,
+    )
+    from workflows.human_task import HumanTasks, TaskAction, TaskRequest
+
+REGISTRATION_QUEUE = "registration"
+
+
+def review_actions() -> list[TaskAction]:
+    """Approve, refuse, or return for correction (which needs a comment)."""
+    return [
+        TaskAction("approve", "Phê duyệt", "Approve", "approve"),
+        TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True),
+        TaskAction("return", "Trả lại để sửa", "Return for correction", "return", requires_comment=True),
+    ]
+
+
+@workflow.defn(name="RegistrationReview")
+class RegistrationReview(HumanTasks):
+    """Asks the board, then has registration apply the decision (status, audit, RegistrationApproved)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._status = "awaiting_review"
+
+    @workflow.query
+    def status(self) -> str:
+        """awaiting_review, then the registration's status after the decision."""
+        return self._status
+
+    @workflow.run
+    async def run(self, inp: RegistrationReviewInput) -> ApplyReviewDecisionResult:
+        request = TaskRequest(
+            task_key="review", kind="registration_review",
+            title_vi=f"Xem xét đăng ký của {inp.official_name} — {inp.programme_code} ({inp.plan_year})",
+            title_en=f"Review the registration of {inp.official_name} — {inp.programme_code} ({inp.plan_year})",
+            subject=f"registration:{inp.registration_id}", candidate_roles=["organization_board"],
+            actions=review_actions(), unit_scope=inp.unit_code, due_in_seconds=inp.due_in_seconds,
+            dossier={"registration_id": inp.registration_id, "official_name": inp.official_name,
+                     "unit_code": inp.unit_code, "programme_code": inp.programme_code, "plan_year": inp.plan_year,
+                     "class_id": inp.class_id, "findings": inp.findings, "policy_version": inp.policy_version})
+        decision = await self.ask(request)
+        info = workflow.info()
+        result: ApplyReviewDecisionResult = await workflow.execute_activity(
+            "registration.apply_review_decision",
+            ApplyReviewDecisionInput(registration_id=inp.registration_id, action=decision.action,
+                                     comment=decision.comment, actor_id=decision.actor_id,
+                                     actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
+                                     workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id),
+            task_queue=REGISTRATION_QUEUE, result_type=ApplyReviewDecisionResult,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)))
+        self._status = result.status
+        await self.settle()
+        return result
+
+
+def review_workflow_id(registration_id: str) -> str:
+    """One review per registration."""
+    return f"registration-review-{registration_id}"
+
+
+def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
+                                task_queue: str = WORKFLOWS_QUEUE) -> Handler:
+    """Start RegistrationReview for each RegistrationFlagged (idempotent by workflow id)."""
+    log = get_logger(__name__)
+
+    async def handle(event: CloudEvent) -> None:
+        if event.type != "RegistrationFlagged":
+            return
+        d = event.data
+        try:
+            inp = RegistrationReviewInput(
+                registration_id=d["registration_id"], unit_code=d["unit_code"],
+                official_name=str(d.get("official_name") or d["official_id"]), programme_code=d["programme_code"],
+                plan_year=int(d["plan_year"]), class_id=d.get("class_id"), findings=list(d["findings"]),
+                policy_version=str(d.get("policy_version") or ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Poison(f"RegistrationFlagged without {exc}") from exc
+        client = await client_of()
+        wf_id = review_workflow_id(inp.registration_id)
+        try:
+            await client.start_workflow(RegistrationReview.run, inp, id=wf_id, task_queue=task_queue,
+                                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            WORKFLOW_EVENTS.labels("RegistrationReview", "started").inc()
+            log.info("registration_review_started", workflow_id=wf_id)
+        except WorkflowAlreadyStartedError:
+            log.info("workflow_already_started", workflow_id=wf_id)
+
+    return handle
+
+
+REVIEW_STARTER_GROUP = "workflows.starters.registration-review"
+
+
+def review_starter_consumer(rt: ServiceRuntime) -> Consumer:
+    """The starter consumer the workflows process runs: RegistrationFlagged → RegistrationReview."""
+    settings = rt.settings
+    return Consumer(group=REVIEW_STARTER_GROUP, handler=registration_review_starter(rt.temporal.client),
+                    dlq_sink=rt.sink, max_retries=settings.consumer_max_retries,
+                    event_types=frozenset({"RegistrationFlagged"}),
+                    source_factory=lambda: open_source(settings, group=REVIEW_STARTER_GROUP,
+                                                       topics=[topic_of("registration")]))

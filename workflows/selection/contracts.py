@@ -1,0 +1,262 @@
+"""Dataclasses exchanged between the selection workflows and selection's activities (queue `selection`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SELECTION_QUEUE = "selection"
+STEPS = ("nomination", "screening", "examination", "committee", "decided")
+
+
+@dataclass
+class CampaignInput:
+    """The campaign workflow's input; `resume_from` is set when it continues as new at a step boundary."""
+
+    campaign_id: str
+    resume_from: str = "nomination"
+    continue_after_events: int = 10_000
+    tie_orders: dict[str, list[str]] = field(default_factory=dict)  # the council chair's orders, carried over
+
+
+@dataclass
+class ConferencePlan:
+    """A conference to run as a child workflow."""
+
+    conference_id: str
+    code: str
+    close_at: str  # ISO 8601 with offset
+
+
+@dataclass
+class PersonPlan:
+    """An examiner or panel member."""
+
+    user_id: str
+    unit_code: str | None = None
+
+
+@dataclass
+class GroupPlan:
+    """A target group's seats."""
+
+    code: str
+    name: str
+    seats: int
+
+
+@dataclass
+class CampaignPlan:
+    """What the campaign workflow needs from the campaign's settings."""
+
+    campaign_id: str
+    number: str
+    conferences: list[ConferencePlan]
+    groups: list[GroupPlan]
+    deadlines: dict[str, str]
+    examiners: list[PersonPlan]
+    interview_panel: list[PersonPlan]
+    bands: dict[str, str]  # resolve_max_spread, council_chair_min_spread, scale, version_id
+    committee_members: list[str]
+    committee_chair: str
+    committee_fraction: str
+    committee_policy: str
+
+
+@dataclass
+class CampaignRef:
+    """Names a campaign."""
+
+    campaign_id: str
+
+
+@dataclass
+class StepInput:
+    """Move the campaign to a step."""
+
+    campaign_id: str
+    step: str
+
+
+@dataclass
+class ConferenceInput:
+    """The conference child's input."""
+
+    campaign_id: str
+    conference_id: str
+    code: str
+    close_at: str
+
+
+@dataclass
+class ConferenceOutcome:
+    """A closed conference's tally in brief (no voter data)."""
+
+    conference_id: str
+    ballots_returned: int
+    proposed: list[str]
+
+
+@dataclass
+class NomineeSummary:
+    """One nominee in a confirmation dossier (ids are selection's candidate ids, not personal ids)."""
+
+    candidate_id: str
+    full_name: str
+    unit_code: str
+    group_code: str
+    detail: str = ""
+
+
+@dataclass
+class DecisionInput:
+    """A person's decision for selection to apply and audit."""
+
+    campaign_id: str
+    kind: str  # nomination_confirmation | screening_override | screening_confirmation | tie_break
+    actor_id: str
+    actor_role: str
+    action: str
+    comment: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    on_behalf_of: str | None = None
+    task_id: str = ""
+
+
+@dataclass
+class ScreenInput:
+    """Pre-screen every confirmed nominee as of a snapshot time."""
+
+    campaign_id: str
+    snapshot_at: str
+
+
+@dataclass
+class ScreeningSummary:
+    """The eligible and ineligible lists."""
+
+    eligible: list[NomineeSummary]
+    ineligible: list[NomineeSummary]
+    snapshot_at: str
+    digest: str
+
+
+@dataclass
+class Paper:
+    """An anonymous paper to mark: the code and the unit that may not mark it."""
+
+    code: str
+    unit_code: str
+
+
+@dataclass
+class PaperInput:
+    """The marking child's input (one component of one candidate)."""
+
+    campaign_id: str
+    code: str
+    unit_code: str
+    component: str  # essay | interview
+    markers: list[str]
+    due_in_seconds: int
+    bands: dict[str, str]
+
+
+@dataclass
+class MarkRecord:
+    """One marker's mark, or a discrepancy decision, for selection to record and audit."""
+
+    campaign_id: str
+    code: str
+    component: str
+    marker_id: str
+    marker_role: str
+    mark: str
+    kind: str = "mark"  # mark | discrepancy
+    comment: str = ""
+
+
+@dataclass
+class ComponentResult:
+    """A component's final score for one paper."""
+
+    campaign_id: str
+    code: str
+    component: str
+    score: str
+    marks: list[str]
+    spread: str
+    decided_by: str
+
+
+@dataclass
+class CloseMarkingInput:
+    """Close marking: totals, pass, ranking; `tie_orders` holds the chair's order of tied groups."""
+
+    campaign_id: str
+    tie_orders: dict[str, list[str]] = field(default_factory=dict)  # "group:rank" → candidate ids
+
+
+@dataclass
+class ShortlistEntry:
+    """A candidate going to the committee."""
+
+    candidate_id: str
+    full_name: str
+    unit_code: str
+    rank: int
+    total: str
+
+
+@dataclass
+class TieAtCutoff:
+    """A tied group straddling the last seat."""
+
+    group_code: str
+    rank: int
+    candidate_ids: list[str]
+    open_seats: int
+
+
+@dataclass
+class ExamSummary:
+    """The shortlists per group and any tie the council chair must order."""
+
+    shortlists: dict[str, list[ShortlistEntry]]
+    ties: list[TieAtCutoff]
+
+
+@dataclass
+class CommitteeInput:
+    """The committee child's input: one group's list."""
+
+    campaign_id: str
+    group_code: str
+    group_name: str
+    candidates: list[ShortlistEntry]
+    members: list[str]
+    chair: str
+    fraction: str
+    policy_version: str
+    vote_due_in_seconds: int
+
+
+@dataclass
+class CommitteeRecord:
+    """The votes and the decision number, for selection to count, record and publish."""
+
+    campaign_id: str
+    group_code: str
+    candidate_ids: list[str]
+    votes: list[dict[str, str]]  # member_id, candidate_id, choice
+    decision_number: str
+    chair_id: str
+
+
+@dataclass
+class CommitteeOutcome:
+    """Who the committee approved for one group."""
+
+    group_code: str
+    decision_number: str
+    selected: list[str]
