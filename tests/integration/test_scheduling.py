@@ -14,7 +14,7 @@ import httpx
 import psycopg
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus
 
 from shared.auth import issue_token
 from shared.config import Settings
@@ -78,9 +78,9 @@ def _kafka_event(topic: str, subject: str, etype: str, timeout: float = 120.0) -
     raise AssertionError(f"no {etype} for {subject} on {topic}")
 
 
-def _lifecycle(workflow_id: str, terminate: bool = False) -> WorkflowExecutionStatus | None:
+def _lifecycle(stack: Stack, workflow_id: str, terminate: bool = False) -> WorkflowExecutionStatus | None:
     async def go() -> WorkflowExecutionStatus | None:
-        handle = (await Client.connect(infra.temporal_address())).get_workflow_handle(workflow_id)
+        handle = (await stack.temporal_client()).get_workflow_handle(workflow_id)
         if terminate:
             await handle.terminate("integration test finished")
         return (await handle.describe()).status
@@ -134,8 +134,8 @@ def test_class_from_enrolment_events_to_class_completed(stack: Stack) -> None:
     approved = CloudEvent(type="RegistrationApproved", source="/cadreflow/registration", subject=f"reg-{tag}", data={
         "registration_id": f"reg-{tag}", "official_id": official, "official_name": "Trần Thị Bích",
         "unit_code": "DONGXOAI", "programme_code": prog, "plan_year": today.year, "class_id": cls["id"]})
-    _publish("cadre.registration.v1", approved)
-    _publish("cadre.registration.v1", approved)
+    _publish(stack.topic("registration"), approved)
+    _publish(stack.topic("registration"), approved)
     roster = _wait(lambda: httpx.get(f"{url}/classes/{cls['id']}/roster", headers=service).json(),
                    what="enrolment from RegistrationApproved")
     assert [(r["official_id"], r["status"], r["source"]) for r in roster] == [(official, "enrolled", "registration")]
@@ -171,7 +171,7 @@ def test_class_from_enrolment_events_to_class_completed(stack: Stack) -> None:
         "campaign_id": f"camp-{tag}", "campaign_number": "01-TB/TU", "group": "group_1", "decision_number": "15-QĐ/TU",
         "class_id": other.json()["id"], "candidates": [{"official_id": f"cand-{tag}-1", "unit_code": "DONGXOAI"},
                                                        {"official_id": f"cand-{tag}-2", "unit_code": "BINHLONG"}]})
-    _publish("cadre.selection.v1", selected)
+    _publish(stack.topic("selection"), selected)
     _wait(lambda: len(httpx.get(f"{url}/classes/{other.json()['id']}/roster", headers=service).json()) == 2,
           what="source cadres enrolled")
 
@@ -196,7 +196,7 @@ def test_class_from_enrolment_events_to_class_completed(stack: Stack) -> None:
     assert marked.status_code == 201, marked.text
     assert marked.json()["missing"] == 0
 
-    completed = _kafka_event("cadre.scheduling.v1", cls["id"], "ClassCompleted")
+    completed = _kafka_event(stack.topic("scheduling"), cls["id"], "ClassCompleted")
     data = completed["data"]
     assert data["programme_category"] == "political_theory.intermediate" and data["year"] == today.year
     [p] = data["participants"]
@@ -214,10 +214,11 @@ def test_class_from_enrolment_events_to_class_completed(stack: Stack) -> None:
     for action in ("class.schedule", "class.enrolment_open", "class.enrolment_close_early", "class.enrolment_close",
                    "class.start", "class.attendance", "class.results", "class.complete"):
         assert action in actions, action
-    _wait(lambda: _lifecycle(f"class-lifecycle-{cls['id']}") == WorkflowExecutionStatus.COMPLETED,
+    _wait(lambda: _lifecycle(stack, f"class-lifecycle-{cls['id']}") == WorkflowExecutionStatus.COMPLETED,
           what="lifecycle completed")
     # the other class would wait for its deadline: end its workflow so no later stack meets it
-    assert _lifecycle(f"class-lifecycle-{other.json()['id']}", terminate=True) == WorkflowExecutionStatus.TERMINATED
+    other_id = f"class-lifecycle-{other.json()['id']}"
+    assert _lifecycle(stack, other_id, terminate=True) == WorkflowExecutionStatus.TERMINATED
 
 
 def test_bad_input_is_refused_naming_the_field_and_writes_nothing(stack: Stack) -> None:
