@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
-from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -20,36 +19,16 @@ from temporalio.worker import Worker
 from services.registration.activities import RegistrationActivities
 from services.registration.models import Registration
 from shared.context import ServiceContext
+from tests.support.portal_standin import Portal
 from tests.support.sqlite_ctx import sqlite_context
 from workflows.contracts import ApplyReviewDecisionResult, RegistrationReviewInput
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from workflows.human_task import TaskDecision
 from workflows.registration_review import RegistrationReview, registration_review_starter, review_workflow_id
 
 TEST_SERVER = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "temporal-test-server"
 FINDINGS = [{"code": "quota_exceeded", "severity": "warning", "message_vi": "Vượt chỉ tiêu",
              "message_en": "Exceeds the quota"}]
 
-
-@dataclass
-class Portal:
-    """Stand-in portal activities (same names) recording their calls."""
-
-    created: list[CreateTaskInput] = field(default_factory=list)
-    overdue: list[TaskOverdueInput] = field(default_factory=list)
-    closed: list[CloseTaskInput] = field(default_factory=list)
-
-    @activity.defn(name="portal.create_task")
-    async def create_task(self, inp: CreateTaskInput) -> str:
-        self.created.append(inp)
-        return f"task-{len(self.created)}"
-
-    @activity.defn(name="portal.task_overdue")
-    async def task_overdue(self, inp: TaskOverdueInput) -> None:
-        self.overdue.append(inp)
-
-    @activity.defn(name="portal.close_task")
-    async def close_task(self, inp: CloseTaskInput) -> None:
-        self.closed.append(inp)
 
 
 @dataclass

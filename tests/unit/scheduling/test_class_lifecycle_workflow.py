@@ -7,7 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -27,34 +26,14 @@ from services.scheduling.service import results
 from services.scheduling.service.classes import sessions_of
 from shared.context import ServiceContext
 from shared.uow import unit_of_work
+from tests.support.portal_standin import Portal
 from tests.unit.scheduling.support import BOARD, enrol, outbox_types, scheduling_context, seed_class, seed_programme
 from workflows.class_lifecycle import ClassLifecycle
 from workflows.contracts import ClassLifecycleInput, CompletionResult
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from workflows.human_task import TaskDecision
 
 TEST_SERVER = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "temporal-test-server"
 
-
-@dataclass
-class Portal:
-    """Stand-in portal activities that record what the workflow asked."""
-
-    created: list[CreateTaskInput] = field(default_factory=list)
-    overdue: list[TaskOverdueInput] = field(default_factory=list)
-    closed: list[CloseTaskInput] = field(default_factory=list)
-
-    @activity.defn(name="portal.create_task")
-    async def create_task(self, inp: CreateTaskInput) -> str:
-        self.created.append(inp)
-        return f"task-{len(self.created)}"
-
-    @activity.defn(name="portal.task_overdue")
-    async def task_overdue(self, inp: TaskOverdueInput) -> None:
-        self.overdue.append(inp)
-
-    @activity.defn(name="portal.close_task")
-    async def close_task(self, inp: CloseTaskInput) -> None:
-        self.closed.append(inp)
 
 
 @dataclass

@@ -1,0 +1,38 @@
+"""Stand-in portal activities (same names as the real ones) for workflow tests on the time-skipping server:
+they record what a workflow asked; the test plays the approver by sending the complete_task Update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio import activity
+
+from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
+
+
+@dataclass
+class Portal:
+    """Records every filed, overdue and closed task."""
+
+    created: list[CreateTaskInput] = field(default_factory=list)
+    overdue: list[TaskOverdueInput] = field(default_factory=list)
+    closed: list[CloseTaskInput] = field(default_factory=list)
+
+    @activity.defn(name="portal.create_task")
+    async def create_task(self, inp: CreateTaskInput) -> str:
+        self.created.append(inp)
+        return f"task-{len(self.created)}"
+
+    @activity.defn(name="portal.task_overdue")
+    async def task_overdue(self, inp: TaskOverdueInput) -> None:
+        self.overdue.append(inp)
+
+    @activity.defn(name="portal.close_task")
+    async def close_task(self, inp: CloseTaskInput) -> None:
+        self.closed.append(inp)
+
+    def activities(self) -> list[Callable[..., Any]]:
+        """The three activities, for a Worker on the `portal` task queue."""
+        return [self.create_task, self.task_overdue, self.close_task]
