@@ -63,7 +63,7 @@ class CloudEvent:
     def to_json(self) -> str:
         """Serialise, refusing anything that looks like a personal identification number."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        if looks_like_personal_id(json.dumps(self.data, ensure_ascii=False)):
+        if looks_like_personal_id(text):
             raise PersonalDataLeak(f"event {self.type} carries a 12-digit number; mask personal ids")
         return text
 
