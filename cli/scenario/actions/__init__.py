@@ -1,0 +1,1 @@
+"""The scenario steps, one module per area."""

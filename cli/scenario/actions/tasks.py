@@ -1,0 +1,103 @@
+"""Training-need registrations by unit officers, and decisions through the portal's task inbox."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from cli.scenario.client import StepFailed
+from cli.scenario.state import RunState
+
+PAGE = 200
+BULK = 100
+
+
+async def register(st: RunState, step: dict[str, Any]) -> None:
+    """Submit each registration as the unit officer; the outcome (accepted, flagged, refused) is counted."""
+    for r in step["registrations"]:
+        body: dict[str, Any] = {"official_id": st.official(r["official"]).id, "programme_code": r["programme"],
+                                "plan_year": r["plan_year"], "note": r.get("reason", "")}
+        if "class" in r:
+            body["class_id"] = st.classes[r["class"]]["id"]
+        resp = await st.api.request("POST", "registration", "/registrations", user=step["by"], json=body,
+                                    ok=(201, 409, 422))
+        if resp.status_code == 201:
+            st.count(f"registrations_{resp.json().get('outcome', 'submitted')}")
+        else:
+            st.count("registrations_refused")
+            st.refusals.append({"registration": r, "status": resp.status_code, "reason": resp.json().get("detail_en")})
+
+
+def _input_for(inputs: dict[str, Any], n: int) -> dict[str, Any]:
+    """The inputs of the n-th task: constants as they are, ``{cycle: [...]}`` taken in turn."""
+    return {k: (v["cycle"][n % len(v["cycle"])] if isinstance(v, dict) else v) for k, v in inputs.items()}
+
+
+async def _open_tasks(st: RunState, by: str, kind: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = await st.api.get("portal", "/tasks", user=by, kind=kind, status="open", limit=PAGE, offset=offset)
+        found += page["items"]
+        if len(page["items"]) < PAGE:
+            return found
+        offset += PAGE
+
+
+async def complete_tasks(st: RunState, step: dict[str, Any]) -> None:
+    """Wait for ``count`` open tasks of a kind in the user's inbox (all that appear when no count), and decide
+    them: one bulk call per 100 when the inputs are the same for all, else one call per task."""
+    by, kind, want = step["by"], step["kind"], step.get("count")
+    timeout = float(step.get("timeout_seconds", 120))
+    inputs = step.get("inputs", {})
+    varying = any(isinstance(v, dict) for v in inputs.values())
+    deadline = time.monotonic() + timeout
+    done = 0
+    decided: set[str] = set()
+    task = st.progress.add_task(f"Quyết định / deciding {kind}", total=want)
+    quiet_since = time.monotonic()
+    while want is None or done < want:
+        tasks = [t for t in await _open_tasks(st, by, kind) if t["id"] not in decided]
+        if want is not None:
+            tasks = tasks[:want - done]
+        if not tasks:
+            if want is None and (time.monotonic() > deadline or (done and time.monotonic() - quiet_since > 3)):
+                break  # no count: decide whatever appears, stop once it is quiet (or nothing came)
+            if time.monotonic() > deadline:
+                raise StepFailed(f"timed out after {timeout:.0f} s: {done} of {want if want else 'some'} "
+                                 f"'{kind}' tasks decided by {by}")
+            await _pause()
+            continue
+        quiet_since = time.monotonic()
+        if varying:
+            for t in tasks:
+                body = {"action": step["choose"], "inputs": _input_for(inputs, done),
+                        "comment": step.get("comment", "")}
+                result = await st.api.post("portal", f"/tasks/{t['id']}/complete", user=by, json=body)
+                done += _accepted(st, [result], decided, t["id"])
+                st.progress.update(task, completed=done)
+        else:
+            for start in range(0, len(tasks), BULK):
+                ids = [t["id"] for t in tasks[start:start + BULK]]
+                body = {"task_ids": ids, "action": step["choose"], "inputs": inputs, "comment": step.get("comment", "")}
+                result = await st.api.post("portal", "/tasks/bulk-complete", user=by, json=body)
+                done += _accepted(st, result["results"], decided)
+                st.progress.update(task, completed=done)
+    st.count(f"tasks_{kind}_{step['choose']}", done)
+
+
+def _accepted(st: RunState, results: list[dict[str, Any]], decided: set[str], task_id: str | None = None) -> int:
+    n = 0
+    for r in results:
+        decided.add(r.get("task_id") or task_id or "")
+        if r["status"] == "accepted":
+            n += 1
+        else:
+            st.refusals.append({"task": r.get("task_id"), "code": r.get("code"), "reason": r.get("reason_en")})
+    return n
+
+
+async def _pause() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.5)

@@ -1,0 +1,133 @@
+"""Scenarios played on the real distributed stack (PostgreSQL, Kafka, Temporal; all four services and the
+workflows worker as `cadre serve` processes) only through the public APIs, by `cadre scenario run`.
+
+- the small scenario (its own numbers, nothing tuned to the article): every figure of its `expect`, the selected
+  count per group read back from selection, `cadre audit verify` passing, and `cadre report annual` in the three
+  formats;
+- the bundled Bình Phước 2023 demo: the 2023 report equals every 2023 figure of the article and the 2024 plan
+  figures equal the plan's (the project's copy of the figures, tests/data/figures-2023-2024.json), and the audit
+  chains verify after it.
+
+Each scenario gets its own stack (fresh databases, its own Temporal namespace and its own event topics and consumer
+groups, so no other stack takes its events or runs its workflows); campaign numbers get a run suffix as well.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cli.scenario.outcome import figure_mismatches
+from tests.support import infra
+from tests.support.stack import ROOT, Stack
+
+pytestmark = pytest.mark.integration
+FIGURES = json.loads((ROOT / "tests" / "data" / "figures-2023-2024.json").read_text(encoding="utf-8"))
+PROCESSES = ("registration", "scheduling", "selection", "portal", "workflows")
+
+
+def start_stack(tmp: Path) -> Stack:
+    """All four services and the workflows worker, with their own Temporal namespace, topics and groups."""
+    s = Stack.distributed(database_url=infra.new_database_template(), kafka=infra.kafka_bootstrap(),
+                          temporal=infra.temporal_address(), log_dir=tmp, own_namespace=True)
+    migrated = s.cadre("migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    for name in PROCESSES:
+        s.start(name)
+    s.wait_ready(*PROCESSES, timeout=120)
+    return s
+
+
+def play(stack: Stack, scenario: str, tmp: Path, number: str, timeout: float) -> dict[str, Any]:
+    """`cadre scenario run FILE --json` on a copy whose campaign number carries a run suffix."""
+    text = (ROOT / "scenarios" / scenario).read_text(encoding="utf-8")
+    copy = tmp / scenario
+    copy.write_text(text.replace(number, f"{number}.{uuid.uuid4().hex[:6]}"), encoding="utf-8")
+    run = stack.cadre("scenario", "run", str(copy), "--json", timeout=timeout)
+    assert run.returncode in (0, 1), run.stderr[-3000:]
+    assert run.stdout.strip(), run.stderr[-3000:] + "\n" + " | ".join(stack.tail(n, 5) for n in PROCESSES)
+    out: dict[str, Any] = json.loads(run.stdout)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, dict[str, Any], Path]]:
+    tmp = Path(tmp_path_factory.mktemp("small"))
+    s = start_stack(tmp / "stack")
+    try:
+        yield s, play(s, "dong-phu-2025.yaml", tmp, "15-KH/TU", timeout=900), tmp
+    finally:
+        s.stop()
+
+
+def test_small_scenario_reproduces_its_own_figures(small: tuple[Stack, dict[str, Any], Path]) -> None:
+    _, out, _ = small
+    expected = (ROOT / "scenarios" / "dong-phu-2025.yaml").read_text(encoding="utf-8")
+    assert "expect:" in expected
+    assert out["expected_mismatches"] == []
+    report = out["report"]
+    assert report["year"] == 2025
+    assert report["actual"]["political_theory_intermediate"] == {
+        **report["actual"]["political_theory_intermediate"], "classes": 2, "students": 35}
+    assert report["actual"]["professional_skills"]["participations"] == 50
+    assert report["plan_next_year"]["postgraduate"] == {"quota": 3,
+                                                       "priority_fields": ["luật (law)", "kinh tế (economics)"]}
+    [selected] = out["selected"].values()
+    assert selected == {"G1": 3, "G2": 4}
+    assert out["counts"]["classes_completed"] == 1
+    assert out["audit"]["ok"], out["audit"]
+
+
+def test_small_scenario_numbers_differ_from_the_article(small: tuple[Stack, dict[str, Any], Path]) -> None:
+    _, out, _ = small
+    article = {"actual": FIGURES["actual_2023"], "plan_next_year": FIGURES["plan_2024"]}
+    shown = {"actual": out["report"]["actual"], "plan_next_year": out["report"]["plan_next_year"]}
+    assert len(figure_mismatches(article, shown)) >= 20  # nothing in the report is tied to the article's numbers
+
+
+def test_report_command_in_three_formats(small: tuple[Stack, dict[str, Any], Path]) -> None:
+    stack, out, tmp = small
+    as_json = stack.cadre("report", "annual", "--year", "2025", "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["actual"] == out["report"]["actual"]
+    xlsx, page = tmp / "r.xlsx", tmp / "r.html"
+    assert stack.cadre("report", "annual", "--year", "2025", "--format", "xlsx", "--out", str(xlsx)).returncode == 0
+    wb = load_workbook(io.BytesIO(xlsx.read_bytes()))
+    charts = wb["Biểu đồ"]
+    assert isinstance(charts, Worksheet)
+    assert len(charts._images) == 3  # type: ignore[attr-defined]  # where openpyxl keeps a sheet's images
+    assert stack.cadre("report", "annual", "--year", "2025", "--format", "html", "--out", str(page)).returncode == 0
+    assert len(re.findall(r"data:image/png;base64,", page.read_text(encoding="utf-8"))) == 3
+    token = stack.cadre("token", "btc.nguyenvanhai").stdout.strip()
+    resp = httpx.get(f"{stack.url('scheduling')}/reports/annual", params={"year": 2025, "format": "xlsx"},
+                     headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert resp.status_code == 200 and resp.content[:2] == b"PK"
+    denied = httpx.get(f"{stack.url('scheduling')}/reports/annual", params={"year": 2025},
+                       headers={"Authorization": f"Bearer {stack.cadre('token', 'tc.dongxoai').stdout.strip()}"})
+    assert denied.status_code == 403
+
+
+def test_demo_reproduces_every_figure_of_the_article(tmp_path: Path) -> None:
+    s = start_stack(tmp_path / "stack")
+    try:
+        out = play(s, "binh-phuoc-2023.yaml", tmp_path, "134-KH/TU", timeout=1500)
+    finally:
+        s.stop()
+    report = out["report"]
+    assert report["year"] == 2023
+    assert figure_mismatches(FIGURES["actual_2023"], report["actual"]) == []
+    assert figure_mismatches(FIGURES["plan_2024"], report["plan_next_year"]) == []
+    assert set(report["actual"]) == set(FIGURES["actual_2023"])
+    assert set(report["plan_next_year"]) == set(FIGURES["plan_2024"])
+    assert out["expected_mismatches"] == []
+    assert out["audit"]["ok"], out["audit"]
