@@ -34,8 +34,12 @@ def to_record(doc: dict[str, Any]) -> OfficialRecord:
         unit_code=str(doc.get("unit_code") or ""), political_theory=str(doc.get("political_theory") or "none"),
         education=str(doc.get("education") or "none"),
         ratings={int(y): str(r) for y, r in (doc.get("ratings") or {}).items()},
-        in_planning=bool(doc.get("in_planning")), service_start=date.fromisoformat(str(doc["service_start"])),
+        in_planning=bool(doc.get("in_planning")), service_start=_date_or_none(doc.get("service_start")),
         discipline=[(date.fromisoformat(str(d["date"])), str(d["level"])) for d in doc.get("discipline") or []])
+
+
+def _date_or_none(value: Any) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
 class HttpOfficialDirectory:

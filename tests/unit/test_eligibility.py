@@ -145,3 +145,16 @@ def test_eligible_iff_every_criterion_passes(year: int, max_age: int, planned: b
     assert by_code["in_planning"].passed is planned
     looser, _ = check(record, replace(GROUP, max_age=max_age + 1))
     assert result.eligible <= looser.eligible  # raising the age limit never excludes anyone
+
+
+def test_unknown_service_start_fails_that_criterion_only_with_a_reason() -> None:
+    from services.selection.directory import to_record
+
+    doc = {"id": "o1", "full_name": "Nguyễn Văn An", "gender": "male", "birth": {"year": 1980, "month": 5},
+           "unit_code": "DONGXOAI", "political_theory": "advanced", "education": "master",
+           "ratings": {}, "in_planning": True, "service_start": None, "discipline": []}
+    record = to_record(doc)
+    assert record.service_start is None
+    result, by_code = check(replace(RECORD, service_start=None))
+    assert not by_code["min_service_years"].passed and "service start" in by_code["min_service_years"].explanation_en
+    assert [c.code for c in result.failed] == ["min_service_years"]

@@ -40,7 +40,7 @@ class OfficialRecord:
     education: str
     ratings: dict[int, str] = field(default_factory=dict)
     in_planning: bool = False
-    service_start: date
+    service_start: date | None
     discipline: list[tuple[date, str]] = field(default_factory=list)
 
 
@@ -173,7 +173,11 @@ def evaluate_eligibility(*, record: OfficialRecord, criteria: GroupCriteria, boo
             "in_planning", record.in_planning,
             "Đang trong quy hoạch" if record.in_planning else "Chưa trong quy hoạch, yêu cầu phải trong quy hoạch",
             "in planning" if record.in_planning else "not in planning, planning required"))
-    if c.min_service_years is not None:
+    if c.min_service_years is not None and record.service_start is None:
+        results.append(CriterionResult("min_service_years", False,
+                                       "Chưa có ngày bắt đầu công tác trong hồ sơ, không tính được số năm công tác",
+                                       "no service start date on record: years of service unknown"))
+    elif c.min_service_years is not None and record.service_start is not None:
         years = max(0, full_months_between(record.service_start, on) // 12)
         results.append(CriterionResult("min_service_years", years >= c.min_service_years,
                                        f"{years} năm công tác, cần ít nhất {c.min_service_years}",
