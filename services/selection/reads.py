@@ -41,6 +41,16 @@ async def _candidates(request: Request, campaign_id: str) -> tuple[Campaign, lis
         return campaign, sorted(rows, key=lambda c: sort_key_name(c.full_name))
 
 
+@read_router.get("/campaigns", response_model=list[CampaignRead])
+async def list_campaigns(request: Request, _: Reader, number: str | None = None) -> list[CampaignRead]:
+    """Every campaign (or the one with a number), newest first."""
+    async with _ctx(request).sessions() as session:
+        query = select(Campaign).order_by(Campaign.created_at.desc())
+        if number:
+            query = query.where(Campaign.number == number)
+        return [campaign_read(c) for c in (await session.execute(query)).scalars()]
+
+
 @read_router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
 async def get_campaign_status(campaign_id: str, request: Request, _: Reader) -> CampaignRead:
     """The campaign's status and current step."""

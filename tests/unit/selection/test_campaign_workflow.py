@@ -122,6 +122,8 @@ async def test_a_whole_campaign_from_creation_to_the_committee_decision(tmp_path
         assert again.status_code == 200 and again.json()["id"] == campaign_id
         assert again.json()["workflow_id"] == created.json()["workflow_id"]
         assert again.json()["policy"]["committee_approval"] == "committee/party-statute-2011-art-10"
+        listed = (await h.http.get("/campaigns", headers=h.board, params={"number": body["number"]})).json()
+        assert [c["id"] for c in listed] == [campaign_id], "a start that repeats lists one campaign"
 
         ids = await _nominate(h, campaign_id)
         await _vote(h, campaign_id, ids)
