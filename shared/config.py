@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     topic_partitions: int = 3
     # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.
     event_namespace: str = ""
+    # How long the Organization Board has to review a flagged registration, and the grace before escalation.
+    review_due_seconds: int = 3 * 24 * 3600
+    review_grace_seconds: int = 2 * 24 * 3600
     # Workflows kept in a worker's cache; a 500-candidate campaign runs about 1,000 child workflows.
     workflow_cache_size: int = 4000
 

@@ -39,6 +39,7 @@ class RegistrationReviewInput:
     findings: list[dict[str, str]]
     policy_version: str
     due_in_seconds: int = 3 * 24 * 3600
+    escalate_after_seconds: int = 2 * 24 * 3600
 
 
 @dataclass

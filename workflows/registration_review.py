@@ -65,6 +65,7 @@ class RegistrationReview(HumanTasks):
             title_en=f"Review the registration of {inp.official_name} — {inp.programme_code} ({inp.plan_year})",
             subject=f"registration:{inp.registration_id}", candidate_roles=["organization_board"],
             actions=review_actions(), unit_scope=inp.unit_code, due_in_seconds=inp.due_in_seconds,
+            escalate_after_seconds=inp.escalate_after_seconds,
             dossier={"registration_id": inp.registration_id, "official_name": inp.official_name,
                      "unit_code": inp.unit_code, "programme_code": inp.programme_code, "plan_year": inp.plan_year,
                      "class_id": inp.class_id, "findings": inp.findings, "policy_version": inp.policy_version})
@@ -90,7 +91,8 @@ def review_workflow_id(registration_id: str) -> str:
 
 
 def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
-                                task_queue: str = WORKFLOWS_QUEUE) -> Handler:
+                                task_queue: str = WORKFLOWS_QUEUE, due_in_seconds: int = 3 * 24 * 3600,
+                                escalate_after_seconds: int = 2 * 24 * 3600) -> Handler:
     """Start RegistrationReview for each RegistrationFlagged (idempotent by workflow id)."""
     log = get_logger(__name__)
 
@@ -103,7 +105,8 @@ def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
                 registration_id=d["registration_id"], unit_code=d["unit_code"],
                 official_name=str(d.get("official_name") or d["official_id"]), programme_code=d["programme_code"],
                 plan_year=int(d["plan_year"]), class_id=d.get("class_id"), findings=list(d["findings"]),
-                policy_version=str(d.get("policy_version") or ""))
+                policy_version=str(d.get("policy_version") or ""), due_in_seconds=due_in_seconds,
+                escalate_after_seconds=escalate_after_seconds)
         except (KeyError, TypeError, ValueError) as exc:
             raise Poison(f"RegistrationFlagged without {exc}") from exc
         client = await client_of()
@@ -125,7 +128,9 @@ REVIEW_STARTER_GROUP = "workflows.starters.registration-review"
 def review_starter_consumer(rt: ServiceRuntime) -> Consumer:
     """The starter consumer the workflows process runs: RegistrationFlagged → RegistrationReview."""
     settings = rt.settings
-    return Consumer(group=REVIEW_STARTER_GROUP, handler=registration_review_starter(rt.temporal.client),
+    starter = registration_review_starter(rt.temporal.client, due_in_seconds=settings.review_due_seconds,
+                                          escalate_after_seconds=settings.review_grace_seconds)
+    return Consumer(group=REVIEW_STARTER_GROUP, handler=starter,
                     dlq_sink=rt.sink, max_retries=settings.consumer_max_retries,
                     event_types=frozenset({"RegistrationFlagged"}),
                     source_factory=lambda: open_source(settings, group=REVIEW_STARTER_GROUP,
