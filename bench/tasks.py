@@ -40,6 +40,8 @@ KINDS = {"registration_review": "organization_board", "class_below_target": "org
          "attendance_check": "institution_staff"}
 UNITS = [f"U{i:03d}" for i in range(50)]
 ME_UNIT = "U007"
+CANDIDATE_COPIES = ("status", "assignee", "kind", "priority", "due_at", "created_at", "overdue", "excluded_users",
+                    "excluded_units", "subject_user_id")  # the task's values the inbox index carries
 BARE_DDL = ["CREATE TABLE bare_tasks (id VARCHAR(36) PRIMARY KEY, role VARCHAR(60), unit_scope VARCHAR(40), "
             "status VARCHAR(20), kind VARCHAR(60), title_vi VARCHAR(400), title_en VARCHAR(400), "
             "subject VARCHAR(200), priority INTEGER, due_at TIMESTAMP WITH TIME ZONE)",
@@ -70,7 +72,8 @@ async def seed(ctx: ServiceContext, n: int) -> None:
                 "assignee": "tc.bench" if i % 1000 == 3 else (f"user{i % 700}" if i % 10 == 0 else None),
                 "status": "open", "priority": 1 + i % 3, "dossier": "{}", "dossier_digest": "0" * 64,
                 "actions": "[]", "due_at": due, "overdue": False, "escalated": False, "created_at": now})
-            cands.append({"task_id": tid, "role": role, "unit_scope": unit})
+            row = tasks[-1]
+            cands.append({"task_id": tid, "role": role, "unit_scope": unit, **{c: row[c] for c in CANDIDATE_COPIES}})
             bare.append({"id": tid, "role": role, "unit_scope": unit, "status": "open", "kind": kind,
                          "title_vi": title, "title_en": title, "subject": f"case:{i}", "priority": 1 + i % 3,
                          "due_at": due})

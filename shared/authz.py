@@ -173,10 +173,13 @@ def authorize_task(principal: Principal, task: TaskFacts, action: str) -> None:
 
 def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit_scope: Any,
                       excluded_users: Any, excluded_units: Any, subject_user_id: Any,
-                      candidate_task_id: Any, candidate_role: Any, candidate_unit: Any) -> Any:
+                      candidate_task_id: Any, candidate_role: Any, candidate_unit: Any,
+                      branch: str = "both") -> Any:
     """The same rules as a SQL condition: the tasks the principal may decide (``_task_refusal`` is None).
 
-    Columns are passed in (the portal owns the tables); excluded lists are stored as ``|a|b|``.
+    Columns are passed in (the portal owns the tables); excluded lists are stored as ``|a|b|``. ``branch``
+    "held" gives the tasks I hold, "pickable" the claimable ones over a candidate index whose rows carry the
+    task's assignee, unit and exclusions; the two together are "both".
     """
     from sqlalchemy import and_, false, or_, select, true, union
 
@@ -185,13 +188,19 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
         return true() if principal.province_wide else or_(unit.is_(None), unit.in_(sorted(principal.units)))
 
     roles = sorted(principal.roles)
-    held = select(task_id).where(assignee == me).correlate(None)
-    pickable = select(candidate_task_id).where(candidate_role.in_(roles or [""]), in_scope(candidate_unit))
     claimable = and_(assignee.is_(None), in_scope(unit_scope)) if roles else false()
     not_excluded = and_(
         ~excluded_users.contains(f"|{me}|", autoescape=True),
         or_(subject_user_id.is_(None), subject_user_id != me),
         true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),
     )
+    if branch == "held":  # the tasks I hold
+        return and_(assignee == me, not_excluded)
+    if branch == "pickable":  # rows of the candidate index (every column passed in is the candidate's copy)
+        if not roles:
+            return false()
+        return and_(candidate_role.in_(roles), claimable, not_excluded)
+    held = select(task_id).where(assignee == me).correlate(None)
+    pickable = select(candidate_task_id).where(candidate_role.in_(roles or [""]), in_scope(candidate_unit))
     # driven by the two indexed id sets (held by me, pickable by my roles in my units), then filtered
     return and_(task_id.in_(union(held, pickable)), or_(assignee == me, claimable), not_excluded)

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.tables import define_infra_tables
@@ -73,16 +88,50 @@ class Task(Base):
     decision_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+# the page and the counts are index ranges over (role, unit, status, due); the exclusion lists stay out of the
+# index (unbounded text could exceed a b-tree entry and make filing a task fail), read from the row when needed
+INBOX_INDEX = ("role", "unit_scope", "status", "due_at", "assignee", "kind", "overdue", "priority", "created_at",
+               "subject_user_id", "task_id")
+
+
 class TaskCandidate(Base):
-    """One role that may pick up an OPEN task, with the task's unit (rows go when the task closes), so an inbox
-    is an index range over (role, unit) rather than a scan of every task."""
+    """The inbox index: one row per role that may pick up an unclosed task (rows go when the task closes), with
+    copies of what the rules, the order and the counts read, so an inbox is an index range over (role, unit,
+    status, due) that never visits the task rows. The copies follow the task in the same flush (see below)."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_role_unit", "role", "unit_scope", "task_id"),)
+    __table_args__ = (Index("ix_task_candidates_role_unit", "role", "unit_scope", "task_id"),
+                      Index("ix_task_candidates_inbox", *INBOX_INDEX))
 
     task_id: Mapped[str] = mapped_column(String(36), ForeignKey("tasks.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(60), primary_key=True)
     unit_scope: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # copies of the task (immutable ones set when filed; status, assignee, overdue follow every change)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN, server_default=OPEN)
+    assignee: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    kind: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    priority: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    excluded_users: Mapped[str] = mapped_column(Text, default="|", server_default="|")
+    excluded_units: Mapped[str] = mapped_column(Text, default="|", server_default="|")
+    subject_user_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+    @classmethod
+    def of(cls, task: Task, role: str) -> TaskCandidate:
+        """The inbox index row of a task for one candidate role."""
+        return cls(task_id=task.id, role=role, unit_scope=task.unit_scope, status=task.status,
+                   assignee=task.assignee, kind=task.kind, priority=task.priority, due_at=task.due_at,
+                   created_at=task.created_at, overdue=task.overdue, excluded_users=task.excluded_users,
+                   excluded_units=task.excluded_units, subject_user_id=task.subject_user_id)
+
+
+@event.listens_for(Task, "after_update")
+def _follow_task(_mapper: Any, connection: Connection, task: Task) -> None:
+    """Keep the inbox index in step with the task, in the same transaction as the change."""
+    connection.execute(update(TaskCandidate).where(TaskCandidate.task_id == task.id)
+                       .values(status=task.status, assignee=task.assignee, overdue=task.overdue))
 
 
 class TaskView(Base):

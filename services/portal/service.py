@@ -66,7 +66,7 @@ async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput) -> tuple[Task, b
         due_at=now + timedelta(seconds=req.due_in_seconds), overdue=False, escalated=False, created_at=now)
     uow.session.add(task)
     await uow.session.flush()
-    uow.session.add_all([TaskCandidate(task_id=task.id, role=r, unit_scope=task.unit_scope) for r in roles])
+    uow.session.add_all([TaskCandidate.of(task, r) for r in roles])
     uow.emit("TaskCreated", subject=task.id, workflow_id=inp.workflow_id, data={
         "task_id": task.id, "kind": task.kind, "task_key": task.task_key, "subject": task.subject,
         "candidate_roles": roles, "unit_scope": task.unit_scope, "assignee": task.assignee,
@@ -97,7 +97,7 @@ async def record_overdue(uow: UnitOfWork, *, inp: TaskOverdueInput) -> bool:
     added = [r for r in dict.fromkeys(inp.escalation_roles) if r not in roles]
     task.candidate_roles = json.dumps(roles + added)
     task.overdue, task.escalated, task.escalated_at = True, True, now
-    uow.session.add_all([TaskCandidate(task_id=task.id, role=r, unit_scope=task.unit_scope) for r in added])
+    uow.session.add_all([TaskCandidate.of(task, r) for r in added])
     uow.emit("TaskEscalated", subject=task.id, workflow_id=task.workflow_id, data={
         "task_id": task.id, "kind": task.kind, "escalation_roles": list(inp.escalation_roles)})
     TASK_ESCALATIONS.labels(task.kind).inc()

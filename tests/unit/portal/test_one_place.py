@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.portal.models import Task
+from sqlalchemy import select
+
+from services.portal.models import Task, TaskCandidate
 from services.portal.queries import InboxFilter, inbox
 from services.portal.records import refusal_of
 from shared.auth import Principal, demo_users
 from tests.unit.portal.support import make_portal
+from workflows.human_task import CloseTaskInput, TaskDecision, TaskOverdueInput
 
 
 async def test_listing_matches_authorize_task_for_every_user_and_task(tmp_path: Path) -> None:
@@ -37,3 +42,47 @@ async def test_listing_matches_authorize_task_for_every_user_and_task(tmp_path: 
             allowed = {t.id for t in rows if t is not None and refusal_of(p, t, "complete") is None}
             assert listed == allowed, p.user_id
     assert len(rows) == 4 * 3 * 2 * 2 * 3 * 2
+
+
+async def test_the_candidate_index_follows_claims_escalations_and_completions(tmp_path: Path) -> None:
+    """The default inbox (read from the candidate index) equals the inbox read from the task rows, after changes."""
+    portal = await make_portal(tmp_path)
+    ids = [await portal.ask(key=f"t{n}", candidate_roles=roles, unit_scope=scope, kind=kind,
+                            excluded_users=ex_users, subject=subject)
+           for n, (roles, scope, kind, ex_users, subject) in enumerate(itertools.product(
+               [["organization_board"], ["unit_officer"], ["examiner"]], [None, "DONGXOAI"],
+               ["registration_review", "essay_marking"], [[], ["btc.nguyenvanhai"]],
+               ["registration:R1", "user:btc.tranthithu"]))]
+    people = [Principal(user_id=u["user_id"], roles=frozenset(u["roles"]), units=frozenset(u["units"]),
+                        unit=u.get("unit")) for u in demo_users().values()]
+
+    async def same_everywhere() -> None:
+        far = datetime.now(UTC) + timedelta(days=3650)  # due_before forces the reading from the task rows
+        async with portal.ctx.sessions() as s:
+            for p in people:
+                for f in (InboxFilter(limit=200), InboxFilter(limit=200, kind="essay_marking"),
+                          InboxFilter(limit=7, offset=3, sort="-created"), InboxFilter(limit=5, sort="priority")):
+                    fast = await inbox(s, principal=p, f=f)
+                    slow = await inbox(s, principal=p, f=replace(f, due_before=far))
+                    assert [t.id for t in fast.items] == [t.id for t in slow.items], (p.user_id, f)
+                    assert (fast.total, fast.counts_by_kind, fast.overdue_count) == \
+                        (slow.total, slow.counts_by_kind, slow.overdue_count), (p.user_id, f)
+
+    await same_everywhere()
+    async with portal.client("btc.nguyenvanhai") as board:
+        claimed = [t for t in ids[:12] if (await board.post(f"/tasks/{t}/claim")).status_code == 200]
+        assert claimed
+        assert (await board.post(f"/tasks/{claimed[0]}/release")).status_code == 200
+    await portal.acts.task_overdue(TaskOverdueInput(ids[20], "reminded"))
+    await portal.acts.task_overdue(TaskOverdueInput(ids[21], "escalated", ["unit_officer", "organization_board"]))
+    await portal.acts.close_task(CloseTaskInput(ids[22], TaskDecision(
+        task_key="t22", task_id=ids[22], action="approve", inputs={}, comment="", actor_id="btc.nguyenvanhai",
+        actor_role="organization_board")))
+    await same_everywhere()
+    async with portal.ctx.sessions() as s:
+        copies = (await s.execute(select(TaskCandidate.task_id, TaskCandidate.status, TaskCandidate.assignee,
+                                         TaskCandidate.overdue))).all()
+        for task_id, status, assignee, overdue in copies:
+            task = await s.get(Task, task_id)
+            assert task is not None and (status, assignee, overdue) == (task.status, task.assignee, task.overdue)
+        assert not [c for c in copies if c.task_id == ids[22]]
