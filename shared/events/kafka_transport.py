@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -118,12 +119,21 @@ class KafkaSource:
     def _get(self) -> KafkaConsumer:
         if self._consumer is None:
             ensure_topics(self.bootstrap, self.topics)
-            self._consumer = KafkaConsumer(
-                *self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
+            consumer = KafkaConsumer(
+                bootstrap_servers=self.bootstrap, group_id=self.group,
                 enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
                 session_timeout_ms=30000, heartbeat_interval_ms=3000, request_timeout_ms=40000,
                 metadata_max_age_ms=3000,
             )
+            # join the group only once the partitions are known: a first assignment made without them is empty
+            deadline = time.monotonic() + 30
+            while any(not consumer.partitions_for_topic(t) for t in self.topics):
+                if time.monotonic() > deadline:
+                    consumer.close(autocommit=False)
+                    raise TransportUnavailable(f"no partition metadata for {self.topics}")
+                time.sleep(0.2)
+            consumer.subscribe(self.topics)
+            self._consumer = consumer
         return self._consumer
 
     def _poll_sync(self, timeout: float, max_records: int) -> list[ReceivedMessage]:
