@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.auth import Principal
 from shared.authz import allowed
-from shared.context import ServiceContext
+from shared.context import ctx_of
 
 
 def audit_router() -> APIRouter:
@@ -22,7 +22,7 @@ def audit_router() -> APIRouter:
                          subject: Annotated[str, Query(min_length=1, max_length=200)],
                          limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
         """A subject's audit records, oldest first, with their hashes."""
-        ctx: ServiceContext = request.app.state.ctx
+        ctx = ctx_of(request)
         t = ctx.tables.audit
         async with ctx.sessions() as session:
             rows = (await session.execute(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import Request
 
 from shared.config import Settings
 from shared.db import create_engine, session_factory
@@ -40,6 +41,12 @@ class ServiceContext:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def ctx_of(request: Request) -> ServiceContext:
+    """The service's database context, as its composition root put it on the app."""
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
 
 
 def build_context(service: str, settings: Settings, metadata: MetaData, tables: InfraTables,

@@ -26,16 +26,12 @@ from services.portal.schemas import (
 from services.portal.updates import UpdateSender
 from shared.auth import Principal
 from shared.authz import allowed
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.uow import unit_of_work
 
 router = APIRouter(tags=["tasks"])
 Reader = Annotated[Principal, Depends(allowed("task.read"))]
 
-
-def ctx_of(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def sender_of(request: Request) -> UpdateSender:

@@ -18,7 +18,7 @@ from services.portal.schemas import TaskComplete
 from shared.auth import Principal, decode_token, demo_users, token_for_demo_user
 from shared.authz import authorize
 from shared.config import Settings
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.errors import Problem
 from shared.uow import unit_of_work
 
@@ -33,10 +33,6 @@ def templates() -> Jinja2Templates:
         _templates.append(Jinja2Templates(directory=str(HERE / "templates")))
     return _templates[0]
 
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def _principal(request: Request) -> Principal | None:
@@ -115,7 +111,7 @@ async def inbox_page(request: Request, kind: str | None = None, overdue: bool | 
     if principal is None:
         return _to_signin()
     f = InboxFilter(kind=kind or None, overdue=True if overdue else None, limit=100)
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         box = await inbox(session, principal=principal, f=f)
         everything = await inbox(session, principal=principal, f=InboxFilter(limit=1))
     return page(request, "inbox.html", principal=principal, box=box, counts=everything.counts_by_kind,
@@ -125,7 +121,7 @@ async def inbox_page(request: Request, kind: str | None = None, overdue: bool | 
 
 async def _task_page(request: Request, principal: Principal, task_id: str, *, status: int = 200,
                      problem: Problem | None = None) -> Response:
-    async with unit_of_work(_ctx(request)) as uow:
+    async with unit_of_work(ctx_of(request)) as uow:
         task = await assignment.record_view(uow, task_id=task_id, principal=principal)
     return page(request, "task.html", status=status, principal=principal, task=detail(task, principal),
                 problem=problem)
@@ -150,7 +146,7 @@ async def hold(task_id: str, request: Request) -> Response:
         return _to_signin()
     form = await request.form()
     try:
-        async with unit_of_work(_ctx(request)) as uow:
+        async with unit_of_work(ctx_of(request)) as uow:
             if form.get("op") == "release":
                 await assignment.release(uow, task_id=task_id, principal=principal)
             else:
@@ -173,7 +169,7 @@ async def act(task_id: str, request: Request) -> Response:
     inputs = {str(k).removeprefix(prefix): str(v) for k, v in form.items() if str(k).startswith(prefix) and v != ""}
     if form.get("confirmed") != "yes":
         try:
-            async with unit_of_work(_ctx(request)) as uow:
+            async with unit_of_work(ctx_of(request)) as uow:
                 task = await assignment.load_task(uow, task_id=task_id, principal=principal, action="complete")
         except Problem as problem:
             return await _task_page(request, principal, task_id, status=problem.status, problem=problem)
@@ -183,7 +179,7 @@ async def act(task_id: str, request: Request) -> Response:
     body = TaskComplete(action=action or "-", inputs=inputs, comment=comment,
                         dossier_digest=str(form.get("dossier_digest") or "") or None)
     try:
-        await completion.complete(_ctx(request), request.app.state.update_sender, task_id=task_id,
+        await completion.complete(ctx_of(request), request.app.state.update_sender, task_id=task_id,
                                   principal=principal, body=body)
     except Problem as problem:
         return await _task_page(request, principal, task_id, status=problem.status, problem=problem)

@@ -19,17 +19,13 @@ from services.registration.schemas import ReorganisationCreate, ReorganisationRe
 from shared.audit import Actor
 from shared.auth import Principal
 from shared.authz import allowed
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.errors import conflict, not_found
 from shared.uow import unit_of_work
 from shared.vietnamese import fold, sort_key
 
 router = APIRouter(tags=["units"])
 
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -48,7 +44,7 @@ async def create_unit(body: UnitCreate, request: Request,
                       principal: Annotated[Principal, Depends(allowed("unit.create"))]) -> UnitRead:
     """Register a unit (Organization Board or a service client)."""
     try:
-        async with unit_of_work(_ctx(request)) as uow:
+        async with unit_of_work(ctx_of(request)) as uow:
             unit = await service.create_unit(uow, data=body, actor=actor_of(principal))
     except IntegrityError as exc:
         raise conflict("duplicate_unit_code", f"A unit with code {body.code} already exists",
@@ -61,7 +57,7 @@ async def list_units(request: Request, principal: Annotated[Principal, Depends(a
                      q: Annotated[str | None, Query(max_length=200)] = None,
                      format: Literal["json", "xlsx"] = "json") -> list[UnitRead] | Response:
     """Units, in Vietnamese order; ``q`` matches names ignoring diacritics and case."""
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         query = select(Unit)
         if q:
             query = query.where(Unit.name_folded.contains(fold(q)) | Unit.code.contains(q.upper()))
@@ -85,7 +81,7 @@ async def reorganise_units(body: ReorganisationCreate, request: Request,
                            principal: Annotated[Principal, Depends(allowed("unit.reorganise"))]) -> ReorganisationRead:
     """Merge, split, rename or close units from an effective date; officials move, history stays readable."""
     try:
-        async with unit_of_work(_ctx(request)) as uow:
+        async with unit_of_work(ctx_of(request)) as uow:
             reorg = await reorganisation.reorganise(uow, data=body, actor=actor_of(principal))
     except IntegrityError as exc:
         raise conflict("reorganisation_race", "Another change to these units happened at the same time; retry",
@@ -98,7 +94,7 @@ async def list_reorganisations(request: Request,
                                principal: Annotated[Principal, Depends(allowed("unit.read"))],
                                ) -> list[ReorganisationRead]:
     """Every reorganisation, oldest first."""
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         rows = (await session.execute(select(UnitReorganisation).order_by(
             UnitReorganisation.effective_date, UnitReorganisation.recorded_at))).scalars().all()
     return [_reorg(r) for r in rows]
@@ -109,7 +105,7 @@ async def import_units(body: ImportBatch, request: Request,
                        principal: Annotated[Principal, Depends(allowed("unit.create"))]) -> ImportReport:
     """Import units (code, name, kind, parent_code): new codes created, known ones unchanged, bad rows reported."""
     try:
-        async with unit_of_work(_ctx(request)) as uow:
+        async with unit_of_work(ctx_of(request)) as uow:
             return await imports.import_units(uow, rows=body.rows, actor=actor_of(principal))
     except IntegrityError as exc:
         raise conflict("import_race", "Another import recorded the same units at the same time; retry",
@@ -122,7 +118,7 @@ async def unit_history(code: str, request: Request,
     """A unit's record, even after it was merged, split or closed: reorganisations, members over time, registrations."""
     if not principal.covers_unit(code):
         raise not_found("Unit", "đơn vị", code)
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
         if unit is None:
             raise not_found("Unit", "đơn vị", code)
@@ -144,7 +140,7 @@ async def unit_history(code: str, request: Request,
 async def get_unit(code: str, request: Request,
                    principal: Annotated[Principal, Depends(allowed("unit.read"))]) -> UnitRead:
     """One unit by its code."""
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
     if unit is None or not principal.covers_unit(unit.code):
         raise not_found("Unit", "đơn vị", code)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import imports, officials
-from services.registration.deps import actor_of, ctx_of, scope_units, today
+from services.registration.deps import actor_of, scope_units, today
 from services.registration.export import xlsx_response
 from services.registration.importing import read_csv, read_xlsx
 from services.registration.models import DossierRead, Official
@@ -26,6 +26,7 @@ from services.registration.official_schemas import (
 )
 from shared.auth import Principal
 from shared.authz import allowed, authorize
+from shared.context import ctx_of
 from shared.errors import conflict, invalid, not_found
 from shared.uow import unit_of_work
 

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import registrations, reports
-from services.registration.deps import actor_of, catalogue_of, ctx_of, scope_units, today
+from services.registration.deps import actor_of, catalogue_of, scope_units, today
 from services.registration.export import xlsx_response
 from services.registration.models import Registration
 from services.registration.registration_schemas import RegistrationCreate, RegistrationRead
 from shared.auth import Principal
 from shared.authz import allowed, authorize
+from shared.context import ctx_of
 from shared.errors import not_found
 from shared.logging import get_logger
 from shared.metrics import REGISTRATIONS

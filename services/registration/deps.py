@@ -10,13 +10,6 @@ from services.registration.catalogue import SchedulingCatalogue
 from shared.audit import Actor
 from shared.auth import Principal
 from shared.authz import forbidden
-from shared.context import ServiceContext
-
-
-def ctx_of(request: Request) -> ServiceContext:
-    """The service's database context."""
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def catalogue_of(request: Request) -> SchedulingCatalogue:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.scheduling.models import KnownUnit
 from shared.auth import Principal
 from shared.authz import allowed
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.vietnamese import sort_key
 
 router = APIRouter(tags=["units"])
@@ -20,7 +20,7 @@ router = APIRouter(tags=["units"])
 async def known_units(request: Request,
                       _: Annotated[Principal, Depends(allowed("catalogue.read"))]) -> list[dict[str, Any]]:
     """Units scheduling knows (from registration's events), in Vietnamese order."""
-    ctx: ServiceContext = request.app.state.ctx
+    ctx = ctx_of(request)
     async with ctx.sessions() as session:
         units = (await session.execute(select(KnownUnit))).scalars().all()
     return [{"code": u.code, "name": u.name, "kind": u.kind, "recorded_at": u.recorded_at.isoformat()}

@@ -24,7 +24,7 @@ from services.selection.schemas import (
 from shared.audit import Actor
 from shared.auth import Principal
 from shared.authz import allowed, authorize
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.errors import conflict
 from shared.logging import get_logger
 from shared.metrics import WORKFLOW_EVENTS
@@ -35,11 +35,6 @@ from workflows.selection.contracts import CampaignInput
 router = APIRouter(tags=["selection"])
 log = get_logger(__name__)
 
-
-def ctx_of(request: Request) -> ServiceContext:
-    """The service context of the app."""
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def actor_of(principal: Principal) -> Actor:

@@ -12,16 +12,12 @@ from services.selection.models import Campaign, Candidate, Conference, GroupDeci
 from services.selection.schemas import CampaignRead
 from shared.auth import Principal
 from shared.authz import allowed
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.vietnamese import sort_key_name
 
 read_router = APIRouter(tags=["selection"])
 Reader = Annotated[Principal, Depends(allowed("campaign.read"))]
 
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def campaign_read(c: Campaign) -> CampaignRead:
@@ -35,7 +31,7 @@ def campaign_read(c: Campaign) -> CampaignRead:
 
 
 async def _candidates(request: Request, campaign_id: str) -> tuple[Campaign, list[Candidate]]:
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         campaign = await get_campaign(session, campaign_id)
         rows = (await session.execute(select(Candidate).where(Candidate.campaign_id == campaign_id))).scalars()
         return campaign, sorted(rows, key=lambda c: sort_key_name(c.full_name))
@@ -44,7 +40,7 @@ async def _candidates(request: Request, campaign_id: str) -> tuple[Campaign, lis
 @read_router.get("/campaigns", response_model=list[CampaignRead])
 async def list_campaigns(request: Request, _: Reader, number: str | None = None) -> list[CampaignRead]:
     """Every campaign (or the one with a number), newest first."""
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         query = select(Campaign).order_by(Campaign.created_at.desc())
         if number:
             query = query.where(Campaign.number == number)
@@ -54,14 +50,14 @@ async def list_campaigns(request: Request, _: Reader, number: str | None = None)
 @read_router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
 async def get_campaign_status(campaign_id: str, request: Request, _: Reader) -> CampaignRead:
     """The campaign's status and current step."""
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         return campaign_read(await get_campaign(session, campaign_id))
 
 
 @read_router.get("/campaigns/{campaign_id}/conferences")
 async def conferences(campaign_id: str, request: Request, _: Reader) -> list[dict[str, Any]]:
     """Each conference's status and, once closed, its tally (counts only — ballots are secret)."""
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         await get_campaign(session, campaign_id)
         rows = (await session.execute(select(Conference).where(Conference.campaign_id == campaign_id)
                                       .order_by(Conference.code))).scalars().all()
@@ -100,7 +96,7 @@ async def decision(campaign_id: str, request: Request, _: Reader) -> dict[str, A
     """The Standing Committee's decision per group and the selected lists."""
     campaign, rows = await _candidates(request, campaign_id)
     by_id = {c.id: c for c in rows}
-    async with _ctx(request).sessions() as session:
+    async with ctx_of(request).sessions() as session:
         decisions = (await session.execute(select(GroupDecision).where(
             GroupDecision.campaign_id == campaign_id).order_by(GroupDecision.group_code))).scalars().all()
     groups = []

@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from shared.config import Settings
 from shared.events.envelope import CloudEvent
 from tests.support import infra
 from tests.support.stack import Stack
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 YEAR = date.today().year
@@ -38,14 +40,7 @@ def _dsn(stack: Stack) -> str:
                                                                                   "postgresql://")
 
 
-def _wait(pred, timeout: float = 40.0, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+_wait = partial(wait_for, timeout=40.0)
 
 
 def _post(stack: Stack, service: str, path: str, body: dict[str, Any], roles: list[str],

@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from shared.config import Settings
 from shared.events.envelope import CloudEvent
 from tests.support import infra
 from tests.support.stack import Stack
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +37,7 @@ def _dsn(stack: Stack) -> str:
                                                                                 "postgresql://")
 
 
-def _wait(pred: Any, timeout: float = 120.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+_wait = partial(wait_for, timeout=120.0)
 
 
 def _counts(stack: Stack) -> tuple[int, ...]:

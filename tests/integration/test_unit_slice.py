@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 import uuid
+from functools import partial
 
 import httpx
 import psycopg
@@ -20,6 +21,7 @@ from shared.config import Settings
 from shared.events.envelope import CloudEvent
 from tests.support import infra
 from tests.support.stack import Stack
+from tests.support.waiting import wait_for
 from workflows.starters import registration_starter, unit_sync_id
 
 pytestmark = pytest.mark.integration
@@ -34,14 +36,7 @@ def _dsn(stack: Stack, service: str) -> str:
     return stack.env["CADRE_DATABASE_URL"].format(service=service).replace("postgresql+asyncpg://", "postgresql://")
 
 
-def _wait(pred, timeout: float = 30.0, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+_wait = partial(wait_for, timeout=30.0)
 
 
 def _kafka_events(stack: Stack, subject: str, timeout: float = 30.0) -> list[dict]:  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from services.scheduling.reports.annual import annual_report
 from services.scheduling.reports.render import to_html, to_xlsx
 from shared.auth import Principal
 from shared.authz import allowed
-from shared.context import ServiceContext
+from shared.context import ctx_of
 
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,7 +23,7 @@ async def annual(request: Request, _: Annotated[Principal, Depends(allowed("repo
                  format: Literal["json", "xlsx", "html"] = "json",
                  lang: Literal["vi", "en"] = "vi") -> dict[str, Any] | Response:
     """The year's figures computed from records, the next year's plan, plan vs actual and per-unit compliance."""
-    ctx: ServiceContext = request.app.state.ctx
+    ctx = ctx_of(request)
     async with ctx.sessions() as session:
         report = await annual_report(request.app.state.settings, session, year=year)
     if format == "xlsx":

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from services.scheduling.models import Plan, Programme
-from services.scheduling.routes.deps import ctx_of, write
+from services.scheduling.routes.deps import write
 from services.scheduling.schemas import PlanCreate, ProgrammeCreate, ProgrammeVersionCreate
 from services.scheduling.service import plans, programmes
 from services.scheduling.service.common import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
+from shared.context import ctx_of
 from shared.errors import not_found
 from shared.vietnamese import fold, sort_key
 

@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from services.scheduling.domain.roster import OFFERED, SEAT_HOLDING, WAITLISTED
 from services.scheduling.models import CourseClass
-from services.scheduling.routes.deps import ctx_of, signal_lifecycle, start_lifecycle, write
+from services.scheduling.routes.deps import signal_lifecycle, start_lifecycle, write
 from services.scheduling.schemas import AttendanceIn, ClassCreate, ReasonIn, ResultsIn
 from services.scheduling.service import classes, lifecycle, results
 from services.scheduling.service.common import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
+from shared.context import ctx_of
 from shared.errors import not_found
 from shared.uow import unit_of_work
 from shared.vietnamese import sort_key_name

@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from services.scheduling.service.classes import lifecycle_id
-from shared.context import ServiceContext
+from shared.context import ctx_of
 from shared.errors import conflict
 from shared.logging import get_logger
 from shared.metrics import WORKFLOW_EVENTS
@@ -20,11 +20,6 @@ from workflows.contracts import WORKFLOWS_QUEUE, ClassLifecycleInput
 
 log = get_logger(__name__)
 
-
-def ctx_of(request: Request) -> ServiceContext:
-    """The service's database context."""
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 @asynccontextmanager

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from services.scheduling.models import CourseClass, Enrolment
-from services.scheduling.routes.deps import ctx_of, write
+from services.scheduling.routes.deps import write
 from services.scheduling.schemas import EnrolmentCreate, PlaceRequest, ReasonIn
 from services.scheduling.service import classes, enrolment, requests
 from services.scheduling.service.common import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
+from shared.context import ctx_of
 
 router = APIRouter(tags=["enrolment"])
 Writer = Annotated[Principal, Depends(allowed("enrolment.write"))]
