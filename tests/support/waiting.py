@@ -9,7 +9,8 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_for(pred: Callable[[], T | None], *, timeout: float = 30.0, what: str = "condition", interval: float = 0.25) -> T:
+def wait_for(pred: Callable[[], T | None], *, timeout: float = 30.0, what: str = "condition",
+             interval: float = 0.25) -> T:
     """Call pred until it returns something truthy; return that, or fail naming what never happened."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
