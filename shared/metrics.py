@@ -6,9 +6,10 @@ import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter("cadre_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 HTTP_LATENCY = Histogram("cadre_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"],
@@ -49,37 +50,52 @@ def render_metrics() -> bytes:
     return body
 
 
-def route_template(request: Request) -> str:
-    """The matched route's path template (bounded), never the raw path."""
-    # After the call, the router has recorded the route it chose (FastAPI keeps included routers nested,
-    # so the top-level route list alone does not find them; the effective context carries any include prefix).
-    effective = request.scope.get("fastapi", {}).get("effective_route_context")
-    chosen = getattr(effective, "path_format", None) or getattr(request.scope.get("route"), "path", None)
+def template_of(scope: Scope, app: ASGIApp) -> str:
+    """The route template the router recorded in the scope it was handed (after the call)."""
+    # FastAPI keeps included routers nested, so the top-level route list alone does not find them; the
+    # effective context carries any include prefix.
+    effective = scope.get("fastapi", {}).get("effective_route_context")
+    chosen = getattr(effective, "path_format", None) or getattr(scope.get("route"), "path", None)
     if chosen:
         return str(chosen)
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
+    for route in getattr(getattr(app, "router", None), "routes", ()):
+        match, _ = route.matches(scope)
         if match == Match.FULL:
             return str(getattr(route, "path", "unmatched"))
     return "unmatched"
 
 
+class HttpMetrics:
+    """RED metrics per route template, as a plain ASGI middleware (no extra task or body copy per request)."""
+
+    def __init__(self, app: ASGIApp, service: str, root: ASGIApp) -> None:
+        self.app, self.service, self.root = app, service, root
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route, method = template_of(scope, self.root), str(scope["method"])
+            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
+
+
 def install_http_metrics(app: FastAPI, service: str,
                          before_scrape: Callable[[], Awaitable[object]] | None = None) -> None:
     """RED metrics per route template, and /metrics (refreshing scrape-time gauges first)."""
-
-    @app.middleware("http")
-    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = route_template(request)
-            HTTP_REQUESTS.labels(service, request.method, route, str(status)).inc()
-            HTTP_LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+    app.add_middleware(HttpMetrics, service=service, root=app)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

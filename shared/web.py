@@ -9,8 +9,9 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.config import Settings
 from shared.errors import install_error_handlers
@@ -42,16 +43,7 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
 
     install_http_metrics(app, service, before_scrape=check_readiness)
 
-    @app.middleware("http")
-    async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id", "actor")
-        response.headers["x-request-id"] = request_id
-        return response
+    app.add_middleware(RequestContext)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
@@ -68,6 +60,38 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
     for router in routers:
         app.include_router(router)
     return app
+
+
+class RequestContext:
+    """Binds the request id (the caller's ``x-request-id`` or a new one) to the logs and echoes it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _header(scope, b"x-request-id") or str(uuid.uuid4())
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id", "actor")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")[:200]
+    return None
 
 
 async def _safe(check: ReadinessCheck) -> bool:
