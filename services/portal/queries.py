@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, and_, bindparam, case, func, literal_column, or_, select, union_all
+from sqlalchemy import DateTime, and_, bindparam, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.portal.documents import summary_document
 from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate
-from services.portal.records import SUMMARY_COLUMNS, summary
 from services.portal.schemas import TaskInbox
 from shared.auth import Principal
 from shared.authz import task_inbox_clause
@@ -114,8 +116,9 @@ _NOW = bindparam("now", type_=DateTime(timezone=True))
 
 
 @lru_cache(maxsize=1024)
-def _statements(principal: Principal, kind: str | None, sort: str, limit: int, offset: int) -> tuple[Any, Any]:
-    """The page and the counts for one approver's default inbox, built once (building costs more than running)."""
+def _statement(principal: Principal, kind: str | None, sort: str, limit: int, offset: int) -> Any:
+    """One approver's default inbox in one statement, built once (building costs more than running): the page's
+    summaries as JSON (``section`` 0, in order) followed by the counts per kind of each part (``section`` 1)."""
     keys = ("due_at", "priority", "created_at")
     # the bounds are written into the statement: a prepared statement's generic plan (PostgreSQL, after five
     # runs) that does not know them scans every task for `id IN (…)`
@@ -124,45 +127,64 @@ def _statements(principal: Principal, kind: str | None, sort: str, limit: int, o
     both = union_all(*(select(p) for p in parts)).subquery("mine")
     page_ids = (select(both.c.task_id).order_by(*_order(both, sort)).limit(literal_column(str(int(limit))))
                 .offset(literal_column(str(int(offset)))))
-    columns = [getattr(Task, name) for name in SUMMARY_COLUMNS]
-    page = select(*columns).where(Task.id.in_(page_ids)).order_by(*_ORDER[sort])
-    counted = [select(p.c.kind, func.count(), func.sum(case((or_(p.c.overdue.is_(True), p.c.due_at < _NOW), 1),
-                                                             else_=0))).group_by(p.c.kind)
+    items = select(literal_column("0").label("section"), func.row_number().over(order_by=_ORDER[sort]).label("pos"),
+                   summary_document(_NOW).label("doc"), null().label("n"), null().label("late")
+                   ).where(Task.id.in_(page_ids))
+    counted = [select(literal_column("1"), null(), p.c.kind, func.count(),
+                      func.sum(case((or_(p.c.overdue.is_(True), p.c.due_at < _NOW), 1), else_=0))).group_by(p.c.kind)
                for p in _branches(principal, None, "kind", "due_at", "overdue")]
-    return page, union_all(*counted)
+    return union_all(items, *counted).order_by(literal_column("section"), literal_column("pos"))
 
 
-async def _fast_inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> TaskInbox:
+async def _fast_inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> InboxPage:
     """The page: the first offset+limit of each part, merged; the counts: per part, added up."""
-    page, counted = _statements(principal, f.kind, f.sort, f.limit, f.offset)
-    rows = (await session.execute(page)).all()
-    per_part = (await session.execute(counted, {"now": datetime.now(UTC)})).all()
+    rows = (await session.execute(_statement(principal, f.kind, f.sort, f.limit, f.offset),
+                                  {"now": datetime.now(UTC)})).all()
+    docs = [doc for section, _, doc, _, _ in rows if section == 0]
     counts: dict[str, list[int]] = {}
-    for k, n, late in per_part:
-        total = counts.setdefault(str(k), [0, 0])
-        total[0], total[1] = total[0] + int(n), total[1] + int(late or 0)
-    return _shaped(rows, [(k, n, late) for k, (n, late) in counts.items()], f)
+    for section, _, k, n, late in rows:
+        if section == 1:
+            total = counts.setdefault(str(k), [0, 0])
+            total[0], total[1] = total[0] + int(n), total[1] + int(late or 0)
+    return InboxPage(docs, [(k, n, late) for k, (n, late) in counts.items()], f)
 
 
-def _shaped(rows: Any, counts: Any, f: InboxFilter) -> TaskInbox:
-    by_kind = {str(k): int(n) for k, n, _ in counts}
-    total = by_kind.get(f.kind, 0) if f.kind else sum(by_kind.values())
-    overdue = sum(int(o or 0) for k, _, o in counts if not f.kind or k == f.kind)
-    return TaskInbox(items=[summary(t) for t in rows], total=total, limit=f.limit, offset=f.offset,
-                     counts_by_kind=by_kind, overdue_count=overdue)
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of an inbox as read: the tasks' summaries as JSON text (in order) and the counts per kind."""
+
+    docs: Sequence[str]
+    counts: Sequence[tuple[Any, Any, Any]]  # (kind, tasks, of which late)
+    f: InboxFilter
+
+    def json(self) -> bytes:
+        """The TaskInbox document."""
+        by_kind = {str(k): int(n) for k, n, _ in self.counts}
+        total = by_kind.get(self.f.kind, 0) if self.f.kind else sum(by_kind.values())
+        overdue = sum(int(o or 0) for k, _, o in self.counts if not self.f.kind or k == self.f.kind)
+        rest = json.dumps({"total": total, "limit": self.f.limit, "offset": self.f.offset, "counts_by_kind": by_kind,
+                           "overdue_count": overdue}, ensure_ascii=False, separators=(",", ":"))
+        return f'{{"items":[{",".join(self.docs)}],{rest[1:]}'.encode()
+
+    def model(self) -> TaskInbox:
+        return TaskInbox.model_validate_json(self.json())
 
 
-async def inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> TaskInbox:
-    """One page of the principal's inbox, the total, counts per kind and the overdue count."""
+async def read_inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> InboxPage:
+    """One page of the principal's inbox with the counts per kind (totals and overdue follow from them)."""
     if _fast(f):
         return await _fast_inbox(session, principal=principal, f=f)
-    columns = [getattr(Task, name) for name in SUMMARY_COLUMNS]
-    rows = (await session.execute(
-        select(*columns).where(*_narrowed(principal, f, with_kind=True)).order_by(*_ORDER[f.sort])
-        .limit(f.limit).offset(f.offset))).all()
     now = datetime.now(UTC)
+    docs = (await session.execute(
+        select(summary_document(_NOW)).where(*_narrowed(principal, f, with_kind=True)).order_by(*_ORDER[f.sort])
+        .limit(f.limit).offset(f.offset), {"now": now})).scalars().all()
     late = func.sum(case((or_(Task.overdue.is_(True), Task.due_at < now), 1), else_=0))
     counts = (await session.execute(
         select(Task.kind, func.count(), late).where(*_narrowed(principal, f, with_kind=False))
         .group_by(Task.kind))).all()
-    return _shaped(rows, counts, f)
+    return InboxPage(docs, [tuple(c) for c in counts], f)
+
+
+async def inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> TaskInbox:
+    """One page of the principal's inbox, the total, counts per kind and the overdue count."""
+    return (await read_inbox(session, principal=principal, f=f)).model()

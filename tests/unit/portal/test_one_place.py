@@ -11,14 +11,23 @@ from sqlalchemy import select
 
 from services.portal.models import Task, TaskCandidate
 from services.portal.queries import InboxFilter, inbox
-from services.portal.records import refusal_of
+from services.portal.records import refusal_of, summary
 from shared.auth import Principal, demo_users
-from tests.unit.portal.support import make_portal
+from tests.unit.portal.support import Portal, make_portal
 from workflows.human_task import CloseTaskInput, TaskDecision, TaskOverdueInput
 
 
 async def test_listing_matches_authorize_task_for_every_user_and_task(tmp_path: Path) -> None:
-    portal = await make_portal(tmp_path)
+    await listing_matches_authorize_task(await make_portal(tmp_path))
+
+
+async def test_the_candidate_index_follows_claims_escalations_and_completions(tmp_path: Path) -> None:
+    """The default inbox (read from the candidate index) equals the inbox read from the task rows, after changes."""
+    await candidate_index_follows_changes(await make_portal(tmp_path))
+
+
+async def listing_matches_authorize_task(portal: Portal) -> None:
+    """Every (user, task) over 288 task shapes: listed exactly when authorize_task allows deciding it."""
     shapes = itertools.product(
         [["organization_board"], ["examiner"], ["unit_officer"], ["committee_member", "committee_chair"]],
         [None, "DONGXOAI", "BINHLONG"],
@@ -44,9 +53,8 @@ async def test_listing_matches_authorize_task_for_every_user_and_task(tmp_path: 
     assert len(rows) == 4 * 3 * 2 * 2 * 3 * 2
 
 
-async def test_the_candidate_index_follows_claims_escalations_and_completions(tmp_path: Path) -> None:
-    """The default inbox (read from the candidate index) equals the inbox read from the task rows, after changes."""
-    portal = await make_portal(tmp_path)
+async def candidate_index_follows_changes(portal: Portal) -> None:
+    """The fast reading equals the reading from the task rows after claims, releases, reminders, escalations."""
     ids = [await portal.ask(key=f"t{n}", candidate_roles=roles, unit_scope=scope, kind=kind,
                             excluded_users=ex_users, subject=subject)
            for n, (roles, scope, kind, ex_users, subject) in enumerate(itertools.product(
@@ -64,6 +72,9 @@ async def test_the_candidate_index_follows_claims_escalations_and_completions(tm
                           InboxFilter(limit=7, offset=3, sort="-created"), InboxFilter(limit=5, sort="priority")):
                     fast = await inbox(s, principal=p, f=f)
                     slow = await inbox(s, principal=p, f=replace(f, due_before=far))
+                    # the summaries the database writes are the ones records.summary builds from the task
+                    for item in fast.items:
+                        assert item == summary(await s.get(Task, item.id)), (p.user_id, item.id)
                     assert [t.id for t in fast.items] == [t.id for t in slow.items], (p.user_id, f)
                     assert (fast.total, fast.counts_by_kind, fast.overdue_count) == \
                         (slow.total, slow.counts_by_kind, slow.overdue_count), (p.user_id, f)
