@@ -27,8 +27,10 @@ from sqlalchemy import insert, text
 
 from services.portal import api
 from services.portal.config import PortalSettings
-from services.portal.models import INFRA, Task, TaskCandidate, metadata
+from services.portal.models import INFRA, Task, TaskCandidate, TaskExclusion, metadata
+from services.portal.records import unpack
 from shared.auth import issue_token
+from shared.authz import exclusion_keys
 from shared.config import Settings
 from shared.context import ServiceContext, build_context
 from shared.migrate import upgrade
@@ -40,8 +42,8 @@ KINDS = {"registration_review": "organization_board", "class_below_target": "org
          "attendance_check": "institution_staff"}
 UNITS = [f"U{i:03d}" for i in range(50)]
 ME_UNIT = "U007"
-CANDIDATE_COPIES = ("status", "assignee", "kind", "priority", "due_at", "created_at", "overdue", "excluded_users",
-                    "excluded_units", "subject_user_id")  # the task's values the inbox index carries
+CANDIDATE_COPIES = ("status", "assignee", "kind", "priority", "due_at", "created_at", "overdue",
+                    "subject_user_id")  # the task's values the inbox index carries
 BARE_DDL = ["CREATE TABLE bare_tasks (id VARCHAR(36) PRIMARY KEY, role VARCHAR(60), unit_scope VARCHAR(40), "
             "status VARCHAR(20), kind VARCHAR(60), title_vi VARCHAR(400), title_en VARCHAR(400), "
             "subject VARCHAR(200), priority INTEGER, due_at TIMESTAMP WITH TIME ZONE)",
@@ -57,7 +59,7 @@ async def seed(ctx: ServiceContext, n: int) -> None:
         for ddl in BARE_DDL:
             await conn.execute(text(ddl))
     for start in range(0, n, 5000):
-        tasks, cands, bare = [], [], []
+        tasks, cands, exclusions, bare = [], [], [], []
         for i in range(start, min(n, start + 5000)):
             kind = kinds[i % len(kinds)]
             role, unit = KINDS[kind], UNITS[rng.randrange(len(UNITS))]
@@ -74,12 +76,15 @@ async def seed(ctx: ServiceContext, n: int) -> None:
                 "actions": "[]", "due_at": due, "overdue": False, "escalated": False, "created_at": now})
             row = tasks[-1]
             cands.append({"task_id": tid, "role": role, "unit_scope": unit, **{c: row[c] for c in CANDIDATE_COPIES}})
+            exclusions += [{"who": k, "task_id": tid} for k in exclusion_keys(users=unpack(row["excluded_users"]),
+                                                                               units=unpack(row["excluded_units"]))]
             bare.append({"id": tid, "role": role, "unit_scope": unit, "status": "open", "kind": kind,
                          "title_vi": title, "title_en": title, "subject": f"case:{i}", "priority": 1 + i % 3,
                          "due_at": due})
         async with ctx.engine.begin() as conn:
             await conn.execute(insert(Task), tasks)
             await conn.execute(insert(TaskCandidate), cands)
+            await conn.execute(insert(TaskExclusion), exclusions)
             await conn.execute(text("INSERT INTO bare_tasks VALUES (:id, :role, :unit_scope, :status, :kind, "
                                     ":title_vi, :title_en, :subject, :priority, :due_at)"), bare)
     if ctx.engine.dialect.name == "postgresql":  # as autovacuum would: visibility map set, statistics fresh

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -171,15 +171,36 @@ def authorize_task(principal: Principal, task: TaskFacts, action: str) -> None:
     raise refusal
 
 
-def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit_scope: Any,
-                      excluded_users: Any, excluded_units: Any, subject_user_id: Any,
-                      candidate_task_id: Any, candidate_role: Any, candidate_unit: Any,
-                      branch: str = "both") -> Any:
+def exclusion_keys(*, users: Iterable[str] = (), units: Iterable[str] = ()) -> list[str]:
+    """A task's exclusions as index keys (four-eyes ``user:<id>``, conflict of interest ``unit:<code>``)."""
+    return list(dict.fromkeys([*(f"user:{u}" for u in users), *(f"unit:{u}" for u in units)]))
+
+
+def principal_exclusion_keys(principal: Principal) -> list[str]:
+    """The keys under which a task excluding this principal is indexed."""
+    return exclusion_keys(users=[principal.user_id], units=[principal.unit] if principal.unit else [])
+
+
+def unit_parts(principal: Principal) -> list[str]:
+    """My unit scope as disjoint parts: every unit when province-wide, else tasks without a unit and those of
+    my units (a condition with an OR between them is no index range)."""
+    if principal.province_wide:
+        return ["all"]
+    return ["none", "mine"] if principal.units else ["none"]
+
+
+def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit_scope: Any, subject_user_id: Any,
+                      excluded_users: Any = None, excluded_units: Any = None,
+                      candidate_task_id: Any = None, candidate_role: Any = None, candidate_unit: Any = None,
+                      exclusion_key: Any = None, exclusion_task_id: Any = None, branch: str = "both",
+                      unit_part: str | None = None) -> Any:
     """The same rules as a SQL condition: the tasks the principal may decide (``_task_refusal`` is None).
 
-    Columns are passed in (the portal owns the tables); excluded lists are stored as ``|a|b|``. ``branch``
-    "held" gives the tasks I hold, "pickable" the claimable ones over a candidate index whose rows carry the
-    task's assignee, unit and exclusions; the two together are "both".
+    Columns are passed in (the portal owns the tables). ``branch`` "both" reads a task row, whose excluded lists
+    are stored as ``|a|b|``. "held" (the tasks I hold) and "pickable" (the claimable ones, over a candidate index
+    whose rows carry the task's assignee, unit and subject) leave out the tasks listed under my keys in the
+    exclusion index (``exclusion_key``, ``exclusion_task_id``: see ``exclusion_keys``), so they never read a row.
+    ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope (each one index range).
     """
     from sqlalchemy import and_, false, or_, select, true, union
 
@@ -189,17 +210,21 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
 
     roles = sorted(principal.roles)
     claimable = and_(assignee.is_(None), in_scope(unit_scope)) if roles else false()
-    not_excluded = and_(
-        ~excluded_users.contains(f"|{me}|", autoescape=True),
-        or_(subject_user_id.is_(None), subject_user_id != me),
-        true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),
-    )
-    if branch == "held":  # the tasks I hold
-        return and_(assignee == me, not_excluded)
-    if branch == "pickable":  # rows of the candidate index (every column passed in is the candidate's copy)
+    not_mine = or_(subject_user_id.is_(None), subject_user_id != me)
+    if branch in ("held", "pickable"):
+        excluding_me = select(exclusion_task_id).where(exclusion_key.in_(principal_exclusion_keys(principal)))
+        not_excluded = and_(not_mine, task_id.not_in(excluding_me))
+        if branch == "held":
+            return and_(assignee == me, not_excluded)
         if not roles:
             return false()
-        return and_(candidate_role.in_(roles), claimable, not_excluded)
+        scope = {None: in_scope(unit_scope), "all": true(), "none": unit_scope.is_(None),
+                 "mine": unit_scope.in_(sorted(principal.units))}[unit_part]
+        return and_(candidate_role.in_(roles), assignee.is_(None), scope, not_excluded)
+    not_excluded = and_(
+        ~excluded_users.contains(f"|{me}|", autoescape=True), not_mine,
+        true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),
+    )
     held = select(task_id).where(assignee == me).correlate(None)
     pickable = select(candidate_task_id).where(candidate_role.in_(roles or [""]), in_scope(candidate_unit))
     # driven by the two indexed id sets (held by me, pickable by my roles in my units), then filtered

@@ -88,10 +88,11 @@ class Task(Base):
     decision_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-# the page and the counts are index ranges over (role, unit, status, due); the exclusion lists stay out of the
-# index (unbounded text could exceed a b-tree entry and make filing a task fail), read from the row when needed
+# the page is an index range over (role, unit, status, due); the counts one over (role, unit, status, kind), each
+# read from the index alone: the exclusions are rows of their own (TaskExclusion), left out by one anti-join
 INBOX_INDEX = ("role", "unit_scope", "status", "due_at", "assignee", "kind", "overdue", "priority", "created_at",
                "subject_user_id", "task_id")
+COUNTS_INDEX = ("role", "unit_scope", "status", "kind", "assignee", "overdue", "due_at", "subject_user_id", "task_id")
 
 
 class TaskCandidate(Base):
@@ -101,7 +102,8 @@ class TaskCandidate(Base):
 
     __tablename__ = "task_candidates"
     __table_args__ = (Index("ix_task_candidates_role_unit", "role", "unit_scope", "task_id"),
-                      Index("ix_task_candidates_inbox", *INBOX_INDEX))
+                      Index("ix_task_candidates_inbox", *INBOX_INDEX),
+                      Index("ix_task_candidates_counts", *COUNTS_INDEX))
 
     task_id: Mapped[str] = mapped_column(String(36), ForeignKey("tasks.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -114,8 +116,6 @@ class TaskCandidate(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    excluded_users: Mapped[str] = mapped_column(Text, default="|", server_default="|")
-    excluded_units: Mapped[str] = mapped_column(Text, default="|", server_default="|")
     subject_user_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
     @classmethod
@@ -123,8 +123,18 @@ class TaskCandidate(Base):
         """The inbox index row of a task for one candidate role."""
         return cls(task_id=task.id, role=role, unit_scope=task.unit_scope, status=task.status,
                    assignee=task.assignee, kind=task.kind, priority=task.priority, due_at=task.due_at,
-                   created_at=task.created_at, overdue=task.overdue, excluded_users=task.excluded_users,
-                   excluded_units=task.excluded_units, subject_user_id=task.subject_user_id)
+                   created_at=task.created_at, overdue=task.overdue, subject_user_id=task.subject_user_id)
+
+
+class TaskExclusion(Base):
+    """Who may not decide an unclosed task, one row each (``shared.authz.exclusion_keys``: four-eyes ``user:<id>``,
+    conflict of interest ``unit:<code>``), so the inbox leaves those tasks out without reading the task rows.
+    Written when the task is filed (exclusions never change), removed when it closes."""
+
+    __tablename__ = "task_exclusions"
+
+    who: Mapped[str] = mapped_column(String(200), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), ForeignKey("tasks.id"), primary_key=True)
 
 
 @event.listens_for(Task, "after_update")

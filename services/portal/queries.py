@@ -13,10 +13,10 @@ from sqlalchemy import DateTime, and_, bindparam, case, func, literal_column, nu
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.portal.documents import summary_document
-from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate
+from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate, TaskExclusion
 from services.portal.schemas import TaskInbox
 from shared.auth import Principal
-from shared.authz import task_inbox_clause
+from shared.authz import task_inbox_clause, unit_parts
 
 Sort = Literal["due", "-due", "priority", "created", "-created"]
 _ORDER: dict[str, tuple[Any, ...]] = {
@@ -78,25 +78,25 @@ def _narrowed(principal: Principal, f: InboxFilter, *, with_kind: bool) -> list[
 def _branches(principal: Principal, kind: str | None, *columns: str) -> list[Any]:
     """My open, decidable tasks in disjoint parts: those I hold (from the tasks), and the claimable ones from the
     candidate index without a unit and in my units (index ranges that never visit the task rows), with ``columns``."""
-    c = TaskCandidate
+    c, x = TaskCandidate, TaskExclusion
     held = task_inbox_clause(
         principal, task_id=Task.id, assignee=Task.assignee, unit_scope=Task.unit_scope,
-        excluded_users=Task.excluded_users, excluded_units=Task.excluded_units,
-        subject_user_id=Task.subject_user_id, candidate_task_id=None, candidate_role=None, candidate_unit=None,
-        branch="held")
-    pickable = task_inbox_clause(
-        principal, task_id=c.task_id, assignee=c.assignee, unit_scope=c.unit_scope,
-        excluded_users=c.excluded_users, excluded_units=c.excluded_units, subject_user_id=c.subject_user_id,
-        candidate_task_id=c.task_id, candidate_role=c.role, candidate_unit=c.unit_scope, branch="pickable")
+        subject_user_id=Task.subject_user_id, exclusion_key=x.who, exclusion_task_id=x.task_id, branch="held")
     mine = select(Task.id.label("task_id"), *(getattr(Task, n) for n in columns)).where(Task.status == OPEN, held)
-    claimable = select(c.task_id, *(getattr(c, n) for n in columns)).where(c.status == OPEN, pickable)
     if kind:
-        mine, claimable = mine.where(Task.kind == kind), claimable.where(c.kind == kind)
-    if len(principal.roles) > 1:  # a task claimable through two of my roles is one task
-        claimable = claimable.distinct()
-    # the unit rule (no unit, or one of mine) as disjoint parts, so each is an index range with no OR
-    scoped = [claimable] if principal.province_wide else [claimable.where(c.unit_scope.is_(None))] + (
-        [claimable.where(c.unit_scope.in_(sorted(principal.units)))] if principal.units else [])
+        mine = mine.where(Task.kind == kind)
+    scoped = []
+    for part in unit_parts(principal):  # disjoint, so each is an index range with no OR
+        pickable = task_inbox_clause(
+            principal, task_id=c.task_id, assignee=c.assignee, unit_scope=c.unit_scope,
+            subject_user_id=c.subject_user_id, candidate_role=c.role, exclusion_key=x.who, exclusion_task_id=x.task_id,
+            branch="pickable", unit_part=part)
+        claimable = select(c.task_id, *(getattr(c, n) for n in columns)).where(c.status == OPEN, pickable)
+        if kind:
+            claimable = claimable.where(c.kind == kind)
+        if len(principal.roles) > 1:  # a task claimable through two of my roles is one task
+            claimable = claimable.distinct()
+        scoped.append(claimable)
     return [mine.subquery("held"), *(part.subquery(f"claimable{i}") for i, part in enumerate(scoped))]
 
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, select
 
-from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate
+from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate, TaskExclusion
 from services.portal.records import pack, subject_user, unpack
 from shared.audit import Actor, AuditEntry, digest
+from shared.authz import exclusion_keys
 from shared.logging import get_logger
 from shared.metrics import TASK_AGE, TASK_ESCALATIONS, TASK_REMINDERS, TASK_TIME_TO_COMPLETE
 from shared.uow import UnitOfWork
@@ -67,6 +68,8 @@ async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput) -> tuple[Task, b
     uow.session.add(task)
     await uow.session.flush()
     uow.session.add_all([TaskCandidate.of(task, r) for r in roles])
+    uow.session.add_all([TaskExclusion(who=k, task_id=task.id)
+                         for k in exclusion_keys(users=req.excluded_users, units=req.excluded_units)])
     uow.emit("TaskCreated", subject=task.id, workflow_id=inp.workflow_id, data={
         "task_id": task.id, "kind": task.kind, "task_key": task.task_key, "subject": task.subject,
         "candidate_roles": roles, "unit_scope": task.unit_scope, "assignee": task.assignee,
@@ -122,6 +125,7 @@ async def close_task(uow: UnitOfWork, *, inp: CloseTaskInput) -> bool:
     task.status, task.completed_at, task.decision_action = COMPLETED, now, d.action
     task.decided_by, task.decided_on_behalf_of, task.decision_comment = d.actor_id, d.on_behalf_of, d.comment
     await uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+    await uow.session.execute(delete(TaskExclusion).where(TaskExclusion.task_id == task.id))
     behalf_vi = f" (thay mặt {d.on_behalf_of})" if d.on_behalf_of else ""
     behalf_en = f" (on behalf of {d.on_behalf_of})" if d.on_behalf_of else ""
     await uow.audit(AuditEntry(
