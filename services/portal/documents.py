@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Text, and_, literal_column, or_
+from sqlalchemy import Boolean, ColumnElement, DateTime, Text, and_, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -48,6 +48,25 @@ class json_value(FunctionElement[str]):
     type = Text()
     inherit_cache = True
     name = "json_value"
+
+
+class utc_now(FunctionElement[Any]):
+    """The database's clock in UTC, comparable with stored times. A statement with no bound values keeps one plan
+    on PostgreSQL (planning the inbox statement anew for each request cost ~0.7 ms)."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+    name = "utc_now"
+
+
+@compiles(utc_now, "sqlite")
+def _now_sqlite(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
+    return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+
+@compiles(utc_now, "postgresql")
+def _now_pg(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
+    return "statement_timestamp()"
 
 
 def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:

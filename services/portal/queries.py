@@ -11,8 +11,10 @@ from typing import Any, Literal
 
 from sqlalchemy import DateTime, and_, bindparam, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
-from services.portal.documents import summary_document
+from services.portal.documents import summary_document, utc_now
 from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate, TaskExclusion
 from services.portal.schemas import TaskInbox
 from shared.auth import Principal
@@ -128,18 +130,31 @@ def _statement(principal: Principal, kind: str | None, sort: str, limit: int, of
     page_ids = (select(both.c.task_id).order_by(*_order(both, sort)).limit(literal_column(str(int(limit))))
                 .offset(literal_column(str(int(offset)))))
     items = select(literal_column("0").label("section"), func.row_number().over(order_by=_ORDER[sort]).label("pos"),
-                   summary_document(_NOW).label("doc"), null().label("n"), null().label("late")
+                   summary_document(utc_now()).label("doc"), null().label("n"), null().label("late")
                    ).where(Task.id.in_(page_ids))
     counted = [select(literal_column("1"), null(), p.c.kind, func.count(),
-                      func.sum(case((or_(p.c.overdue.is_(True), p.c.due_at < _NOW), 1), else_=0))).group_by(p.c.kind)
+                      func.sum(case((or_(p.c.overdue.is_(True), p.c.due_at < utc_now()), 1), else_=0)))
+               .group_by(p.c.kind)
                for p in _branches(principal, None, "kind", "due_at", "overdue")]
-    return union_all(items, *counted).order_by(literal_column("section"), literal_column("pos"))
+    return _inline(union_all(items, *counted).order_by(literal_column("section"), literal_column("pos")))
+
+
+def _inline(statement: Any) -> Any:
+    """The statement with its values written into the SQL (escaped by SQLAlchemy) when it runs: with no bound
+    values PostgreSQL plans a prepared statement once, where bound ones cost a new plan per request (~0.7 ms)."""
+
+    def inline(element: Any) -> Any:
+        if isinstance(element, BindParameter) and not element.literal_execute:
+            return bindparam(element.key, element.value, type_=element.type, expanding=element.expanding,
+                             literal_execute=True, unique=element.unique)
+        return None
+
+    return visitors.replacement_traverse(statement, {}, inline)  # type: ignore[call-overload]
 
 
 async def _fast_inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> InboxPage:
     """The page: the first offset+limit of each part, merged; the counts: per part, added up."""
-    rows = (await session.execute(_statement(principal, f.kind, f.sort, f.limit, f.offset),
-                                  {"now": datetime.now(UTC)})).all()
+    rows = (await session.execute(_statement(principal, f.kind, f.sort, f.limit, f.offset))).all()
     docs = [doc for section, _, doc, _, _ in rows if section == 0]
     counts: dict[str, list[int]] = {}
     for section, _, k, n, late in rows:

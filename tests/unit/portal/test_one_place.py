@@ -46,6 +46,8 @@ async def listing_matches_authorize_task(portal: Portal) -> None:
                             unit=u.get("unit")) for u in demo_users().values()]
         people.append(Principal(user_id="x.odd_user%", roles=frozenset({"unit_officer"}),
                                 units=frozenset({"DONGXOAI", "BINHLONG"}), unit="DONG_XOAI"))
+        people.append(Principal(user_id="o'brien\\x", roles=frozenset({"examiner", "unit_officer"}),
+                                units=frozenset({"DONGXOAI", "O'NEILL"}), unit="O'NEILL"))  # quotes written into SQL
         for p in people:
             listed = {t.id for t in (await inbox(s, principal=p, f=InboxFilter(limit=200))).items}
             allowed = {t.id for t in rows if t is not None and refusal_of(p, t, "complete") is None}
