@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -55,18 +56,34 @@ def unauthenticated(en: str, vi: str) -> Problem:
     return Problem(401, "unauthenticated", "Not authenticated", "Chưa xác thực", en, vi)
 
 
+_VERIFIED: OrderedDict[tuple[str, str], tuple[Principal, float]] = OrderedDict()  # (secret, token) -> who, exp
+_VERIFIED_MAX = 4096
+
+
 def decode_token(settings: Settings, token: str) -> Principal:
-    """Verify a bearer token; unsigned, forged or expired tokens are refused."""
+    """Verify a bearer token; unsigned, forged or expired tokens are refused.
+
+    A token that verified is remembered until its expiry (an approver's every request carries the same one, and
+    verifying it again cost more than the inbox's query); an expired one is verified anew, and refused.
+    """
+    secret = settings.jwt_secret.get_secret_value()
+    known = _VERIFIED.get((secret, token))
+    if known is not None and known[1] > time.time():
+        return known[0]
     try:
-        claims = jwt.decode(token, settings.jwt_secret.get_secret_value(), algorithms=["HS256"],
+        claims = jwt.decode(token, secret, algorithms=["HS256"],
                             issuer=ISSUER, options={"require": ["exp", "sub", "iss"]})
     except jwt.ExpiredSignatureError as exc:
         raise unauthenticated("The token has expired", "Mã truy cập đã hết hạn") from exc
     except jwt.PyJWTError as exc:
         raise unauthenticated("The token is not valid", "Mã truy cập không hợp lệ") from exc
-    return Principal(user_id=str(claims["sub"]), roles=frozenset(claims.get("roles", [])),
-                     units=frozenset(claims.get("units", [])), name=str(claims.get("name", "")),
-                     unit=claims.get("unit"))
+    principal = Principal(user_id=str(claims["sub"]), roles=frozenset(claims.get("roles", [])),
+                          units=frozenset(claims.get("units", [])), name=str(claims.get("name", "")),
+                          unit=claims.get("unit"))
+    _VERIFIED[(secret, token)] = (principal, float(claims["exp"]))
+    if len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
+    return principal
 
 
 def demo_users() -> dict[str, dict[str, Any]]:

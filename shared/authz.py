@@ -181,6 +181,13 @@ def principal_exclusion_keys(principal: Principal) -> list[str]:
     return exclusion_keys(users=[principal.user_id], units=[principal.unit] if principal.unit else [])
 
 
+def excluded_for(principal: Principal, exclusion_key: Any, exclusion_task_id: Any) -> Any:
+    """The ids of the tasks this principal may not decide, from the exclusion index (see ``exclusion_keys``)."""
+    from sqlalchemy import select
+
+    return select(exclusion_task_id).where(exclusion_key.in_(principal_exclusion_keys(principal)))
+
+
 def unit_parts(principal: Principal) -> list[str]:
     """My unit scope as disjoint parts: every unit when province-wide, else tasks without a unit and those of
     my units (a condition with an OR between them is no index range)."""
@@ -193,14 +200,15 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
                       excluded_users: Any = None, excluded_units: Any = None,
                       candidate_task_id: Any = None, candidate_role: Any = None, candidate_unit: Any = None,
                       exclusion_key: Any = None, exclusion_task_id: Any = None, branch: str = "both",
-                      unit_part: str | None = None) -> Any:
+                      unit_part: str | None = None, excluded: Any = None) -> Any:
     """The same rules as a SQL condition: the tasks the principal may decide (``_task_refusal`` is None).
 
     Columns are passed in (the portal owns the tables). ``branch`` "both" reads a task row, whose excluded lists
     are stored as ``|a|b|``. "held" (the tasks I hold) and "pickable" (the claimable ones, over a candidate index
     whose rows carry the task's assignee, unit and subject) leave out the tasks listed under my keys in the
     exclusion index (``exclusion_key``, ``exclusion_task_id``: see ``exclusion_keys``), so they never read a row.
-    ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope (each one index range).
+    ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope (each one index range);
+    ``excluded`` may give ``excluded_for``'s ids once for several parts (a common table expression).
     """
     from sqlalchemy import and_, false, or_, select, true, union
 
@@ -212,7 +220,7 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
     claimable = and_(assignee.is_(None), in_scope(unit_scope)) if roles else false()
     not_mine = or_(subject_user_id.is_(None), subject_user_id != me)
     if branch in ("held", "pickable"):
-        excluding_me = select(exclusion_task_id).where(exclusion_key.in_(principal_exclusion_keys(principal)))
+        excluding_me = excluded if excluded is not None else excluded_for(principal, exclusion_key, exclusion_task_id)
         not_excluded = and_(not_mine, task_id.not_in(excluding_me))
         if branch == "held":
             return and_(assignee == me, not_excluded)

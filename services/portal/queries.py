@@ -18,7 +18,7 @@ from services.portal.documents import summary_document, utc_now
 from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate, TaskExclusion
 from services.portal.schemas import TaskInbox
 from shared.auth import Principal
-from shared.authz import task_inbox_clause, unit_parts
+from shared.authz import excluded_for, task_inbox_clause, unit_parts
 
 Sort = Literal["due", "-due", "priority", "created", "-created"]
 _ORDER: dict[str, tuple[Any, ...]] = {
@@ -77,13 +77,13 @@ def _narrowed(principal: Principal, f: InboxFilter, *, with_kind: bool) -> list[
     return conds
 
 
-def _branches(principal: Principal, kind: str | None, *columns: str) -> list[Any]:
+def _branches(principal: Principal, kind: str | None, *columns: str, excluded: Any) -> list[Any]:
     """My open, decidable tasks in disjoint parts: those I hold (from the tasks), and the claimable ones from the
     candidate index without a unit and in my units (index ranges that never visit the task rows), with ``columns``."""
-    c, x = TaskCandidate, TaskExclusion
+    c = TaskCandidate
     held = task_inbox_clause(
         principal, task_id=Task.id, assignee=Task.assignee, unit_scope=Task.unit_scope,
-        subject_user_id=Task.subject_user_id, exclusion_key=x.who, exclusion_task_id=x.task_id, branch="held")
+        subject_user_id=Task.subject_user_id, excluded=excluded, branch="held")
     mine = select(Task.id.label("task_id"), *(getattr(Task, n) for n in columns)).where(Task.status == OPEN, held)
     if kind:
         mine = mine.where(Task.kind == kind)
@@ -91,8 +91,8 @@ def _branches(principal: Principal, kind: str | None, *columns: str) -> list[Any
     for part in unit_parts(principal):  # disjoint, so each is an index range with no OR
         pickable = task_inbox_clause(
             principal, task_id=c.task_id, assignee=c.assignee, unit_scope=c.unit_scope,
-            subject_user_id=c.subject_user_id, candidate_role=c.role, exclusion_key=x.who, exclusion_task_id=x.task_id,
-            branch="pickable", unit_part=part)
+            subject_user_id=c.subject_user_id, candidate_role=c.role, excluded=excluded, branch="pickable",
+            unit_part=part)
         claimable = select(c.task_id, *(getattr(c, n) for n in columns)).where(c.status == OPEN, pickable)
         if kind:
             claimable = claimable.where(c.kind == kind)
@@ -122,10 +122,13 @@ def _statement(principal: Principal, kind: str | None, sort: str, limit: int, of
     """One approver's default inbox in one statement, built once (building costs more than running): the page's
     summaries as JSON (``section`` 0, in order) followed by the counts per kind of each part (``section`` 1)."""
     keys = ("due_at", "priority", "created_at")
-    # the bounds are written into the statement: a prepared statement's generic plan (PostgreSQL, after five
-    # runs) that does not know them scans every task for `id IN (…)`
+    # the tasks I may not decide, read once for every part
+    excluded = select(excluded_for(principal, TaskExclusion.who, TaskExclusion.task_id).cte("excluding_me"))
+    # the bounds are written into the statement: a generic plan (PostgreSQL) that does not know them scans every
+    # task for `id IN (…)`
     parts = [select(p.c.task_id, *(p.c[k] for k in keys)).order_by(*_order(p, sort))
-             .limit(literal_column(str(int(offset + limit)))).subquery() for p in _branches(principal, kind, *keys)]
+             .limit(literal_column(str(int(offset + limit)))).subquery()
+             for p in _branches(principal, kind, *keys, excluded=excluded)]
     both = union_all(*(select(p) for p in parts)).subquery("mine")
     page_ids = (select(both.c.task_id).order_by(*_order(both, sort)).limit(literal_column(str(int(limit))))
                 .offset(literal_column(str(int(offset)))))
@@ -135,7 +138,7 @@ def _statement(principal: Principal, kind: str | None, sort: str, limit: int, of
     counted = [select(literal_column("1"), null(), p.c.kind, func.count(),
                       func.sum(case((or_(p.c.overdue.is_(True), p.c.due_at < utc_now()), 1), else_=0)))
                .group_by(p.c.kind)
-               for p in _branches(principal, None, "kind", "due_at", "overdue")]
+               for p in _branches(principal, None, "kind", "due_at", "overdue", excluded=excluded)]
     return _inline(union_all(items, *counted).order_by(literal_column("section"), literal_column("pos")))
 
 
