@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from shared.config import Settings
-from shared.db import create_engine, session_factory
+from shared.db import create_engine, reader, session_factory
 from shared.events.envelope import topic_of
 from shared.tables import InfraTables
 
@@ -24,6 +25,7 @@ class ServiceContext:
     sessions: async_sessionmaker[AsyncSession]
     metadata: MetaData
     tables: InfraTables
+    reader: AsyncEngine
 
     @property
     def topic(self) -> str:
@@ -32,6 +34,10 @@ class ServiceContext:
     @property
     def source(self) -> str:
         return f"/cadreflow/{self.service}"
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for a read that is one statement (see shared.db.reader)."""
+        return self.reader.connect()
 
     async def ping(self) -> bool:
         """Whether the service's database answers."""
@@ -53,4 +59,4 @@ def build_context(service: str, settings: Settings, metadata: MetaData, tables: 
                   *, url: str | None = None) -> ServiceContext:
     """Open a service's engine (no connection is made until first use)."""
     engine = create_engine(url or settings.db_url(service))
-    return ServiceContext(service, settings, engine, session_factory(engine), metadata, tables)
+    return ServiceContext(service, settings, engine, session_factory(engine), metadata, tables, reader(engine))

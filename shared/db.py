@@ -31,10 +31,22 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # a reader (see ``reading``) takes no write lock, so it never queues behind a writer
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READER) else "BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+READER = "cadre_reader"
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The engine as seen by one-statement reads: PostgreSQL runs each statement on its own (no BEGIN and
+    ROLLBACK round trips; one statement is one snapshot); SQLite begins a deferred transaction (no write lock)."""
+    if is_sqlite(engine):
+        return engine.execution_options(**{READER: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

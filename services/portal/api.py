@@ -51,8 +51,8 @@ async def list_tasks(
     """My tasks: held by me, or claimable by my roles within my unit scope (never those I may not decide)."""
     f = InboxFilter(kind=kind, campaign=campaign, status=status, due_before=due_before,  # type: ignore[arg-type]
                     overdue=overdue, sort=sort, limit=limit, offset=offset)
-    async with ctx_of(request).sessions() as session:
-        box = await read_inbox(session, principal=principal, f=f)
+    async with ctx_of(request).reading() as conn:
+        box = await read_inbox(conn, principal=principal, f=f)
     return Response(box.json(), media_type="application/json")  # the TaskInbox document, written directly
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import DateTime, and_, bindparam, case, func, literal_column, null, or_, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 
@@ -155,7 +155,7 @@ def _inline(statement: Any) -> Any:
     return visitors.replacement_traverse(statement, {}, inline)  # type: ignore[call-overload]
 
 
-async def _fast_inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> InboxPage:
+async def _fast_inbox(session: AsyncSession | AsyncConnection, *, principal: Principal, f: InboxFilter) -> InboxPage:
     """The page: the first offset+limit of each part, merged; the counts: per part, added up."""
     rows = (await session.execute(_statement(principal, f.kind, f.sort, f.limit, f.offset))).all()
     docs = [doc for section, _, doc, _, _ in rows if section == 0]
@@ -188,7 +188,7 @@ class InboxPage:
         return TaskInbox.model_validate_json(self.json())
 
 
-async def read_inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> InboxPage:
+async def read_inbox(session: AsyncSession | AsyncConnection, *, principal: Principal, f: InboxFilter) -> InboxPage:
     """One page of the principal's inbox with the counts per kind (totals and overdue follow from them)."""
     if _fast(f):
         return await _fast_inbox(session, principal=principal, f=f)
@@ -203,6 +203,6 @@ async def read_inbox(session: AsyncSession, *, principal: Principal, f: InboxFil
     return InboxPage(docs, [tuple(c) for c in counts], f)
 
 
-async def inbox(session: AsyncSession, *, principal: Principal, f: InboxFilter) -> TaskInbox:
+async def inbox(session: AsyncSession | AsyncConnection, *, principal: Principal, f: InboxFilter) -> TaskInbox:
     """One page of the principal's inbox, the total, counts per kind and the overdue count."""
     return (await read_inbox(session, principal=principal, f=f)).model()
