@@ -90,7 +90,7 @@ async def seed(ctx: ServiceContext, n: int) -> None:
     if ctx.engine.dialect.name == "postgresql":  # as autovacuum would: visibility map set, statistics fresh
         async with ctx.engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("VACUUM ANALYZE"))
+            await conn.execute(text("VACUUM (FREEZE, ANALYZE)"))
     else:
         async with ctx.engine.begin() as conn:
             await conn.execute(text("ANALYZE"))

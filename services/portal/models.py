@@ -43,7 +43,9 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("workflow_id", "task_key", name="uq_task_workflow_key"),
         Index("ix_tasks_status_due", "status", "due_at"),
-        Index("ix_tasks_assignee_status", "assignee", "status"),
+        # the tasks one holds, read from the index alone (the inbox's "held" part: order and counts)
+        Index("ix_tasks_held", "assignee", "status", "due_at", "kind", "overdue", "subject_user_id", "priority",
+              "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
