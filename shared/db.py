@@ -35,7 +35,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READER) else "BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # many rows inserted at once (outbox events, consumer effects) go as multi-row INSERTs, not one execution
+    # per row (asyncpg's executemany): a third of PostgreSQL's work for a batch of 100 events
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 READER = "cadre_reader"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import audit as audit_chain
@@ -49,31 +51,20 @@ class UnitOfWork:
         self._audited.append(entry.action)
         return rec
 
-    async def already_processed(self, group: str, event_id: str) -> bool:
-        """Whether a consumer group already had this event's effect."""
+    async def claim_events(self, group: str, event_ids: list[str]) -> set[str]:
+        """Record these events as handled by a consumer group in this transaction; return the ones that were not
+        handled before (their effect is to happen now). One statement: the primary key decides, not a lookup
+        whose plan could go stale while the table grows."""
+        ids = list(dict.fromkeys(event_ids))
+        if not ids:
+            return set()
         t = self.ctx.tables.processed
-        row = (await self.session.execute(
-            select(t.c.event_id).where(t.c.consumer_group == group, t.c.event_id == event_id))).first()
-        return row is not None
-
-    async def processed_among(self, group: str, event_ids: list[str]) -> set[str]:
-        """Which of these events a consumer group already had the effect of."""
-        t = self.ctx.tables.processed
-        rows = await self.session.execute(
-            select(t.c.event_id).where(t.c.consumer_group == group, t.c.event_id.in_(event_ids)))
+        dialect = postgresql if self.ctx.engine.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(t).on_conflict_do_nothing().returning(t.c.event_id)
+        now = datetime.now(UTC)
+        rows = await self.session.execute(statement, [
+            {"consumer_group": group, "event_id": e, "processed_at": now} for e in ids])
         return {r[0] for r in rows}
-
-    async def mark_processed_many(self, group: str, event_ids: list[str]) -> None:
-        """Record several events' effects as committed with this transaction."""
-        if event_ids:
-            now = datetime.now(UTC)
-            await self.session.execute(insert(self.ctx.tables.processed), [
-                {"consumer_group": group, "event_id": e, "processed_at": now} for e in event_ids])
-
-    async def mark_processed(self, group: str, event_id: str) -> None:
-        """Record that this event's effect is committed with this transaction."""
-        await self.session.execute(insert(self.ctx.tables.processed).values(
-            consumer_group=group, event_id=event_id, processed_at=datetime.now(UTC)))
 
     async def _flush_events(self) -> None:
         if not self._events:
@@ -86,8 +77,8 @@ class UnitOfWork:
         ])
 
     def _count(self) -> None:
-        for e, _, _ in self._events:
-            DOMAIN_EVENTS.labels(self.ctx.service, e.type).inc()
+        for event_type, n in Counter(e.type for e, _, _ in self._events).items():
+            DOMAIN_EVENTS.labels(self.ctx.service, event_type).inc(n)
         for action in self._audited:
             AUDIT_RECORDS.labels(self.ctx.service, action).inc()
 

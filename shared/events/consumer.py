@@ -46,10 +46,10 @@ class IdempotentEffect:
 
     async def batch(self, events: list[CloudEvent]) -> None:
         async with unit_of_work(self.ctx) as uow:
-            done = await uow.processed_among(self.group, [e.id for e in events])
+            claimed = await uow.claim_events(self.group, [e.id for e in events])
             fresh: dict[str, CloudEvent] = {}
             for event in events:
-                if event.id in done or event.id in fresh:
+                if event.id not in claimed or event.id in fresh:
                     EVENTS_CONSUMED.labels(self.group, "duplicate").inc()
                     continue
                 fresh[event.id] = event
@@ -59,7 +59,6 @@ class IdempotentEffect:
                 assert self.effect is not None
                 for event in fresh.values():
                     await self.effect(uow, event)
-            await uow.mark_processed_many(self.group, list(fresh))
 
 
 def idempotent(ctx: ServiceContext, group: str, effect: Effect) -> IdempotentEffect:

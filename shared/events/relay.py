@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import BigInteger, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared import audit as audit_chain
 from shared.audit_watch import verify_and_record
@@ -58,10 +60,14 @@ class Relay:
             messages = [OutgoingMessage(r.topic, r.key, r.payload.encode("utf-8"),
                                         {"ce_type": r.event_type, "ce_id": r.event_id}) for r in rows]
             await self.sink.publish(messages)
-            await session.execute(update(t).where(t.c.seq.in_([r.seq for r in rows])).values(
-                sent_at=datetime.now(UTC), attempts=t.c.attempts + 1))
-        for r in rows:
-            EVENTS_PUBLISHED.labels(self.ctx.service, r.topic).inc()
+            seqs = [r.seq for r in rows]
+            # one array value on PostgreSQL (an IN list of 500 values is 500 binds to render and plan)
+            chosen = (t.c.seq == any_(bindparam("seqs", seqs, type_=ARRAY(BigInteger)))) if self._postgres \
+                else t.c.seq.in_(seqs)
+            await session.execute(update(t).where(chosen).values(sent_at=datetime.now(UTC),
+                                                                 attempts=t.c.attempts + 1))
+        for topic, n in Counter(r.topic for r in rows).items():
+            EVENTS_PUBLISHED.labels(self.ctx.service, topic).inc(n)
         return len(rows)
 
     async def _note_failure(self, error: str) -> None:
