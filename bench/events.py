@@ -26,6 +26,7 @@ from sqlalchemy import text
 from shared.events.consumer import Consumer, idempotent_batch
 from shared.events.envelope import CloudEvent
 from shared.events.relay import Relay
+from shared.process import tune_gc
 from shared.uow import UnitOfWork, unit_of_work
 from tests.support.infra import new_database_template
 from tests.support.pipeline import make_pipeline, unique_topic
@@ -59,40 +60,89 @@ def start_relay_process(template: str, tmp: Path) -> subprocess.Popen[bytes]:
     """The relay as production runs it: its own process (`cadre serve registration --roles relay`)."""
     env = {**os.environ, "CADRE_PROFILE": "distributed", "CADRE_DATABASE_URL": template,
            "CADRE_KAFKA_BOOTSTRAP": os.environ["CADRE_TEST_KAFKA"], "CADRE_JWT_SECRET": "bench-secret-0123456789abcdef",
-           "CADRE_RELAY_BATCH_SIZE": "500", "CADRE_RELAY_IDLE_SECONDS": "0.005", "CADRE_DATA_DIR": str(tmp)}
+           "CADRE_DATA_DIR": str(tmp)}
     return subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "registration", "--roles", "relay"],
                             env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "relay.log").open("wb"),
                             start_new_session=True)
 
 
+BENCH_EFFECTS_DDL = ("CREATE TABLE bench_effects (event_id VARCHAR(64) PRIMARY KEY, n INTEGER NOT NULL, "
+                     "sent_at DOUBLE PRECISION NOT NULL, applied_at DOUBLE PRECISION NOT NULL)")
+
+
+async def apply_effects(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """The consumer's effect: one row per event, with when it was sent and when it was applied."""
+    now = time.time()
+    if events:
+        await uow.session.execute(text("INSERT INTO bench_effects (event_id, n, sent_at, applied_at) "
+                                       "VALUES (:id, :n, :sent, :now)"),
+                                  [{"id": e.id, "n": e.data["n"], "sent": float(e.data.get("sent_at", now)),
+                                    "now": now} for e in events])
+
+
+async def consume(template: str, topic: str) -> None:
+    """The consumer group as production runs one: its own process, until SIGTERM."""
+    from services.registration.models import INFRA, metadata
+    from shared.config import Settings
+    from shared.context import build_context
+    from shared.events.transport import open_sink, open_source
+
+    settings = Settings(profile="distributed", jwt_secret="bench-secret-0123456789abcdef",  # type: ignore[arg-type]
+                        kafka_bootstrap=os.environ["CADRE_TEST_KAFKA"], database_url=template)
+    ctx = build_context("registration", settings, metadata, INFRA)
+    group = f"bench-{topic}"
+    consumer = Consumer(group=group, source_factory=lambda: open_source(settings, group=group, topics=[topic]),
+                        handler=idempotent_batch(ctx, group, apply_effects), dlq_sink=open_sink(settings))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await consumer.run(stop)
+    await ctx.dispose()
+
+
+def start_consumer_process(template: str, topic: str, tmp: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "bench.events", "--consume", topic, "--database-url", template],
+                            env={**os.environ, "CADRE_LOG_LEVEL": "WARNING"}, stdout=subprocess.DEVNULL,
+                            stderr=(tmp / "consumer.log").open("wb"), start_new_session=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU a process used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def through_outbox(n: int, tmp: Path, *, relay_process: bool) -> tuple[float, list[float]]:
-    """(b) n state changes with their events through outbox → relay → Kafka → idempotent consumer."""
+    """(b) n state changes with their events through outbox → relay → Kafka → idempotent consumer. The relay and
+    the consumer group each run in their own process, as deployed; this process only commits state changes."""
     template = new_database_template()
     pipe = await make_pipeline("kafka", tmp, database_url=template)
+    async with pipe.ctx.engine.begin() as conn:
+        await conn.execute(text(BENCH_EFFECTS_DDL))
     topic = unique_topic()
-    lags: list[float] = []
-
-    async def effect(uow: UnitOfWork, events: list[CloudEvent]) -> None:
-        if events:
-            await uow.session.execute(text("INSERT INTO effects (key, n, event_id) VALUES (:k, :n, :id)"),
-                                      [{"k": e.data["key"], "n": e.data["n"], "id": e.id} for e in events])
-        now = time.time()
-        lags.extend(now - float(e.data.get("sent_at", now)) for e in events)
-
-    group = f"bench-{topic}"
-    consumer = Consumer(group=group, source_factory=lambda: pipe.source(group, [topic]),
-                        handler=idempotent_batch(pipe.ctx, group, effect), dlq_sink=pipe.sink())
-    stop = asyncio.Event()
-    tasks = [asyncio.create_task(consumer.run(stop))]
+    consumer_proc = start_consumer_process(template, topic, tmp)
     relay_proc = start_relay_process(template, tmp) if relay_process else None
-    if relay_proc is None:
-        tasks.append(asyncio.create_task(Relay(pipe.ctx, pipe.sink(), batch_size=500, idle_seconds=0.01).run(stop)))
+    stop = asyncio.Event()
+    tasks = [] if relay_proc is not None else [
+        asyncio.create_task(Relay(pipe.ctx, pipe.sink(), batch_size=500, idle_seconds=0.01).run(stop))]
+
+    async def applied() -> int:
+        async with pipe.ctx.sessions() as session:
+            return int((await session.execute(text("SELECT count(*) FROM bench_effects"))).scalar_one())
+
+    async def wait_applied(total: int) -> None:
+        while await applied() < total:
+            await asyncio.sleep(0.02)
+
     # warm up: group join and topic creation are not what we measure
     async with unit_of_work(pipe.ctx) as uow:
-        uow.emit("TestPinged", subject="warm", data={"key": "warm", "n": 0, "sent_at": time.time()}, topic=topic)
-    while not lags:
-        await asyncio.sleep(0.05)
-    lags.clear()
+        uow.emit("TestPinged", subject="warm", data={"key": "warm", "n": 10**9, "sent_at": time.time()}, topic=topic)
+    await wait_applied(1)
+    cpu_before = {"this process": _cpu_seconds(os.getpid()), "consumer": _cpu_seconds(consumer_proc.pid)}
+    if relay_proc is not None:
+        cpu_before["relay"] = _cpu_seconds(relay_proc.pid)
     started, wall_start = time.perf_counter(), time.time()
     for start in range(0, n, 100):
         async with unit_of_work(pipe.ctx) as uow:
@@ -100,16 +150,18 @@ async def through_outbox(n: int, tmp: Path, *, relay_process: bool) -> tuple[flo
                 uow.emit("TestPinged", subject=f"key{i % 50}", data={"key": f"key{i % 50}", "n": i,
                                                                      "sent_at": time.time()}, topic=topic)
     produced = time.perf_counter() - started
-    while len(lags) < n:
-        await asyncio.sleep(0.01)
+    await wait_applied(n + 1)
     rate = n / (time.perf_counter() - started)
+    cpu = {"this process": _cpu_seconds(os.getpid()), "consumer": _cpu_seconds(consumer_proc.pid)}
+    if relay_proc is not None:
+        cpu["relay"] = _cpu_seconds(relay_proc.pid)
+    print("    (b) CPU seconds so far: " + ", ".join(f"{k} {v - cpu_before.get(k, 0.0):.2f}" for k, v in cpu.items()))
     async with pipe.ctx.sessions() as session:
         last_sent = (await session.execute(text("SELECT max(sent_at) FROM outbox WHERE topic = :t"),
                                            {"t": topic})).scalar_one()
     print(f"    (b) stages: {n} state changes committed in {produced:.1f} s; all published by the relay after "
           f"{last_sent.timestamp() - wall_start:.1f} s; all effects after {time.perf_counter() - started:.1f} s")
-    # steady 500 events/s for 10 s: end-to-end lag
-    lags.clear()
+    # steady 500 events/s for 10 s: end-to-end lag (commit of the state change → effect applied)
     for second in range(10):
         tick = time.perf_counter()
         for burst in range(10):
@@ -119,13 +171,17 @@ async def through_outbox(n: int, tmp: Path, *, relay_process: bool) -> tuple[flo
                     uow.emit("TestPinged", subject=f"key{m % 50}",
                              data={"key": f"key{m % 50}", "n": m, "sent_at": time.time()}, topic=topic)
             await asyncio.sleep(max(0.0, tick + (burst + 1) * 0.1 - time.perf_counter()))
-    while len(lags) < 5000:
-        await asyncio.sleep(0.01)
+    await wait_applied(n + 5001)
+    async with pipe.ctx.sessions() as session:
+        lags = [float(r[0]) for r in await session.execute(
+            text("SELECT applied_at - sent_at FROM bench_effects WHERE n >= :n AND n < :end"),
+            {"n": n, "end": n + 5000})]
     stop.set()
     await asyncio.gather(*tasks)
-    if relay_proc is not None:
-        relay_proc.send_signal(signal.SIGTERM)
-        relay_proc.wait(timeout=30)
+    for proc in (relay_proc, consumer_proc):
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
     await pipe.ctx.dispose()
     return rate, lags
 
@@ -135,7 +191,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--relay", choices=["process", "inline"], default="process",
                         help="run the relay in its own process (as deployed) or on the benchmark's event loop")
+    parser.add_argument("--consume", metavar="TOPIC", help=argparse.SUPPRESS)  # the consumer process
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    tune_gc()  # as every service process does (cadre serve); the raw baseline (a) runs with it too
+    if args.consume:
+        asyncio.run(consume(args.database_url, args.consume))
+        os._exit(0)
     bootstrap = os.environ["CADRE_TEST_KAFKA"]
     a = raw_kafka(bootstrap, args.n)
     import tempfile

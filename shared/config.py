@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     ports: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PORTS))
     service_urls: dict[str, str] = Field(default_factory=dict)
     log_level: str = "INFO"
-    relay_batch_size: int = 200
-    relay_idle_seconds: float = 0.05
+    relay_batch_size: int = 1000
+    relay_idle_seconds: float = 0.02
     consumer_max_retries: int = 3
     topic_partitions: int = 3
     # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.

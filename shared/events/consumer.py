@@ -149,7 +149,7 @@ class Consumer:
         EVENTS_CONSUMED.labels(self.group, "ok").inc(len(events))
         return True
 
-    async def run_once(self, *, timeout: float = 0.5, max_records: int = 500) -> int:
+    async def run_once(self, *, timeout: float = 0.5, max_records: int = 2000) -> int:
         """Poll one batch, handle it in order (as one transaction when possible), then commit the offsets."""
         if self._source is None:
             self._source = self.source_factory()

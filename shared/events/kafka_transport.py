@@ -121,7 +121,7 @@ class KafkaSource:
             ensure_topics(self.bootstrap, self.topics)
             consumer = KafkaConsumer(
                 bootstrap_servers=self.bootstrap, group_id=self.group,
-                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
+                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=2000,
                 session_timeout_ms=30000, heartbeat_interval_ms=3000, request_timeout_ms=40000,
                 metadata_max_age_ms=3000,
             )
