@@ -29,7 +29,7 @@ from shared.events.relay import Relay
 from shared.process import tune_gc
 from shared.uow import UnitOfWork, unit_of_work
 from tests.support.infra import new_database_template
-from tests.support.pipeline import make_pipeline, unique_topic
+from tests.support.pipeline import Pipeline, make_pipeline, unique_topic
 
 
 def raw_kafka(bootstrap: str, n: int) -> float:
@@ -124,6 +124,22 @@ async def through_outbox(n: int, tmp: Path, *, relay_process: bool) -> tuple[flo
     topic = unique_topic()
     consumer_proc = start_consumer_process(template, topic, tmp)
     relay_proc = start_relay_process(template, tmp) if relay_process else None
+    try:
+        return await _measure(pipe, topic, n, consumer_proc, relay_proc)
+    finally:  # never leave a relay or consumer behind, whatever failed
+        for proc in (relay_proc, consumer_proc):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        await pipe.ctx.dispose()
+
+
+async def _measure(pipe: Pipeline, topic: str, n: int, consumer_proc: subprocess.Popen[bytes],
+                   relay_proc: subprocess.Popen[bytes] | None) -> tuple[float, list[float]]:
+    """Commit n state changes, wait for every effect, then a steady 500/s for the lag; returns (rate, lags)."""
     stop = asyncio.Event()
     tasks = [] if relay_proc is not None else [
         asyncio.create_task(Relay(pipe.ctx, pipe.sink(), batch_size=500, idle_seconds=0.01).run(stop))]
@@ -178,11 +194,6 @@ async def through_outbox(n: int, tmp: Path, *, relay_process: bool) -> tuple[flo
             {"n": n, "end": n + 5000})]
     stop.set()
     await asyncio.gather(*tasks)
-    for proc in (relay_proc, consumer_proc):
-        if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
-    await pipe.ctx.dispose()
     return rate, lags
 
 
