@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, select, text, update
 
 from shared import audit as audit_chain
 from shared.audit_watch import verify_and_record
@@ -50,22 +51,25 @@ class Relay:
                                              {"k": f"outbox-relay:{self.ctx.service}"})).scalar_one()
                 if not got:
                     return 0
-            query = select(t.c.seq, t.c.topic, t.c.key, t.c.event_type, t.c.payload, t.c.event_id).where(
-                t.c.sent_at.is_(None)).order_by(t.c.seq).limit(self.batch_size)
+            columns = (t.c.seq, t.c.topic, t.c.key, t.c.event_type, t.c.payload, t.c.event_id)
+            oldest = select(t.c.seq).where(t.c.sent_at.is_(None)).order_by(t.c.seq).limit(self.batch_size)
+            marked = dict(sent_at=datetime.now(UTC), attempts=t.c.attempts + 1)
             if self._postgres:
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+                # claim and mark in one statement: rows another relay holds are skipped; nothing is visible to
+                # others before the commit, which comes only after the broker acknowledged every message
+                claim = update(t).where(t.c.seq.in_(oldest.with_for_update(skip_locked=True).scalar_subquery()))
+                claimed = (await session.execute(claim.values(**marked).returning(*columns))).all()
+                rows: Sequence[Any] = sorted(claimed, key=lambda r: r.seq)
+            else:
+                rows = (await session.execute(select(*columns).where(t.c.seq.in_(oldest.scalar_subquery()))
+                                              .order_by(t.c.seq))).all()
             if not rows:
                 return 0
             messages = [OutgoingMessage(r.topic, r.key, r.payload.encode("utf-8"),
                                         {"ce_type": r.event_type, "ce_id": r.event_id}) for r in rows]
             await self.sink.publish(messages)
-            seqs = [r.seq for r in rows]
-            # one array value on PostgreSQL (an IN list of 500 values is 500 binds to render and plan)
-            chosen = (t.c.seq == any_(bindparam("seqs", seqs, type_=ARRAY(BigInteger)))) if self._postgres \
-                else t.c.seq.in_(seqs)
-            await session.execute(update(t).where(chosen).values(sent_at=datetime.now(UTC),
-                                                                 attempts=t.c.attempts + 1))
+            if not self._postgres:
+                await session.execute(update(t).where(t.c.seq.in_([r.seq for r in rows])).values(**marked))
         for topic, n in Counter(r.topic for r in rows).items():
             EVENTS_PUBLISHED.labels(self.ctx.service, topic).inc(n)
         return len(rows)
