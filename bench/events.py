@@ -70,14 +70,18 @@ BENCH_EFFECTS_DDL = ("CREATE TABLE bench_effects (event_id VARCHAR(64) PRIMARY K
                      "sent_at DOUBLE PRECISION NOT NULL, applied_at DOUBLE PRECISION NOT NULL)")
 
 
+_APPLY = text("INSERT INTO bench_effects (event_id, n, sent_at, applied_at) SELECT u.id, u.n, u.sent, :now "
+              "FROM unnest(CAST(:ids AS VARCHAR[]), CAST(:ns AS INTEGER[]), CAST(:sent AS DOUBLE PRECISION[])) "
+              "AS u(id, n, sent)")
+
+
 async def apply_effects(uow: UnitOfWork, events: list[CloudEvent]) -> None:
-    """The consumer's effect: one row per event, with when it was sent and when it was applied."""
+    """The consumer's effect, applied to a batch at once: one row per event, with when it was sent and when it
+    was applied (one multi-row statement, as a batch effect is written)."""
     now = time.time()
     if events:
-        await uow.session.execute(text("INSERT INTO bench_effects (event_id, n, sent_at, applied_at) "
-                                       "VALUES (:id, :n, :sent, :now)"),
-                                  [{"id": e.id, "n": e.data["n"], "sent": float(e.data.get("sent_at", now)),
-                                    "now": now} for e in events])
+        await uow.session.execute(_APPLY, {"ids": [e.id for e in events], "ns": [e.data["n"] for e in events],
+                                           "sent": [float(e.data.get("sent_at", now)) for e in events], "now": now})
 
 
 async def consume(template: str, topic: str) -> None:

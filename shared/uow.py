@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, String, bindparam, insert, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import audit as audit_chain
@@ -17,6 +18,12 @@ from shared.context import ServiceContext
 from shared.events import contract
 from shared.events.envelope import CloudEvent
 from shared.metrics import AUDIT_RECORDS, DOMAIN_EVENTS
+
+_CLAIM_FROM_ARRAY = text(
+    "INSERT INTO processed_events (consumer_group, event_id, processed_at) "
+    "SELECT :group, u.id, :now FROM unnest(CAST(:ids AS VARCHAR[])) AS u(id) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
 
 
 class UnitOfWork:
@@ -59,11 +66,13 @@ class UnitOfWork:
         if not ids:
             return set()
         t = self.ctx.tables.processed
-        dialect = postgresql if self.ctx.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(t).on_conflict_do_nothing().returning(t.c.event_id)
         now = datetime.now(UTC)
-        rows = await self.session.execute(statement, [
-            {"consumer_group": group, "event_id": e, "processed_at": now} for e in ids])
+        if self.ctx.engine.dialect.name == "postgresql":  # the ids as one array: one plan for any batch size
+            rows = await self.session.execute(_CLAIM_FROM_ARRAY, {"group": group, "ids": ids, "now": now})
+        else:
+            statement = sqlite.insert(t).on_conflict_do_nothing().returning(t.c.event_id)
+            rows = await self.session.execute(statement, [
+                {"consumer_group": group, "event_id": e, "processed_at": now} for e in ids])
         return {r[0] for r in rows}
 
     async def _flush_events(self) -> None:
