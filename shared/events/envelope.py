@@ -18,9 +18,7 @@ def looks_like_personal_id(text: str) -> bool:
     """Whether a text holds a standalone 12-digit number (hashes and UUIDs excepted)."""
     if text.isascii() and b"0" * 12 not in text.encode("ascii").translate(_DIGITS_AS_ZERO):
         return False  # the common case, in C: no run of twelve digits at all (~0.4 µs against ~4 µs)
-    if _TWELVE_DIGITS.search(text) is None:
-        return False
-    return bool(_TWELVE_DIGITS.search(_UUID.sub("", text)))
+    return bool(_TWELVE_DIGITS.search(_UUID.sub(" ", text)))  # a UUID is no id, and it separates what surrounds it
 
 
 def topic_of(service: str) -> str:

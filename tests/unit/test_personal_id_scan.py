@@ -14,7 +14,8 @@ _TWELVE = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
 
 
 def reference(text: str) -> bool:
-    return bool(_TWELVE.search(_UUID.sub("", text)))
+    """Twelve digits standing alone, once UUIDs (whose last group may be twelve digits) are taken out."""
+    return bool(_TWELVE.search(_UUID.sub(" ", text)))
 
 
 pieces = st.sampled_from(["001099012345", "0010990123456", "12345678901", '"', ":", ",", "a", "Nguyễn", " ",
@@ -32,3 +33,5 @@ def test_examples() -> None:
     assert looks_like_personal_id('{"so":"１２３４５６７８９０１２"}')  # full-width digits are digits too
     assert not looks_like_personal_id('{"id":"8a4b7f52-1c8e-4e7a-9d5f-123456789012"}')  # a UUID's last group
     assert not looks_like_personal_id('{"n":12345678901,"t":"2026-11-29T08:30:00.123456+00:00"}')
+    assert looks_like_personal_id("8a4b7f52-1c8e-4e7a-9d5f-123456789012001099012345")  # an id right after a UUID
+    assert not looks_like_personal_id("00109" + "8a4b7f52-1c8e-4e7a-9d5f-123456789012" + "9012345")
