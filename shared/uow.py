@@ -26,6 +26,14 @@ _CLAIM_FROM_ARRAY = text(
 ).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
 
 
+_OUTBOX_FROM_ARRAYS = text(
+    "INSERT INTO outbox (event_id, topic, key, event_type, payload, created_at, attempts) "
+    "SELECT u.e, u.t, u.k, u.y, u.p, :now, 0 FROM unnest(CAST(:ids AS VARCHAR[]), CAST(:topics AS VARCHAR[]), "
+    "CAST(:keys AS VARCHAR[]), CAST(:types AS VARCHAR[]), CAST(:payloads AS TEXT[])) WITH ORDINALITY "
+    "AS u(e, t, k, y, p, o) ORDER BY u.o"  # seq in emission order
+).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+
+
 class UnitOfWork:
     """One transaction of one service: nothing else commits."""
 
@@ -79,6 +87,13 @@ class UnitOfWork:
         if not self._events:
             return
         now = datetime.now(UTC)
+        if self.ctx.engine.dialect.name == "postgresql":  # one array per column: one plan for any number of events
+            events = self._events
+            await self.session.execute(_OUTBOX_FROM_ARRAYS, {
+                "ids": [e.id for e, _, _ in events], "topics": [t for _, t, _ in events],
+                "keys": [k for _, _, k in events], "types": [e.type for e, _, _ in events],
+                "payloads": [e.to_json() for e, _, _ in events], "now": now})
+            return
         await self.session.execute(insert(self.ctx.tables.outbox), [
             {"event_id": e.id, "topic": topic, "key": key, "event_type": e.type, "payload": e.to_json(),
              "created_at": now, "attempts": 0}
