@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from shared.events.consumer import Consumer, idempotent_batch
 from shared.events.envelope import CloudEvent
+from shared.events.kafka_transport import ensure_topics
 from shared.events.relay import Relay
 from shared.process import tune_gc
 from shared.uow import UnitOfWork, unit_of_work
@@ -33,13 +34,23 @@ from tests.support.pipeline import Pipeline, make_pipeline, unique_topic
 
 
 def raw_kafka(bootstrap: str, n: int) -> float:
-    """(a) kafka-python producer (acks=all) → consumer of n messages; returns messages per second."""
+    """(a) kafka-python producer (acks=all) → consumer of n messages; returns messages per second. The topic (three
+    partitions, as the pipeline's), the producer's metadata and the consumer's group join are ready before the
+    clock starts, as they are for (b)."""
     topic = unique_topic()
+    ensure_topics(bootstrap, [topic])
     payload = CloudEvent(type="TestPinged", source="/cadreflow/registration", subject="k",
                          data={"key": "k", "n": 0}).to_json().encode()
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex}",
-                             auto_offset_reset="earliest", enable_auto_commit=False, metadata_max_age_ms=1000)
+                             auto_offset_reset="earliest", enable_auto_commit=False, metadata_max_age_ms=1000,
+                             max_poll_records=2000)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, batch_size=256 * 1024)
+    producer.send(topic, key=b"warm", value=payload)
+    producer.flush()
+    warm = 0
+    while not warm:
+        warm = sum(len(r) for r in consumer.poll(timeout_ms=500).values())
+    consumer.commit()
     started = time.perf_counter()
     for i in range(n):
         producer.send(topic, key=f"key{i % 50}".encode(), value=payload)
