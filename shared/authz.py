@@ -199,16 +199,14 @@ def unit_parts(principal: Principal) -> list[str]:
 def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit_scope: Any, subject_user_id: Any,
                       excluded_users: Any = None, excluded_units: Any = None,
                       candidate_task_id: Any = None, candidate_role: Any = None, candidate_unit: Any = None,
-                      exclusion_key: Any = None, exclusion_task_id: Any = None, branch: str = "both",
-                      unit_part: str | None = None, excluded: Any = None) -> Any:
+                      excluded: Any = None, branch: str = "both", unit_part: str | None = None) -> Any:
     """The same rules as a SQL condition: the tasks the principal may decide (``_task_refusal`` is None).
 
     Columns are passed in (the portal owns the tables). ``branch`` "both" reads a task row, whose excluded lists
     are stored as ``|a|b|``. "held" (the tasks I hold) and "pickable" (the claimable ones, over a candidate index
-    whose rows carry the task's assignee, unit and subject) leave out the tasks listed under my keys in the
-    exclusion index (``exclusion_key``, ``exclusion_task_id``: see ``exclusion_keys``), so they never read a row.
-    ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope (each one index range);
-    ``excluded`` may give ``excluded_for``'s ids once for several parts (a common table expression).
+    whose rows carry the task's assignee, unit and subject) leave out ``excluded``: the ids ``excluded_for`` reads
+    from the exclusion index (given once, e.g. as a common table expression, for several parts), so they never
+    read a task row. ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope.
     """
     from sqlalchemy import and_, false, or_, select, true, union
 
@@ -220,8 +218,9 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
     claimable = and_(assignee.is_(None), in_scope(unit_scope)) if roles else false()
     not_mine = or_(subject_user_id.is_(None), subject_user_id != me)
     if branch in ("held", "pickable"):
-        excluding_me = excluded if excluded is not None else excluded_for(principal, exclusion_key, exclusion_task_id)
-        not_excluded = and_(not_mine, task_id.not_in(excluding_me))
+        if excluded is None:
+            raise ValueError(f"branch {branch!r} needs the excluded task ids (see excluded_for)")
+        not_excluded = and_(not_mine, task_id.not_in(excluded))
         if branch == "held":
             return and_(assignee == me, not_excluded)
         if not roles:
