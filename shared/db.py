@@ -36,8 +36,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
         return engine
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    # many rows inserted at once (outbox events, consumer effects) go as multi-row INSERTs, not one execution
-    # per row (asyncpg's executemany): a third of PostgreSQL's work for a batch of 100 events
+    # many rows inserted at once go as multi-row INSERTs, not one execution per row (asyncpg's executemany):
+    # measured on a batch of 100 outbox rows, about a quarter less work for PostgreSQL
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
 

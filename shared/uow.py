@@ -19,13 +19,13 @@ from shared.events import contract
 from shared.events.envelope import CloudEvent
 from shared.metrics import AUDIT_RECORDS, DOMAIN_EVENTS
 
+# PostgreSQL statements over shared.tables' processed_events and outbox, with one array per column: one plan
+# whatever the number of rows, and no per-row parameters to prepare in Python
 _CLAIM_FROM_ARRAY = text(
     "INSERT INTO processed_events (consumer_group, event_id, processed_at) "
     "SELECT :group, u.id, :now FROM unnest(CAST(:ids AS VARCHAR[])) AS u(id) "
     "ON CONFLICT DO NOTHING RETURNING event_id"
 ).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
-
-
 _OUTBOX_FROM_ARRAYS = text(
     "INSERT INTO outbox (event_id, topic, key, event_type, payload, created_at, attempts) "
     "SELECT u.e, u.t, u.k, u.y, u.p, :now, 0 FROM unnest(CAST(:ids AS VARCHAR[]), CAST(:topics AS VARCHAR[]), "
