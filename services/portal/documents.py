@@ -7,7 +7,7 @@ PostgreSQL's ``json_build_object``; the inbox query selects one document per tas
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Boolean, ColumnElement, DateTime, Text, and_, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
@@ -18,101 +18,64 @@ from services.portal.models import COMPLETED, Task
 from services.portal.records import SUMMARY_COLUMNS
 
 
-class json_object(FunctionElement[str]):
+class _Portable(FunctionElement[Any]):
+    """A construct written per dialect from ``templates`` (``{0}``: the first argument, ``{args}``: all of them)."""
+
+    inherit_cache = True
+    templates: ClassVar[dict[str, str]] = {}
+
+
+@compiles(_Portable)
+def _render(element: _Portable, compiler: SQLCompiler, **kw: Any) -> str:
+    args = [compiler.process(c, **kw) for c in element.clauses]
+    return element.templates[compiler.dialect.name].format(*args, args=", ".join(args))
+
+
+class json_object(_Portable):
     """A JSON object from alternating key literals and values, as text."""
 
     type = Text()
-    inherit_cache = True
     name = "json_object"
+    templates: ClassVar[dict[str, str]] = {"sqlite": "json_object({args})",
+                                           "postgresql": "CAST(json_build_object({args}) AS TEXT)"}
 
 
-class json_time(FunctionElement[str]):
-    """A stored UTC time as the API writes it: ``2026-11-29T08:30:00.000000Z``."""
+class json_time(_Portable):
+    """A stored UTC time as the API writes it: ``2026-11-29T08:30:00.000000Z``. SQLAlchemy stores SQLite times as
+    'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (the services only write UTC)."""
 
     type = Text()
-    inherit_cache = True
     name = "json_time"
+    templates: ClassVar[dict[str, str]] = {
+        "sqlite": "(replace({0}, ' ', 'T') || 'Z')",
+        "postgresql": "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"}
 
 
-class json_bool(FunctionElement[bool]):
+class json_bool(_Portable):
     """A condition as a JSON ``true``/``false`` value."""
 
     type = Boolean()
-    inherit_cache = True
     name = "json_bool"
+    templates: ClassVar[dict[str, str]] = {"sqlite": "json(CASE WHEN {0} THEN 'true' ELSE 'false' END)",
+                                           "postgresql": "({0})"}
 
 
-class json_value(FunctionElement[str]):
+class json_value(_Portable):
     """A text column holding JSON, embedded as JSON (not as a string)."""
 
     type = Text()
-    inherit_cache = True
     name = "json_value"
+    templates: ClassVar[dict[str, str]] = {"sqlite": "json({0})", "postgresql": "CAST({0} AS JSON)"}
 
 
-class utc_now(FunctionElement[Any]):
+class utc_now(_Portable):
     """The database's clock in UTC, comparable with stored times. A statement with no bound values keeps one plan
     on PostgreSQL (planning the inbox statement anew for each request cost ~0.7 ms)."""
 
     type = DateTime(timezone=True)
-    inherit_cache = True
     name = "utc_now"
-
-
-@compiles(utc_now, "sqlite")
-def _now_sqlite(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
-    return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-
-
-@compiles(utc_now, "postgresql")
-def _now_pg(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
-    return "statement_timestamp()"
-
-
-def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
-    return [compiler.process(c, **kw) for c in element.clauses]
-
-
-@compiles(json_object, "sqlite")
-def _object_sqlite(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_object({', '.join(_args(element, compiler, **kw))})"
-
-
-@compiles(json_object, "postgresql")
-def _object_pg(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(json_build_object({', '.join(_args(element, compiler, **kw))}) AS TEXT)"
-
-
-@compiles(json_time, "sqlite")
-def _time_sqlite(element: json_time, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLAlchemy stores SQLite times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (the services only write UTC)
-    return f"(replace({_args(element, compiler, **kw)[0]}, ' ', 'T') || 'Z')"
-
-
-@compiles(json_time, "postgresql")
-def _time_pg(element: json_time, compiler: SQLCompiler, **kw: Any) -> str:
-    column = _args(element, compiler, **kw)[0]
-    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
-
-@compiles(json_bool, "sqlite")
-def _bool_sqlite(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json(CASE WHEN {_args(element, compiler, **kw)[0]} THEN 'true' ELSE 'false' END)"
-
-
-@compiles(json_bool, "postgresql")
-def _bool_pg(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"({_args(element, compiler, **kw)[0]})"
-
-
-@compiles(json_value, "sqlite")
-def _value_sqlite(element: json_value, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json({_args(element, compiler, **kw)[0]})"
-
-
-@compiles(json_value, "postgresql")
-def _value_pg(element: json_value, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST({_args(element, compiler, **kw)[0]} AS JSON)"
+    templates: ClassVar[dict[str, str]] = {"sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+                                           "postgresql": "statement_timestamp()"}
 
 
 def _key(name: str) -> Any:
