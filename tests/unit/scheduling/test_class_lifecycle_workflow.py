@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -173,11 +173,18 @@ async def test_overdue_decision_is_reminded_then_escalated_then_cancelled(rig: R
     class_id = await seed_class(rig.ctx, code="TC-2026-02", today=today, capacity=4, target=2)
     await enrol(rig.ctx, class_id, "x")
     handle = await _start(rig, class_id)
-    await rig.env.sleep(timedelta(days=16))
+    # enrolment closes at the UTC midnight after the deadline (today + 14); the decision is asked then, due three
+    # days later, escalated two days after that — timed from the close, whatever the hour the test starts
+    closes = datetime.combine(today + timedelta(days=15), time.min, tzinfo=UTC)
+
+    async def sleep_until(moment: datetime) -> None:
+        await rig.env.sleep(moment - await rig.env.get_current_time())
+
+    await sleep_until(closes + timedelta(days=1))
     assert len(rig.portal.created) == 1 and rig.portal.overdue == []
-    await rig.env.sleep(timedelta(days=3, hours=1))
+    await sleep_until(closes + timedelta(days=3, hours=1))
     assert [o.stage for o in rig.portal.overdue] == ["reminded"]
-    await rig.env.sleep(timedelta(days=2, hours=1))
+    await sleep_until(closes + timedelta(days=5, hours=1))
     assert [o.stage for o in rig.portal.overdue] == ["reminded", "escalated"]
     assert rig.portal.overdue[1].escalation_roles == ["organization_board"]
 
