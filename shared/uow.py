@@ -40,16 +40,18 @@ class UnitOfWork:
     def __init__(self, ctx: ServiceContext, session: AsyncSession) -> None:
         self.ctx = ctx
         self.session = session
-        self._events: list[tuple[CloudEvent, str, str]] = []
+        self._events: list[tuple[CloudEvent, str, str, str]] = []  # event, topic, key, payload
         self._audited: list[str] = []
 
     def emit(self, event_type: str, *, subject: str, data: dict[str, Any], key: str | None = None,
              workflow_id: str | None = None, topic: str | None = None) -> CloudEvent:
-        """Queue an event for the outbox; it is written in this transaction or not at all."""
+        """Queue an event for the outbox; it is written in this transaction or not at all. It is checked against
+        its contract and serialised here, so what is published is what was checked, whatever happens to `data`
+        afterwards."""
         event = CloudEvent(type=event_type, source=self.ctx.source, subject=subject, data=data,
                            workflowid=workflow_id)
         contract.check(event)
-        self._events.append((event, topic or self.ctx.topic, key or subject))
+        self._events.append((event, topic or self.ctx.topic, key or subject, event.to_json()))
         return event
 
     async def audit(self, entry: audit_chain.AuditEntry) -> audit_chain.AuditRecord:
@@ -90,18 +92,18 @@ class UnitOfWork:
         if self.ctx.engine.dialect.name == "postgresql":  # one array per column: one plan for any number of events
             events = self._events
             await self.session.execute(_OUTBOX_FROM_ARRAYS, {
-                "ids": [e.id for e, _, _ in events], "topics": [t for _, t, _ in events],
-                "keys": [k for _, _, k in events], "types": [e.type for e, _, _ in events],
-                "payloads": [e.to_json() for e, _, _ in events], "now": now})
+                "ids": [e.id for e, _, _, _ in events], "topics": [t for _, t, _, _ in events],
+                "keys": [k for _, _, k, _ in events], "types": [e.type for e, _, _, _ in events],
+                "payloads": [p for _, _, _, p in events], "now": now})
             return
         await self.session.execute(insert(self.ctx.tables.outbox), [
-            {"event_id": e.id, "topic": topic, "key": key, "event_type": e.type, "payload": e.to_json(),
+            {"event_id": e.id, "topic": topic, "key": key, "event_type": e.type, "payload": payload,
              "created_at": now, "attempts": 0}
-            for e, topic, key in self._events
+            for e, topic, key, payload in self._events
         ])
 
     def _count(self) -> None:
-        for event_type, n in Counter(e.type for e, _, _ in self._events).items():
+        for event_type, n in Counter(e.type for e, _, _, _ in self._events).items():
             DOMAIN_EVENTS.labels(self.ctx.service, event_type).inc(n)
         for action in self._audited:
             AUDIT_RECORDS.labels(self.ctx.service, action).inc()

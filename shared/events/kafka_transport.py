@@ -73,6 +73,20 @@ class KeyedPartitioner(DefaultPartitioner):
         return chosen
 
 
+class _HeaderCache:
+    """Headers as kafka-python takes them, encoded once per distinct dict in a batch (a relay's messages share
+    one); the batch keeps the dicts alive, so their ids are stable while it is sent."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, list[tuple[str, bytes]]] = {}
+
+    def __call__(self, headers: Mapping[str, str]) -> list[tuple[str, bytes]]:
+        encoded = self._seen.get(id(headers))
+        if encoded is None:
+            encoded = self._seen[id(headers)] = [(k, v.encode()) for k, v in headers.items()]
+        return encoded
+
+
 class KafkaSink:
     """Publishes batches and returns once every message is acknowledged by all in-sync replicas."""
 
@@ -95,11 +109,9 @@ class KafkaSink:
             try:
                 if self._producer is None:
                     self._producer = self._make()
-                futures = [
-                    self._producer.send(m.topic, key=m.key.encode(), value=m.value,
-                                        headers=[(k, v.encode()) for k, v in m.headers.items()])
-                    for m in messages
-                ]
+                send, encoded = self._producer.send, _HeaderCache()
+                futures = [send(m.topic, key=m.key.encode(), value=m.value, headers=encoded(m.headers))
+                           for m in messages]
                 self._producer.flush(timeout=self.delivery_timeout_ms / 1000)
                 for f in futures:
                     f.get(timeout=1)

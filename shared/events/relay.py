@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -20,6 +21,11 @@ from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_OLDES
 from shared.uow import unit_of_work
 
 log = get_logger(__name__)
+
+# CloudEvents Kafka protocol binding, structured content mode: the whole event is the value, and the content-type
+# header names the event format (one header, the same for every message)
+STRUCTURED_MODE = {"content-type": "application/cloudevents+json; charset=UTF-8"}
+_SEQ, _TOPIC = attrgetter("seq"), attrgetter("topic")
 
 
 class Relay:
@@ -59,18 +65,17 @@ class Relay:
                 # others before the commit, which comes only after the broker acknowledged every message
                 claim = update(t).where(t.c.seq.in_(oldest.with_for_update(skip_locked=True).scalar_subquery()))
                 claimed = (await session.execute(claim.values(**marked).returning(*columns))).all()
-                rows: Sequence[Any] = sorted(claimed, key=lambda r: r.seq)
+                rows: Sequence[Any] = sorted(claimed, key=_SEQ)
             else:
                 rows = (await session.execute(select(*columns).where(t.c.seq.in_(oldest.scalar_subquery()))
                                               .order_by(t.c.seq))).all()
             if not rows:
                 return 0
-            messages = [OutgoingMessage(r.topic, r.key, r.payload.encode("utf-8"),
-                                        {"ce_type": r.event_type, "ce_id": r.event_id}) for r in rows]
+            messages = [OutgoingMessage(r.topic, r.key, r.payload.encode("utf-8"), STRUCTURED_MODE) for r in rows]
             await self.sink.publish(messages)
             if not self._postgres:
                 await session.execute(update(t).where(t.c.seq.in_([r.seq for r in rows])).values(**marked))
-        for topic, n in Counter(r.topic for r in rows).items():
+        for topic, n in Counter(map(_TOPIC, rows)).items():
             EVENTS_PUBLISHED.labels(self.ctx.service, topic).inc(n)
         return len(rows)
 

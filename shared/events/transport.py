@@ -9,7 +9,7 @@ from typing import Protocol
 from shared.config import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OutgoingMessage:
     """A message to publish; key = aggregate id, so one aggregate's events stay in order."""
 
@@ -19,7 +19,7 @@ class OutgoingMessage:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReceivedMessage:
     """A message read from a topic partition."""
 
