@@ -71,3 +71,24 @@ def install_audit_guard() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for statement in PG_AUDIT_TRIGGER_SQL:
             op.execute(statement)
+
+
+_OUTBOX_UQ = {"uq": "uq_%(table_name)s_%(column_0_name)s"}  # names SQLite's unnamed constraint for batch mode
+
+
+def drop_outbox_event_id_unique() -> None:
+    """Drop the unique constraint on outbox.event_id (called from a migration). The ids are random UUIDs minted in
+    the writing transaction, so it guarded nothing, yet cost every outbox insert and every relay update an index
+    entry (~6 µs an event); consumers deduplicate on processed_events' primary key."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("outbox_event_id_key", "outbox", type_="unique")
+        return
+    with op.batch_alter_table("outbox", naming_convention=_OUTBOX_UQ) as batch_op:
+        batch_op.drop_constraint("uq_outbox_event_id", type_="unique")
+
+
+def restore_outbox_event_id_unique() -> None:
+    """The downgrade of drop_outbox_event_id_unique."""
+    name = "outbox_event_id_key" if op.get_bind().dialect.name == "postgresql" else "uq_outbox_event_id"
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.create_unique_constraint(name, ["event_id"])

@@ -35,7 +35,7 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
     outbox = Table(
         "outbox", metadata,
         Column("seq", BigInt, primary_key=True, autoincrement=True),
-        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_id", String(64), nullable=False),  # a fresh UUID: unique without an index to say so
         Column("topic", String(200), nullable=False),
         Column("key", String(200), nullable=False),
         Column("event_type", String(120), nullable=False),

@@ -57,7 +57,7 @@ class Relay:
                                              {"k": f"outbox-relay:{self.ctx.service}"})).scalar_one()
                 if not got:
                     return 0
-            columns = (t.c.seq, t.c.topic, t.c.key, t.c.event_type, t.c.payload, t.c.event_id)
+            columns = (t.c.seq, t.c.topic, t.c.key, t.c.payload)
             oldest = select(t.c.seq).where(t.c.sent_at.is_(None)).order_by(t.c.seq).limit(self.batch_size)
             marked = dict(sent_at=datetime.now(UTC), attempts=t.c.attempts + 1)
             if self._postgres:
