@@ -27,7 +27,7 @@ from shared.events.consumer import Consumer, idempotent_batch
 from shared.events.envelope import CloudEvent
 from shared.events.kafka_transport import ensure_topics
 from shared.events.relay import Relay
-from shared.process import tune_gc
+from shared.process import run_loop, tune_gc
 from shared.uow import UnitOfWork, unit_of_work
 from tests.support.infra import new_database_template
 from tests.support.pipeline import Pipeline, make_pipeline, unique_topic
@@ -221,15 +221,16 @@ def main() -> None:
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     tune_gc()  # as every service process does (cadre serve); the raw baseline (a) runs with it too
+    # (b)'s processes run their event loops as `cadre serve` does (shared.process.run_loop); (a) has none
     if args.consume:
-        asyncio.run(consume(args.database_url, args.consume))
+        run_loop(consume(args.database_url, args.consume))
         os._exit(0)
     bootstrap = os.environ["CADRE_TEST_KAFKA"]
     a = raw_kafka(bootstrap, args.n)
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        b, lags = asyncio.run(through_outbox(args.n, Path(tmp), relay_process=args.relay == "process"))
+        b, lags = run_loop(through_outbox(args.n, Path(tmp), relay_process=args.relay == "process"))
     lags.sort()
     p50, p99 = statistics.median(lags), lags[int(len(lags) * 0.99) - 1]
     print(f"(a) raw kafka-python producer→consumer : {a:10.0f} events/s")

@@ -43,13 +43,13 @@ def serve(name: Annotated[str, typer.Argument(help="registration | scheduling | 
           roles: Annotated[str, typer.Option(help="api,worker,relay,consumers")] = "api,worker,relay,consumers",
           port: Annotated[int | None, typer.Option()] = None) -> None:
     """Run one service's roles in this process."""
-    from shared.process import run_service, tune_gc
+    from shared.process import run_loop, run_service, tune_gc
 
     settings = Settings()
     configure_logging(settings.log_level, process=name)
     spec = _spec(name)
     tune_gc()  # once start-up has built what the process keeps
-    asyncio.run(run_service(spec, settings, roles=roles.split(","), port=port))
+    run_loop(run_service(spec, settings, roles=roles.split(","), port=port))
 
 
 @app.command()
