@@ -50,7 +50,7 @@ class UnitOfWork:
         afterwards."""
         event = CloudEvent(type=event_type, source=self.ctx.source, subject=subject, data=data,
                            workflowid=workflow_id)
-        contract.check(event)
+        contract.check_new(event)
         self._events.append((event, topic or self.ctx.topic, key or subject, event.to_json()))
         return event
 

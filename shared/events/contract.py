@@ -74,6 +74,31 @@ def check(event: CloudEvent) -> None:
     """Raise ValueError unless the event matches its contract."""
     if _valid_fast(event.to_dict()):
         return
+    _explain(event)
+
+
+def _explain(event: CloudEvent) -> None:
     errors = validation_errors(event)
     if errors:
         raise ValueError(f"event {event.type} breaks its contract: {'; '.join(errors)}")
+
+
+_CHECKED_FORMS: set[tuple[Any, ...]] = set()
+
+
+def check_new(event: CloudEvent) -> None:
+    """check() for an event the unit of work has just built, whose id and time CloudEvent minted (a UUID and an
+    ISO 8601 time: valid by construction). What else its envelope holds takes few forms (source, type, and the
+    kinds of subject, data and workflow id); each form is checked against the envelope schema once per process,
+    the data against its type's schema every time. An event with a trace parent is checked whole."""
+    form = (event.source, event.type, event.specversion, event.datacontenttype, type(event.subject),
+            bool(event.subject), type(event.data), type(event.workflowid))
+    if event.traceparent is not None or form not in _CHECKED_FORMS:
+        check(event)
+        if event.traceparent is None:
+            _CHECKED_FORMS.add(form)
+        return
+    try:
+        _compiled()[event.type](event.data)
+    except fastjsonschema.JsonSchemaException:
+        _explain(event)

@@ -65,3 +65,25 @@ def test_every_emitted_type_has_a_schema() -> None:
 def test_topic_names_are_versioned() -> None:
     assert topic_of("registration") == "cadre.registration.v1"
     assert dlq_of(topic_of("selection")) == "cadre.selection.v1.dlq"
+
+
+def test_a_new_event_is_checked_whole_even_after_its_form_was_seen() -> None:
+    """check_new validates an envelope form once; what varies from event to event is still refused."""
+    def pinged(**kw: object) -> CloudEvent:
+        fields: dict[str, object] = {"type": "TestPinged", "source": "/cadreflow/registration", "subject": "k",
+                                     "data": {"key": "k", "n": 1}, **kw}
+        return CloudEvent(**fields)  # type: ignore[arg-type]
+
+    contract.check_new(pinged())
+    contract.check_new(pinged())  # the form is known now
+    with pytest.raises(ValueError, match=r"data\.n"):
+        contract.check_new(pinged(data={"key": "k", "n": -1}))
+    with pytest.raises(ValueError, match="envelope"):
+        contract.check_new(pinged(subject=""))
+    with pytest.raises(ValueError, match="envelope"):
+        contract.check_new(pinged(workflowid=7))
+    with pytest.raises(ValueError, match="envelope"):
+        contract.check_new(pinged(source="/elsewhere/Registration"))
+    with pytest.raises(ValueError, match="envelope"):
+        contract.check_new(pinged(traceparent="not-a-trace-parent"))
+    contract.check_new(pinged(traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"))
