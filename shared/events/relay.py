@@ -7,10 +7,9 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import LargeBinary, func, literal_column, select, text, type_coerce, update
 
 from shared import audit as audit_chain
 from shared.audit_watch import verify_and_record
@@ -25,7 +24,11 @@ log = get_logger(__name__)
 # CloudEvents Kafka protocol binding, structured content mode: the whole event is the value, and the content-type
 # header names the event format (one header, the same for every message)
 STRUCTURED_MODE = {"content-type": "application/cloudevents+json; charset=UTF-8"}
-_SEQ, _TOPIC = attrgetter("seq"), attrgetter("topic")
+
+
+def _as_bytes(payload: Any) -> Any:
+    """The payload column as UTF-8 bytes, converted by PostgreSQL (no str round trip in Python)."""
+    return type_coerce(func.convert_to(payload, literal_column("'UTF8'")), LargeBinary).label("value")
 
 
 class Relay:
@@ -57,25 +60,27 @@ class Relay:
                                              {"k": f"outbox-relay:{self.ctx.service}"})).scalar_one()
                 if not got:
                     return 0
-            columns = (t.c.seq, t.c.topic, t.c.key, t.c.payload)
             oldest = select(t.c.seq).where(t.c.sent_at.is_(None)).order_by(t.c.seq).limit(self.batch_size)
             marked = dict(sent_at=datetime.now(UTC), attempts=t.c.attempts + 1)
             if self._postgres:
                 # claim and mark in one statement: rows another relay holds are skipped; nothing is visible to
-                # others before the commit, which comes only after the broker acknowledged every message
-                claim = update(t).where(t.c.seq.in_(oldest.with_for_update(skip_locked=True).scalar_subquery()))
-                claimed = (await session.execute(claim.values(**marked).returning(*columns))).all()
-                rows: Sequence[Any] = sorted(claimed, key=_SEQ)
+                # others before the commit, which comes only after the broker acknowledged every message. The
+                # database orders the claimed rows and hands over each payload as the UTF-8 bytes to publish.
+                claimed = (update(t).where(t.c.seq.in_(oldest.with_for_update(skip_locked=True).scalar_subquery()))
+                           .values(**marked).returning(t.c.seq, t.c.topic, t.c.key, _as_bytes(t.c.payload))
+                           .cte("claimed"))
+                rows: Sequence[Any] = (await session.execute(select(claimed).order_by(claimed.c.seq))).all()
             else:
-                rows = (await session.execute(select(*columns).where(t.c.seq.in_(oldest.scalar_subquery()))
-                                              .order_by(t.c.seq))).all()
+                rows = (await session.execute(select(t.c.seq, t.c.topic, t.c.key, t.c.payload)
+                                              .where(t.c.seq.in_(oldest.scalar_subquery())).order_by(t.c.seq))).all()
+                rows = [(r.seq, r.topic, r.key, r.payload.encode("utf-8")) for r in rows]
             if not rows:
                 return 0
-            messages = [OutgoingMessage(r.topic, r.key, r.payload.encode("utf-8"), STRUCTURED_MODE) for r in rows]
+            messages = [OutgoingMessage(topic, key, value, STRUCTURED_MODE) for _, topic, key, value in rows]
             await self.sink.publish(messages)
             if not self._postgres:
-                await session.execute(update(t).where(t.c.seq.in_([r.seq for r in rows])).values(**marked))
-        for topic, n in Counter(map(_TOPIC, rows)).items():
+                await session.execute(update(t).where(t.c.seq.in_([r[0] for r in rows])).values(**marked))
+        for topic, n in Counter(m.topic for m in messages).items():
             EVENTS_PUBLISHED.labels(self.ctx.service, topic).inc(n)
         return len(rows)
 
