@@ -83,7 +83,7 @@ class UnitOfWork:
             statement = sqlite.insert(t).on_conflict_do_nothing().returning(t.c.event_id)
             rows = await self.session.execute(statement, [
                 {"consumer_group": group, "event_id": e, "processed_at": now} for e in ids])
-        return {r[0] for r in rows}
+        return set(rows.scalars().all())
 
     async def _flush_events(self) -> None:
         if not self._events:
