@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 
 from shared.events import contract
-from shared.events.envelope import CloudEvent, PersonalDataLeak, dlq_of, topic_of
+from shared.events.envelope import CloudEvent, PersonalDataLeak, dlq_of, new_event_id, topic_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,3 +88,12 @@ def test_a_new_event_is_checked_whole_even_after_its_form_was_seen() -> None:
     with pytest.raises(ValueError, match="envelope"):
         contract.check_new(pinged(traceparent="not-a-trace-parent"))
     contract.check_new(pinged(traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"))
+
+
+def test_event_ids_are_random_version_4_uuids() -> None:
+    ids = [new_event_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text  # canonical lower-case 8-4-4-4-12 form
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
