@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Create .venv if missing and (re)install the project with its dev extras when pyproject.toml
-# changed since the last install (sha256 stamp in .venv/.cadre-install-stamp).
+# Create .venv if missing and install exactly the lock (uv.lock, dev extras included) into it, again whenever
+# uv.lock or pyproject.toml changed since the last install (sha256 stamp in .venv/.cadre-install-stamp).
 #   scripts/ensure-venv.sh          (PYTHON_BIN overrides the interpreter used to create .venv)
+# To change or upgrade a dependency: edit pyproject.toml, then `make lock` (or `make lock-upgrade`); see
+# docs/dependencies.md.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
@@ -21,7 +23,11 @@ pick_python() {
   log "ERROR: no Python >= 3.11 found (set PYTHON_BIN)"; exit 1
 }
 
-want="$(sha256sum <pyproject.toml | cut -d' ' -f1)"
+# the uv that installs the lock is itself pinned in pyproject.toml (dev extra), so every machine syncs alike
+UV_VERSION="$(sed -n 's/^ *"uv==\([0-9.]*\)".*/\1/p' pyproject.toml | head -n1)"
+[[ -n "$UV_VERSION" ]] || { log "ERROR: pyproject.toml pins no uv version (\"uv==X.Y.Z\" in the dev extra)"; exit 1; }
+
+want="$(cat uv.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
   py="$(pick_python)"
   log "creating .venv with $py ($("$py" --version 2>&1))"
@@ -29,11 +35,18 @@ if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/
   "$py" -m venv "$VENV" || { log "ERROR: '$py -m venv' failed (Debian: apt-get install -y python3-venv)"; exit 1; }
 fi
 if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]]; then
-  log "installing the project: pip install -e '.[dev]' (output in .venv/pip-install.log)"
   t0=$SECONDS
-  if ! "$VENV/bin/python" -m pip install -q -e '.[dev]' >"$VENV/pip-install.log" 2>&1; then
-    tail -n 40 "$VENV/pip-install.log" >&2
-    log "ERROR: pip install failed"
+  if [[ "$("$VENV/bin/uv" --version 2>/dev/null | awk '{print $2}')" != "$UV_VERSION" ]]; then
+    log "bootstrapping uv $UV_VERSION into .venv"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION" >"$VENV/uv-bootstrap.log" 2>&1 ||
+      { tail -n 20 "$VENV/uv-bootstrap.log" >&2; log "ERROR: could not install uv $UV_VERSION"; exit 1; }
+  fi
+  log "installing the lock: uv sync --locked --extra dev (output in .venv/uv-sync.log)"
+  # --locked: refuse a uv.lock that no longer matches pyproject.toml instead of resolving anew
+  if ! UV_PROJECT_ENVIRONMENT="$VENV" UV_PYTHON_DOWNLOADS=never "$VENV/bin/uv" sync --locked --extra dev \
+    --python "$VENV/bin/python" >"$VENV/uv-sync.log" 2>&1; then
+    tail -n 40 "$VENV/uv-sync.log" >&2
+    log "ERROR: uv sync failed (uv.lock out of date? run 'make lock' and commit uv.lock)"
     exit 1
   fi
   echo "$want" >"$STAMP"
