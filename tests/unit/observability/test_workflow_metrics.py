@@ -7,19 +7,16 @@ import socket
 import urllib.request
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from temporalio import workflow
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from shared.workflow_metrics import METRIC, WorkflowMetrics
-
-TEST_SERVER = Path(__file__).parents[3] / ".venv" / "bin" / "temporal-test-server"  # no resolve(): sandboxed
+from tests.support.tools import start_time_skipping
 
 
 @workflow.defn(name="MetricsProbe")
@@ -58,7 +55,7 @@ def _runs(port: int) -> dict[str, float]:
 async def test_runs_are_counted_once_by_type_and_transition() -> None:
     port = _free_port()
     runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER), runtime=runtime)
+    env = await start_time_skipping(runtime=runtime)
     async with env:
         client: Client = env.client
         queue = f"metrics-{uuid.uuid4()}"

@@ -15,17 +15,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.portal.updates import TemporalUpdateSender
+from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import Portal, make_portal
 from workflows.human_task import PORTAL_QUEUE
 from workflows.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 
-TEST_SERVER = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "temporal-test-server"
-
 
 @pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    assert TEST_SERVER.exists(), TEST_SERVER
-    environment = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    environment = await start_time_skipping()
     try:
         yield environment
     finally:

@@ -21,11 +21,11 @@ from services.registration.models import Registration
 from shared.context import ServiceContext
 from tests.support.portal_standin import Portal
 from tests.support.sqlite_ctx import sqlite_context
+from tests.support.tools import start_time_skipping
 from workflows.contracts import ApplyReviewDecisionResult, RegistrationReviewInput
 from workflows.human_task import TaskDecision
 from workflows.registration_review import RegistrationReview, registration_review_starter, review_workflow_id
 
-TEST_SERVER = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "temporal-test-server"
 FINDINGS = [{"code": "quota_exceeded", "severity": "warning", "message_vi": "Vượt chỉ tiêu",
              "message_en": "Exceeds the quota"}]
 
@@ -41,8 +41,7 @@ class Rig:
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    assert TEST_SERVER.exists(), TEST_SERVER
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    env = await start_time_skipping()
     ctx = await sqlite_context(tmp_path)
     portal, queue = Portal(), f"wf-{uuid.uuid4()}"
     async with env, \

@@ -27,13 +27,11 @@ from services.scheduling.service.classes import sessions_of
 from shared.context import ServiceContext
 from shared.uow import unit_of_work
 from tests.support.portal_standin import Portal
+from tests.support.tools import start_time_skipping
 from tests.unit.scheduling.support import BOARD, enrol, outbox_types, scheduling_context, seed_class, seed_programme
 from workflows.class_lifecycle import ClassLifecycle
 from workflows.contracts import ClassLifecycleInput, CompletionResult
 from workflows.human_task import TaskDecision
-
-TEST_SERVER = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "temporal-test-server"
-
 
 
 @dataclass
@@ -46,8 +44,7 @@ class Rig:
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    assert TEST_SERVER.exists(), TEST_SERVER
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    env = await start_time_skipping()
     ctx = await scheduling_context(tmp_path)
     await seed_programme(ctx)
     portal, queue = Portal(), f"wf-{uuid.uuid4()}"

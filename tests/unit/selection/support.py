@@ -27,6 +27,7 @@ from shared.context import ServiceContext, build_context
 from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
+from tests.support.tools import start_time_skipping
 from tests.unit.selection.fakes import FakeOfficialDirectory
 from workflows.contracts import WORKFLOWS_QUEUE
 from workflows.human_task import (
@@ -38,8 +39,6 @@ from workflows.human_task import (
 )
 from workflows.selection import workflow_types
 from workflows.selection.contracts import SELECTION_QUEUE
-
-TEST_SERVER = "/work/main/.venv/bin/temporal-test-server"
 
 
 async def selection_ctx(tmp: Path) -> tuple[Settings, ServiceContext]:
@@ -176,7 +175,7 @@ async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -
     """Everything a campaign needs, on the time-skipping test server (auto-skipping is not used)."""
     settings, ctx = await selection_ctx(tmp)
     directory = FakeOfficialDirectory(records)
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=TEST_SERVER)
+    env = await start_time_skipping()
     portal = Portal(env.client)
     acts = SelectionActivities(ctx, directory)
     rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))

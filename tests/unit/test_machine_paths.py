@@ -1,0 +1,35 @@
+"""`make lint` refuses absolute paths of one machine in tracked files (scripts/check_machine_paths.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _checker() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("check_machine_paths", ROOT / "scripts" / "check_machine_paths.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_machine_paths_are_found_and_system_paths_are_not(tmp_path: Path) -> None:
+    f = tmp_path / "t.py"
+    f.write_text('A = "/work/main/.venv/bin/temporal-test-server"\n'
+                 'B = "/usr/bin/chromium"\n'
+                 'C = "/home/dev/src/x"  # and /root/.pyenv/versions\n'
+                 'D = "/tmp/cadreflow-test.XXXX"  E = "deploy/local/kafka.sh"\n', encoding="utf-8")
+    found = _checker().hits(f)
+    assert [(n, p) for n, p in found] == [(1, "/work/main"), (3, "/home/dev/"), (3, "/root/.pyenv")]
+
+
+def test_the_tree_names_no_machine_path() -> None:
+    checker = _checker()
+    me = Path(checker.__file__).resolve()
+    offending = [(p.relative_to(ROOT), checker.hits(p)) for p in checker.tracked_files(ROOT)
+                 if p.is_file() and p.resolve() != me and p.suffix not in checker.SKIP_SUFFIXES and checker.hits(p)]
+    assert offending == []
