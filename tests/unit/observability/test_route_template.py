@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 from fastapi import APIRouter, FastAPI
-from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from shared.metrics import install_http_metrics
@@ -17,7 +17,7 @@ def _count(service: str, route: str, status: str) -> float:
     return value or 0.0
 
 
-def test_routes_are_labelled_by_template_never_by_raw_path() -> None:
+async def test_routes_are_labelled_by_template_never_by_raw_path() -> None:
     service = f"svc{uuid.uuid4().hex[:6]}"
     app = FastAPI()
     install_http_metrics(app, service)
@@ -32,11 +32,11 @@ def test_routes_are_labelled_by_template_never_by_raw_path() -> None:
         return {"n": n}
 
     app.include_router(units, prefix="/v1")
-    client = TestClient(app)
-    assert client.get("/v1/units/DONGXOAI/history").status_code == 200
-    assert client.get("/v1/units/BINHLONG/history").status_code == 200
-    assert client.get("/top/abc").status_code == 422
-    assert client.get("/nowhere/42").status_code == 404
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        assert (await client.get("/v1/units/DONGXOAI/history")).status_code == 200
+        assert (await client.get("/v1/units/BINHLONG/history")).status_code == 200
+        assert (await client.get("/top/abc")).status_code == 422
+        assert (await client.get("/nowhere/42")).status_code == 404
     assert _count(service, "/v1/units/{code}/history", "200") == 2
     assert _count(service, "/top/{n}", "422") == 1
     assert _count(service, "unmatched", "404") == 1
