@@ -153,7 +153,8 @@ async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[
     if "worker" in roles:
         tasks.append(_run_worker(spec, rt, stop))
     if "relay" in roles and ctx is not None:
-        relay = Relay(ctx, rt.sink, batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds)
+        relay = Relay(ctx, rt.sink, batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds,
+                      max_idle_seconds=settings.relay_max_idle_seconds)
         tasks.append(relay.run(stop))
     if "consumers" in roles:
         tasks.extend(c.run(stop) for c in spec.make_consumers(rt))
