@@ -3,6 +3,7 @@ stops on `kill -INT`, cleanly, and leaves no process of the stack behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -82,9 +83,12 @@ def test_cadre_up_in_a_background_job_stops_on_sigint(tmp_path: Path) -> None:
 
         os.kill(up_pid, signal.SIGINT)
         assert shell.wait(timeout=45) == 0, log.read_text()  # `wait $!` hands over the job's exit status
-    finally:
+    finally:  # on failure, leave nothing behind: every child of cadre up runs in a session of its own
+        for pid in (*(stack or _descendants(shell.pid)), shell.pid):
+            if _alive(pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
         if shell.poll() is None:
-            os.killpg(shell.pid, signal.SIGKILL)
             shell.wait(timeout=10)
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in stack) and time.monotonic() < deadline:
