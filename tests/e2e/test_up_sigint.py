@@ -82,18 +82,19 @@ def test_cadre_up_in_a_background_job_stops_on_sigint(tmp_path: Path) -> None:
         assert not ignoring, f"processes that ignore SIGINT: {ignoring}"
 
         os.kill(up_pid, signal.SIGINT)
-        assert shell.wait(timeout=45) == 0, log.read_text()  # `wait $!` hands over the job's exit status
-    finally:  # on failure, leave nothing behind: every child of cadre up runs in a session of its own
+        status = shell.wait(timeout=45)  # `wait $!` hands over the job's exit status
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in stack) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [p for p in stack if _alive(p)]
+    finally:  # whatever failed, leave nothing behind: every child of cadre up runs in a session of its own
         for pid in (*(stack or _descendants(shell.pid)), shell.pid):
             if _alive(pid):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(pid, signal.SIGKILL)
         if shell.poll() is None:
             shell.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while any(_alive(p) for p in stack) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = [p for p in stack if _alive(p)]
+    assert status == 0, log.read_text()
     assert not left, f"processes outlived cadre up: {left}"
     text = log.read_text()
     assert "Đã dừng / stopped." in text, text
