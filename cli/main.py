@@ -43,8 +43,10 @@ def serve(name: Annotated[str, typer.Argument(help="registration | scheduling | 
           roles: Annotated[str, typer.Option(help="api,worker,relay,consumers")] = "api,worker,relay,consumers",
           port: Annotated[int | None, typer.Option()] = None) -> None:
     """Run one service's roles in this process."""
+    from cli.supervisor import restore_stop_signals
     from shared.process import run_loop, run_service, tune_gc
 
+    restore_stop_signals()  # started from a background job, SIGINT may come ignored; the stop handlers need it
     settings = Settings()
     configure_logging(settings.log_level, process=name)
     spec = _spec(name)
@@ -81,8 +83,11 @@ def up() -> None:
     started = time.monotonic()
 
     def _terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM stops the stack exactly like Ctrl-C
+        raise KeyboardInterrupt  # SIGTERM (and SIGINT) stop the stack exactly like Ctrl-C
 
+    # both installed explicitly: a shell that starts `cadre up` as a background job hands it SIGINT ignored, and
+    # Python then never turns it into KeyboardInterrupt (the docs promise `kill -INT` stops it)
+    signal.signal(signal.SIGINT, _terminate)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         typer.echo("Cadreflow: khởi động / starting (embedded profile) …")

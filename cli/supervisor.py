@@ -56,6 +56,16 @@ class Supervisor:
         return [n for n, p in self.children.items() if p.poll() is not None]
 
 
+def restore_stop_signals() -> None:
+    """SIGINT and SIGTERM back to their default action where they were ignored (as a shell's background job gets
+    SIGINT): a process must stop when told, whatever it inherited, and exec keeps an ignored signal ignored (a
+    handled one goes back to the default, so `cadre up`'s own handlers give its children, the Temporal dev server
+    included, the default action)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
+
+
 def _signal_group(p: subprocess.Popen[bytes], sig: int) -> None:
     try:
         os.killpg(p.pid, sig)

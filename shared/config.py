@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     relay_batch_size: int = 1000
     relay_idle_seconds: float = 0.02
+    # an idle relay's longest sleep between looks of its own (a commit wakes it at once: see shared.events.relay)
+    relay_max_idle_seconds: float = 2.0
     consumer_max_retries: int = 3
     topic_partitions: int = 3
     # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.

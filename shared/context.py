@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from shared.config import Settings
 from shared.db import create_engine, reader, session_factory
 from shared.events.envelope import topic_of
+from shared.events.wakeup import Wakeup
 from shared.tables import InfraTables
 
 
@@ -26,6 +27,8 @@ class ServiceContext:
     metadata: MetaData
     tables: InfraTables
     reader: AsyncEngine
+    # set by every unit of work that committed outbox rows: this process's relay starts at once, however long it slept
+    outbox_committed: Wakeup = field(default_factory=Wakeup)
 
     @property
     def topic(self) -> str:

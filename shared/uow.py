@@ -26,11 +26,15 @@ _CLAIM_FROM_ARRAY = text(
     "SELECT :group, u.id, :now FROM unnest(CAST(:ids AS VARCHAR[])) AS u(id) "
     "ON CONFLICT DO NOTHING RETURNING event_id"
 ).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)))
+# ... and, in the same statement (no extra round trip), a NOTIFY that PostgreSQL delivers on commit to the relays
+# LISTENing on this database, wherever they run: an idle relay sleeps long and still publishes at once
+OUTBOX_CHANNEL = "cadre_outbox"
 _OUTBOX_FROM_ARRAYS = text(
-    "INSERT INTO outbox (event_id, topic, key, event_type, payload, created_at, attempts) "
+    "WITH added AS (INSERT INTO outbox (event_id, topic, key, event_type, payload, created_at, attempts) "
     "SELECT u.e, u.t, u.k, u.y, u.p, :now, 0 FROM unnest(CAST(:ids AS VARCHAR[]), CAST(:topics AS VARCHAR[]), "
     "CAST(:keys AS VARCHAR[]), CAST(:types AS VARCHAR[]), CAST(:payloads AS TEXT[])) WITH ORDINALITY "
-    "AS u(e, t, k, y, p, o) ORDER BY u.o"  # seq in emission order
+    "AS u(e, t, k, y, p, o) ORDER BY u.o)"  # seq in emission order
+    f" SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
 
 
@@ -116,4 +120,6 @@ async def unit_of_work(ctx: ServiceContext) -> AsyncIterator[UnitOfWork]:
         uow = UnitOfWork(ctx, session)
         yield uow
         await uow._flush_events()
+    if uow._events:
+        ctx.outbox_committed.set()
     uow._count()

@@ -186,13 +186,15 @@ class Consumer:
         """Consume until stopped; after a failure, re-read from the last committed offsets."""
         backoff = 0.0
         last_lag = 0.0
+        handled = True
         while not stop.is_set():
             try:
-                await self.run_once()
+                handled = await self.run_once() > 0 or handled
                 backoff = 0.0
-                if time.monotonic() - last_lag > 5.0:
+                # every 5 s while messages come; idle (nothing handled since the last look), every 30 s
+                if time.monotonic() - last_lag > (5.0 if handled else 30.0):
                     await self.refresh_lag()
-                    last_lag = time.monotonic()
+                    last_lag, handled = time.monotonic(), False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

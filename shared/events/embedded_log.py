@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
+import sys
 import threading
+import time
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -124,6 +127,161 @@ class EmbeddedLog:
                 self._conn.close()
                 self._conn = None
 
+    def signature(self) -> tuple[tuple[int, int, int], ...]:
+        """What the log's files look like now (inode, size, mtime of the database and its WAL): it changes whenever
+        any process commits to the log. A stat, no query and no thread: cheap enough to look every few milliseconds.
+        (Two commits within one tick of the file system's clock may leave it unchanged: readers still look on their
+        own now and then.)"""
+        out = []
+        for path in (self.path, self.wal_path):
+            try:
+                st = os.stat(path)
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append((0, 0, 0))
+        return tuple(out)
+
+    @property
+    def wal_path(self) -> Path:
+        return self.path.with_name(self.path.name + "-wal")
+
+
+Signature = tuple[tuple[int, int, int], ...]
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+class _Inotify:
+    """Linux inotify on a few files, through libc (no dependency): a readable descriptor whenever one is written,
+    by any process. None of it elsewhere (open() raises OSError), where the watch polls with stat instead."""
+
+    IN_MODIFY, IN_ATTRIB, IN_MOVE_SELF, IN_DELETE_SELF, IN_IGNORED = 0x2, 0x4, 0x800, 0x400, 0x8000
+    IN_NONBLOCK, IN_CLOEXEC = 0o4000, 0o2000000
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        import ctypes
+        import ctypes.util
+
+        if not sys.platform.startswith("linux"):
+            raise OSError("inotify is Linux only")
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        self.fd = libc.inotify_init1(self.IN_NONBLOCK | self.IN_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+        mask = self.IN_MODIFY | self.IN_ATTRIB | self.IN_MOVE_SELF | self.IN_DELETE_SELF
+        for path in paths:
+            if libc.inotify_add_watch(self.fd, os.fsencode(path), mask) < 0:
+                errno = ctypes.get_errno()
+                os.close(self.fd)
+                raise OSError(errno, f"inotify_add_watch {path}")
+
+    def drain(self) -> bool:
+        """Consume the pending events; False once a watched file went away (the watch must be renewed)."""
+        intact = True
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return intact
+            if not data:
+                return intact
+            offset = 0
+            while offset + 16 <= len(data):  # struct inotify_event: wd, mask, cookie, len, name[len]
+                mask = int.from_bytes(data[offset + 4:offset + 8], sys.byteorder)
+                if mask & (self.IN_DELETE_SELF | self.IN_MOVE_SELF | self.IN_IGNORED):
+                    intact = False
+                offset += 16 + int.from_bytes(data[offset + 12:offset + 16], sys.byteorder)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+class _Watch:
+    """Tells the process's consumer groups when the log changed, however many of them wait, without waking the
+    process while nothing changes: inotify where there is one (Linux); elsewhere a stat of the log's files every
+    `check_seconds` while someone waits. `version` goes up at each change."""
+
+    def __init__(self, log: EmbeddedLog, check_seconds: float) -> None:
+        self.log = log
+        self.check_seconds = check_seconds
+        self.loop = asyncio.get_running_loop()
+        self.signature = log.signature()
+        self.version = 0
+        self.waiters: set[asyncio.Future[None]] = set()
+        self.task: asyncio.Task[None] | None = None
+        self.broken = False
+        self.notify: _Inotify | None = None
+        try:
+            self.notify = _Inotify([log.path, log.wal_path])
+        except (OSError, AttributeError):
+            self.notify = None
+        if self.notify is not None:
+            self.loop.add_reader(self.notify.fd, self._notified)
+
+    def _notified(self) -> None:
+        assert self.notify is not None
+        if not self.notify.drain():
+            self.broken = True  # the WAL went away (every connection closed): the next wait builds a new watch
+            self.loop.remove_reader(self.notify.fd)
+            self.notify.close()
+            self.notify = None
+        # the WAL's pages are written a moment before the index that makes the commit visible (shared memory, which
+        # inotify does not see): tell the readers a little later, and they look once more soon after (poll)
+        self.loop.call_later(0.002, self._changed)
+
+    def _changed(self) -> None:
+        self.version += 1
+        for fut in list(self.waiters):
+            _resolve(fut)
+
+    def current(self) -> int:
+        """The version now (when polling and no ticker runs, after a stat)."""
+        if self.notify is None and (self.task is None or self.task.done()):
+            now = self.log.signature()
+            if now != self.signature:
+                self.signature = now
+                self.version += 1
+        return self.version
+
+    async def changed(self, seen: int, timeout: float) -> None:
+        """Return once the version differs from `seen`, or after `timeout` seconds."""
+        if self.current() != seen:
+            return
+        if self.notify is None and (self.task is None or self.task.done()):
+            self.task = self.loop.create_task(self._tick())
+        fut = self.loop.create_future()
+        self.waiters.add(fut)
+        timer = self.loop.call_later(timeout, _resolve, fut)
+        try:
+            await fut
+        finally:
+            timer.cancel()
+            self.waiters.discard(fut)
+
+    async def _tick(self) -> None:
+        while self.waiters:
+            await asyncio.sleep(self.check_seconds)
+            now = self.log.signature()
+            if now != self.signature:
+                self.signature = now
+                self._changed()
+
+
+_WATCHES: dict[tuple[str, float], _Watch] = {}
+
+
+def _watch(log: EmbeddedLog, check_seconds: float) -> _Watch:
+    key = (str(log.path), check_seconds)
+    watch = _WATCHES.get(key)
+    if watch is None or watch.broken or watch.loop is not asyncio.get_running_loop() or watch.loop.is_closed():
+        if watch is not None and watch.notify is not None and watch.loop.is_closed():  # its loop has ended
+            watch.notify.close()
+        watch = _WATCHES[key] = _Watch(log, check_seconds)
+    return watch
+
 
 class EmbeddedSink:
     """Publishes to the embedded log."""
@@ -147,13 +305,24 @@ class EmbeddedSink:
 
 
 class EmbeddedSource:
-    """One consumer group's reader over the embedded log (one reader per group in this profile)."""
+    """One consumer group's reader over the embedded log (one reader per group in this profile).
 
-    def __init__(self, log: EmbeddedLog, *, group: str, topics: list[str]) -> None:
+    Its poll is a long poll: it reads the log when the log's files changed (a stat every `check_seconds`, see
+    EmbeddedLog.signature), and otherwise only every so often, backing off exponentially from `check_seconds` to
+    `max_idle_seconds` while the log stays unchanged, so an idle consumer costs a stat now and then."""
+
+    def __init__(self, log: EmbeddedLog, *, group: str, topics: list[str], check_seconds: float = 0.05,
+                 max_idle_seconds: float = 2.0) -> None:
         self.log = log
         self.group = group
         self.topics = topics
+        self.check_seconds = check_seconds
+        self.max_idle_seconds = max_idle_seconds
         self._positions: dict[tuple[str, int], int] | None = None
+        self._seen: int | None = None  # the watch's version at the last read
+        self._idle = 0.0
+        self._next_read = 0.0
+        self.reads = 0  # how many times it queried the log (for tests and diagnosis)
 
     def _load(self) -> dict[tuple[str, int], int]:
         if self._positions is None:
@@ -173,10 +342,27 @@ class EmbeddedSource:
         return out
 
     async def poll(self, *, timeout: float, max_records: int) -> list[ReceivedMessage]:
-        got = await asyncio.to_thread(self._poll_sync, max_records)
-        if not got and timeout > 0:
-            await asyncio.sleep(min(timeout, 0.05))
-        return got
+        deadline = time.monotonic() + timeout
+        while True:
+            watch = _watch(self.log, self.check_seconds) if self._seen is not None else None
+            seen = watch.current() if watch is not None else -1
+            if watch is None or seen != self._seen or time.monotonic() >= self._next_read:
+                changed = watch is not None and seen != self._seen
+                self._seen = seen  # taken before reading: a commit during the read changes it again
+                self.reads += 1
+                got = await asyncio.to_thread(self._poll_sync, max_records)
+                if got:
+                    self._idle = 0.0
+                    return got
+                # after a change that showed nothing (yet: its commit may still be on its way), look again soon
+                self._idle = self.check_seconds if changed else \
+                    min(self.max_idle_seconds, max(self.check_seconds, self._idle * 2))
+                self._next_read = time.monotonic() + self._idle
+            now = time.monotonic()
+            if now >= deadline:
+                return []
+            assert watch is not None
+            await watch.changed(seen, min(deadline, self._next_read) - now)
 
     async def commit(self, positions: Mapping[tuple[str, int], int]) -> None:
         await asyncio.to_thread(self.log.commit, self.group, positions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from shared.context import ServiceContext
 from shared.events.transport import EventSink, OutgoingMessage
 from shared.logging import get_logger
 from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING
-from shared.uow import unit_of_work
+from shared.uow import OUTBOX_CHANNEL, unit_of_work
 
 log = get_logger(__name__)
 
@@ -41,11 +42,13 @@ class Relay:
     """
 
     def __init__(self, ctx: ServiceContext, sink: EventSink, *, batch_size: int = 200,
-                 idle_seconds: float = 0.05, max_backoff: float = 5.0, checkpoint_seconds: float = 60.0) -> None:
+                 idle_seconds: float = 0.05, max_idle_seconds: float = 1.0, max_backoff: float = 5.0,
+                 checkpoint_seconds: float = 60.0) -> None:
         self.ctx = ctx
         self.sink = sink
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.max_idle_seconds = max(idle_seconds, max_idle_seconds)
         self.max_backoff = max_backoff
         self.checkpoint_seconds = checkpoint_seconds
         self._last_checkpoint: tuple[int, str] | None = None
@@ -125,32 +128,72 @@ class Relay:
         self._last_checkpoint = (seq, h)
         return True
 
+    async def _listen(self) -> Any:
+        """PostgreSQL: a connection of its own LISTENing to the outbox's NOTIFY (sent by the unit of work in the
+        statement that adds outbox rows), which sets the wake-up flag, whichever process committed; None when it
+        could not be opened (the relay then only polls, at its idle back-off)."""
+        import asyncpg
+
+        url = self.ctx.engine.url.set(drivername="postgresql")
+        try:
+            conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+            await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self.ctx.outbox_committed.set())
+        except Exception as exc:
+            log.warning("relay_listen_failed", service=self.ctx.service, error=repr(exc))
+            return None
+        return conn
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Publish until stopped, backing off while the transport or database is down."""
-        backoff = 0.0
+        """Publish until stopped. Idle, the relay waits for a commit's wake-up (in this process: the unit of work;
+        from any process on PostgreSQL: NOTIFY), backing off exponentially from idle_seconds to max_idle_seconds
+        between looks of its own; it backs off too while the transport or database is down."""
+        wake = self.ctx.outbox_committed
+        stop_watch = asyncio.ensure_future(stop.wait())
+        stop_watch.add_done_callback(lambda _: wake.set())
+        listener: Any = None
+        last_listen = -1e9
+        backoff = idle = 0.0
         last_gauges = last_checkpoint = 0.0
-        while not stop.is_set():
-            try:
-                n = await self.publish_batch()
-                backoff = 0.0
-                now = time.monotonic()
-                if now - last_gauges > 1.0:
-                    await self.refresh_gauges()
-                    last_gauges = now
-                if now - last_checkpoint > self.checkpoint_seconds:
-                    await self.checkpoint()
-                    await verify_and_record(self.ctx)
-                    last_checkpoint = now
-                if n == 0:
-                    await _sleep(stop, self.idle_seconds)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                EVENTS_PUBLISH_FAILED.labels(self.ctx.service).inc()
-                backoff = min(self.max_backoff, max(0.2, backoff * 2))
-                log.warning("relay_publish_failed", service=self.ctx.service, error=repr(exc), retry_in=backoff)
-                await self._note_failure(repr(exc))
-                await _sleep(stop, backoff)
+        gauges_stale = True
+        try:
+            while not stop.is_set():
+                if self._postgres and (listener is None or listener.is_closed()) \
+                        and time.monotonic() - last_listen > 10.0:
+                    last_listen = time.monotonic()
+                    listener = await self._listen()
+                try:
+                    wake.clear()  # before looking: a commit from now on is seen by this look or wakes the next wait
+                    n = await self.publish_batch()
+                    backoff = 0.0
+                    gauges_stale = gauges_stale or n > 0
+                    now = time.monotonic()
+                    # while busy at most every second; once the outbox is drained, at once; idle, every 15 s
+                    due = (1.0 if n else 0.0) if gauges_stale else 15.0
+                    if now - last_gauges > due:
+                        await self.refresh_gauges()
+                        last_gauges, gauges_stale = now, False
+                    if now - last_checkpoint > self.checkpoint_seconds:
+                        await self.checkpoint()
+                        await verify_and_record(self.ctx)
+                        last_checkpoint = now
+                    if n:
+                        idle = 0.0
+                    else:
+                        idle = min(self.max_idle_seconds, max(self.idle_seconds, idle * 2))
+                        await wake.wait(idle)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    EVENTS_PUBLISH_FAILED.labels(self.ctx.service).inc()
+                    backoff = min(self.max_backoff, max(0.2, backoff * 2))
+                    log.warning("relay_publish_failed", service=self.ctx.service, error=repr(exc), retry_in=backoff)
+                    await self._note_failure(repr(exc))
+                    await _sleep(stop, backoff)
+        finally:
+            stop_watch.cancel()
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close(timeout=2)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
