@@ -18,13 +18,14 @@ def _checker() -> ModuleType:
 
 
 def test_machine_paths_are_found_and_system_paths_are_not(tmp_path: Path) -> None:
+    work, home, root = "/" + "work/main", "/" + "home/dev/", "/" + "root/.pyenv"  # split: this file is checked too
     f = tmp_path / "t.py"
-    f.write_text('A = "/work/main/.venv/bin/temporal-test-server"\n'
+    f.write_text(f'A = "{work}/.venv/bin/temporal-test-server"\n'
                  'B = "/usr/bin/chromium"\n'
-                 'C = "/home/dev/src/x"  # and /root/.pyenv/versions\n'
+                 f'C = "{home}src/x"  # and {root}/versions\n'
                  'D = "/tmp/cadreflow-test.XXXX"  E = "deploy/local/kafka.sh"\n', encoding="utf-8")
     found = _checker().hits(f)
-    assert [(n, p) for n, p in found] == [(1, "/work/main"), (3, "/home/dev/"), (3, "/root/.pyenv")]
+    assert [(n, p) for n, p in found] == [(1, work), (3, home), (3, root)]
 
 
 def test_the_tree_names_no_machine_path() -> None:
