@@ -14,6 +14,7 @@ from services.portal.gauges import refresher
 from services.portal.models import INFRA, metadata
 from services.portal.updates import TemporalUpdateSender
 from shared.process import ServiceRuntime, ServiceSpec, database_service
+from shared.seal import load_signer
 
 
 def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
@@ -25,7 +26,9 @@ def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
 
 def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
     """What the portal's routes need besides the database: the Update sender and the portal's settings."""
-    return {"update_sender": TemporalUpdateSender(connect=rt.temporal.client), "portal_settings": PortalSettings()}
+    signer = load_signer(rt.settings)  # outside the embedded profile a missing key stops the portal here
+    return {"update_sender": TemporalUpdateSender(connect=rt.temporal.client, signer=signer),
+            "portal_settings": PortalSettings()}
 
 
 def routers() -> list[APIRouter]:
