@@ -28,7 +28,8 @@ def facts(task: Task) -> TaskFacts:
     """What shared.authz looks at."""
     return TaskFacts(candidate_roles=frozenset(json.loads(task.candidate_roles)), unit_scope=task.unit_scope,
                      assignee=task.assignee, excluded_users=frozenset(unpack(task.excluded_users)),
-                     excluded_units=frozenset(unpack(task.excluded_units)), subject_user_id=task.subject_user_id)
+                     excluded_units=frozenset(unpack(task.excluded_units)), subject_user_id=task.subject_user_id,
+                     kind=task.kind)
 
 
 def refusal_of(principal: Principal, task: Task, action: str) -> Problem | None:
