@@ -211,5 +211,10 @@ def database_service(*, name: str, title: str, metadata: Any, infra: Any,
                          readiness={"database": rt.ctx.ping, events_check_name(rt.settings): rt.sink.ping,
                                     "temporal": rt.temporal.ready})
 
+    def make_consumers(rt: ServiceRuntime) -> Sequence[Consumer]:
+        from shared.audit_keeper import checkpoint_keeper
+
+        return [*consumers(rt), checkpoint_keeper(rt)]  # every service keeps the others' audit checkpoints
+
     return ServiceSpec(name=name, task_queue=name, make_app=make_app, make_context=make_context,
-                       make_activities=activities, make_consumers=consumers)
+                       make_activities=activities, make_consumers=make_consumers)
