@@ -19,6 +19,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -224,7 +225,17 @@ def load_signer(settings: Settings) -> Signer:
         path = _embedded_key_file(settings)
         if not path.exists():
             _generate(path)
-    return Signer(parse_private(path.read_text(encoding="ascii")))
+    return Signer(parse_private(_read_key(path)))
+
+
+def _read_key(path: Path) -> str:
+    # another process of the embedded stack may have created the file a moment ago and be writing it
+    for _ in range(100):
+        text = path.read_text(encoding="ascii").strip()
+        if text:
+            return text
+        time.sleep(0.02)
+    raise RuntimeError(f"the key file {path.name} is empty")
 
 
 def load_trusted(settings: Settings) -> list[Ed25519PublicKey]:
