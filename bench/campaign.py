@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
@@ -34,6 +35,7 @@ from bench.campaign_bare import BenchBare, noop
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
 from services.selection.models import INFRA, metadata
+from shared import seal
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import build_context
@@ -51,6 +53,9 @@ ROOT = Path(__file__).resolve().parents[1]
 UNITS = [f"U{i:02d}" for i in range(10)]
 COUNT = {"activities": 0}
 ACTIVITY_SLOTS = 50  # the same for the campaign's selection worker and the bare worker
+
+BENCH_SIGNER = seal.Signer(Ed25519PrivateKey.generate(), ttl_seconds=seal.MAX_TTL_SECONDS - 60)
+seal.trust([BENCH_SIGNER.public])
 
 
 class _Counting(Interceptor):
@@ -79,14 +84,16 @@ class Actors:
         if kind == "committee_vote":
             return "vote", {c["candidate_id"]: "approve" for c in r.dossier["candidates"]}, r.assignee or "m"
         if kind == "committee_decision":
-            return "decide", {"decision_number": f"{r.dossier['group']}-QĐ/TU"}, "chair"
+            return "decide", {"decision_number": f"{r.dossier['group']}-QĐ/TU"}, r.assignee or "chair"
         if kind == "tie_break":
             return "order", {"order": ",".join(r.dossier["candidate_ids"])}, "chair"
         return "confirm", {}, "btc.bench"
 
     async def act(self, inp: CreateTaskInput) -> None:
         action, inputs, actor = self.answer(inp)
-        decision = TaskDecision(inp.request.task_key, f"t-{inp.request.task_key}", action, inputs, "", actor, "bench")
+        role = inp.request.candidate_roles[0] if inp.request.candidate_roles else "bench"
+        decision = TaskDecision(inp.request.task_key, f"t-{inp.request.task_key}", action, inputs, "", actor, role)
+        decision = BENCH_SIGNER.seal(decision, workflow_id=inp.workflow_id)  # the workflows accept sealed ones only
         handle = self.client.get_workflow_handle(inp.workflow_id)
         pause = 0.25  # a person opens the task a moment after it is filed; the workflow opens it meanwhile
         for _ in range(60):

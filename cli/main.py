@@ -137,6 +137,31 @@ def token(user: Annotated[str, typer.Argument(help="a demo user id, e.g. btc.ngu
         raise typer.Exit(2) from None
 
 
+keys_app = typer.Typer(help="Keys / Khóa")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("portal")
+def portal_key(out: Annotated[str, typer.Option("--out", help="write the private key to this file (0600)")] = "") \
+        -> None:
+    """A new Ed25519 key for the portal to seal completions: the private key (to --out, or printed) and the public
+    key for CADRE_PORTAL_PUBLIC_KEYS of the workflow workers."""
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from shared import seal
+
+    private = Ed25519PrivateKey.generate()
+    if out:
+        path = Path(out)
+        seal.write_private_key(path, private)
+        typer.echo(f"private key / khóa bí mật: {path} (CADRE_PORTAL_SIGNING_KEY_FILE)")
+    else:
+        typer.echo(f"CADRE_PORTAL_SIGNING_KEY={seal.private_text(private)}")
+    typer.echo(f"CADRE_PORTAL_PUBLIC_KEYS=[\"{seal.public_text(private.public_key())}\"]")
+
+
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
     """Readiness and key gauges of every process / Trạng thái các tiến trình (exit 1 when one is not ready)."""

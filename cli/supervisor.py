@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import signal
@@ -90,9 +91,22 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def start_temporal(sup: Supervisor) -> None:
     """The Temporal dev server, persisted to a file under the data directory."""
     host, _, port = sup.settings.temporal_address.rpartition(":")
+    if not is_loopback(host):
+        raise SystemExit(f"The embedded Temporal dev server listens on loopback only (no TLS, no authentication); "
+                         f"CADRE_TEMPORAL_ADDRESS names {host}. Use the distributed profile's Temporal with mTLS.")
     if port_open(host, int(port)):
         return  # one is already running (e.g. started by hand)
     db = (sup.settings.data_dir / "temporal.db").resolve()

@@ -31,6 +31,15 @@ PG_AUDIT_TRIGGER_SQL = [
        FOR EACH STATEMENT EXECUTE FUNCTION cadre_audit_refuse_change()""",
 ]
 
+# SQLite refuses the same (it has no TRUNCATE; DELETE without WHERE is a DELETE). A trigger is no defence against
+# whoever can write the database file (they can drop it): the checkpoints kept by the other services are.
+SQLITE_AUDIT_TRIGGER_SQL = [
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END""",
+]
+
 
 def canonical_json(value: Any) -> str:
     """Canonical JSON: sorted keys, no whitespace, UTF-8 text."""
@@ -164,6 +173,41 @@ async def verify(session: AsyncSession, table: Table) -> list[VerifyResult]:
             prev, expected_seq = r.hash, expected_seq + 1
         results.append(bad or VerifyResult(chain, len(rows), True, head_hash=prev))
     return results
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A chain's head as its owner published it, and which service kept it."""
+
+    chain: str
+    seq: int
+    hash: str
+    kept_by: str
+    checkpointed_at: str = ""
+
+
+async def against_checkpoint(session: AsyncSession, table: Table, checkpoint: Checkpoint) -> str | None:
+    """Why the chain does not reach or match the checkpoint (a missing tail, a rewritten record), or None."""
+    last = (await session.execute(select(func.max(table.c.seq)).where(table.c.chain == checkpoint.chain))).scalar()
+    last = int(last or 0)
+    if last < checkpoint.seq:
+        return (f"missing tail: the checkpoint kept by {checkpoint.kept_by} names seq {checkpoint.seq} "
+                f"(hash {checkpoint.hash[:16]}…), the chain ends at seq {last}")
+    row = (await session.execute(select(table.c.hash).where(table.c.chain == checkpoint.chain,
+                                                             table.c.seq == checkpoint.seq))).first()
+    if row is None or row.hash != checkpoint.hash:
+        return (f"record {checkpoint.seq} differs from the checkpoint kept by {checkpoint.kept_by} "
+                f"(hash {checkpoint.hash[:16]}…)")
+    return None
+
+
+async def latest_checkpoints(session: AsyncSession, table: Table, kept_by: str) -> dict[str, Checkpoint]:
+    """The latest checkpoint of each chain kept in one service's database."""
+    latest = (select(table.c.chain, func.max(table.c.seq).label("seq")).group_by(table.c.chain).subquery())
+    rows = (await session.execute(select(table).join(
+        latest, (table.c.chain == latest.c.chain) & (table.c.seq == latest.c.seq)))).all()
+    return {r.chain: Checkpoint(str(r.chain), int(r.seq), str(r.hash), kept_by, str(r.checkpointed_at))
+            for r in rows}
 
 
 async def count(session: AsyncSession, table: Table) -> int:

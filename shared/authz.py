@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import structlog
@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.auth import Principal, decode_token, unauthenticated
 from shared.config import Settings
 from shared.errors import Problem
+from shared.task_rules import PERSONAL_TASK_KINDS
 
 # action -> roles allowed to perform it. Unit scope is checked on top where a unit is named.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -118,6 +119,7 @@ class TaskFacts:
     excluded_users: frozenset[str] = frozenset()
     excluded_units: frozenset[str] = frozenset()
     subject_user_id: str | None = None
+    kind: str = ""
 
 
 TASK_ACTIONS = ("view", "claim", "release", "delegate", "assign", "complete")
@@ -134,11 +136,10 @@ def _task_refusal(principal: Principal, task: TaskFacts) -> Problem | None:
     if principal.unit is not None and principal.unit in task.excluded_units:
         return forbidden(f"Conflict of interest: the case belongs to your own unit ({principal.unit})",
                          f"Xung đột lợi ích: hồ sơ thuộc chính đơn vị của bạn ({principal.unit})")
-    if task.assignee is not None:
-        if task.assignee == principal.user_id:
-            return None
+    if task.assignee is not None and task.assignee != principal.user_id:
         return forbidden(f"The task is held by {task.assignee}; only they may act on it",
                          f"Công việc đang do {task.assignee} xử lý; chỉ người đó được thực hiện")
+    # the holder is checked exactly as a claimant is: holding a task never widens who may decide it
     if not principal.roles.intersection(task.candidate_roles):
         return forbidden("Your roles are not among the task's candidate groups",
                          "Vai trò của bạn không thuộc nhóm được giao công việc này")
@@ -169,6 +170,40 @@ def authorize_task(principal: Principal, task: TaskFacts, action: str) -> None:
     if action in ("view", "release", "delegate") and board:
         return
     raise refusal
+
+
+def decider_refusal(person: Principal, task: TaskFacts) -> Problem | None:
+    """Why this person could not decide the task themselves were it theirs (role, unit scope, four-eyes, conflict
+    of interest, own case), or None."""
+    return _task_refusal(person, replace(task, assignee=None))
+
+
+def personal_refusal(task: TaskFacts) -> Problem | None:
+    """A personal decision (a committee member's vote, an examiner's mark …) is never handed to anyone."""
+    if task.kind not in PERSONAL_TASK_KINDS:
+        return None
+    return Problem(403, "personal_decision", "Forbidden", "Không có quyền",
+                   "This is a personal decision (a vote, a mark): it cannot be delegated, assigned or substituted",
+                   "Đây là quyết định của cá nhân (phiếu biểu quyết, điểm chấm): không được ủy quyền, giao lại "
+                   "hay thay thế")
+
+
+def authorize_handover(target_id: str, target: Principal | None, task: TaskFacts) -> None:
+    """Raise unless the task may go to this person by assignment, delegation or substitution: never a personal
+    decision (403), only someone the directory knows (422) and who could decide the task themselves (422)."""
+    refusal = personal_refusal(task)
+    if refusal is not None:
+        raise refusal
+    if target is None:
+        raise Problem(422, "unknown_person", "Unknown person", "Không rõ người nhận",
+                      f"{target_id} is not in the directory of people who may decide tasks",
+                      f"{target_id} không có trong danh bạ những người được xử lý công việc")
+    why = decider_refusal(target, task)
+    if why is not None:
+        raise Problem(422, "holder_cannot_decide", "The person could not decide this task",
+                      "Người nhận không được quyết định công việc này",
+                      f"{target_id} could not decide this task themselves: {why.detail_en}",
+                      f"{target_id} không được tự quyết định công việc này: {why.detail_vi}")
 
 
 def exclusion_keys(*, users: Iterable[str] = (), units: Iterable[str] = ()) -> list[str]:
@@ -208,7 +243,7 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
     from the exclusion index (given once, e.g. as a common table expression, for several parts), so they never
     read a task row. ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope.
     """
-    from sqlalchemy import and_, false, or_, select, true, union
+    from sqlalchemy import and_, false, or_, select, true
 
     me = principal.user_id
     def in_scope(unit: Any) -> Any:
@@ -222,7 +257,11 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
             raise ValueError(f"branch {branch!r} needs the excluded task ids (see excluded_for)")
         not_excluded = and_(not_mine, task_id.not_in(excluded))
         if branch == "held":
-            return and_(assignee == me, not_excluded)
+            if not roles or candidate_task_id is None:
+                return false() if not roles else and_(assignee == me, not_excluded)
+            # held, and decidable by my roles in my units (the holder is checked as a claimant is)
+            mine_to_decide = select(candidate_task_id).where(candidate_role.in_(roles), in_scope(candidate_unit))
+            return and_(assignee == me, not_excluded, task_id.in_(mine_to_decide))
         if not roles:
             return false()
         scope = {None: in_scope(unit_scope), "all": true(), "none": unit_scope.is_(None),
@@ -232,7 +271,7 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
         ~excluded_users.contains(f"|{me}|", autoescape=True), not_mine,
         true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),
     )
-    held = select(task_id).where(assignee == me).correlate(None)
     pickable = select(candidate_task_id).where(candidate_role.in_(roles or [""]), in_scope(candidate_unit))
-    # driven by the two indexed id sets (held by me, pickable by my roles in my units), then filtered
-    return and_(task_id.in_(union(held, pickable)), or_(assignee == me, claimable), not_excluded)
+    # driven by the indexed id set (decidable by my roles in my units), then filtered: unheld, or held by me (the
+    # holder is checked exactly as a claimant is)
+    return and_(task_id.in_(pickable), or_(assignee == me, claimable), not_excluded)

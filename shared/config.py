@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     review_grace_seconds: int = 2 * 24 * 3600
     # Workflows kept in a worker's cache; a 500-candidate campaign runs about 1,000 child workflows.
     workflow_cache_size: int = 4000
+    # The portal's Ed25519 key that seals every completion it authorised (shared.seal): the base64 private key, or a
+    # file holding it. Embedded profile: generated once into data_dir/portal-signing.key (0600) when neither is set.
+    portal_signing_key: SecretStr = SecretStr("")
+    portal_signing_key_file: Path | None = None
+    # The public keys (base64) whose seals the workflow worker accepts, e.g. '["<new>", "<old>"]' during a rotation.
+    # Embedded profile: the public half of the portal's key file when empty.
+    portal_public_keys: list[str] = Field(default_factory=list)
+    # Temporal over mTLS (distributed profile): the client certificate and key, and the CA the server's is checked
+    # against. Empty: a plain connection (the embedded dev server listens on loopback only).
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_tls_server_name: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -55,6 +68,11 @@ class Settings(BaseSettings):
                 "(the embedded development secret is refused)"
             )
         return self
+
+    @property
+    def portal_signing_key_text(self) -> str:
+        """The configured private key text, if any (shared.seal reads it)."""
+        return self.portal_signing_key.get_secret_value()
 
     @property
     def transport(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
-from shared.audit import PG_AUDIT_TRIGGER_SQL
+from shared.audit import PG_AUDIT_TRIGGER_SQL, SQLITE_AUDIT_TRIGGER_SQL
 from shared.db import create_engine
 
 
@@ -71,6 +72,33 @@ def install_audit_guard() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for statement in PG_AUDIT_TRIGGER_SQL:
             op.execute(statement)
+
+
+def install_sqlite_audit_guard() -> None:
+    """In SQLite, make audit_log refuse UPDATE and DELETE (called from a migration)."""
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in SQLITE_AUDIT_TRIGGER_SQL:
+            op.execute(statement)
+
+
+def drop_sqlite_audit_guard() -> None:
+    """The downgrade of install_sqlite_audit_guard."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+
+
+def create_audit_checkpoints() -> None:
+    """The table of the other services' audit checkpoints (called from a migration)."""
+    op.create_table(
+        "audit_checkpoints",
+        sa.Column("chain", sa.String(length=60), nullable=False),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("checkpointed_at", sa.String(length=40), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("chain", "seq"))
 
 
 _OUTBOX_UQ = {"uq": "uq_%(table_name)s_%(column_0_name)s"}  # names SQLite's unnamed constraint for batch mode

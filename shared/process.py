@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from shared import temporal
+from shared import seal, temporal
 from shared.config import Settings
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer
@@ -116,6 +116,10 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
     activities, workflows = list(spec.make_activities(rt)), list(spec.make_workflows())
     if not activities and not workflows:
         return
+    if workflows:
+        # the portal keys whose seals the workflows' Update validators accept (shared.seal), set before any runs
+        seal.trust(seal.load_trusted(rt.settings))
+        log.info("portal_keys_trusted", service=spec.name, key_ids=seal.trusted_key_ids())
     worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
                     graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()],
                     max_cached_workflows=rt.settings.workflow_cache_size)
@@ -217,5 +221,10 @@ def database_service(*, name: str, title: str, metadata: Any, infra: Any,
                          readiness={"database": rt.ctx.ping, events_check_name(rt.settings): rt.sink.ping,
                                     "temporal": rt.temporal.ready})
 
+    def make_consumers(rt: ServiceRuntime) -> Sequence[Consumer]:
+        from shared.audit_keeper import checkpoint_keeper
+
+        return [*consumers(rt), checkpoint_keeper(rt)]  # every service keeps the others' audit checkpoints
+
     return ServiceSpec(name=name, task_queue=name, make_app=make_app, make_context=make_context,
-                       make_activities=activities, make_consumers=consumers)
+                       make_activities=activities, make_consumers=make_consumers)

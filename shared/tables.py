@@ -1,10 +1,12 @@
-"""The infrastructure tables every service database carries: outbox, processed events, audit chain."""
+"""The infrastructure tables every service database carries: outbox, processed events, audit chain, and the
+other services' audit checkpoints."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Column,
     DateTime,
@@ -15,8 +17,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
+
+from shared.audit import SQLITE_AUDIT_TRIGGER_SQL
 
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -28,6 +33,7 @@ class InfraTables:
     outbox: Table
     processed: Table
     audit: Table
+    checkpoints: Table
 
 
 def define_infra_tables(metadata: MetaData) -> InfraTables:
@@ -69,4 +75,17 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         UniqueConstraint("record_id", name="uq_audit_record_id"),
         Index("ix_audit_subject", "subject"),
     )
-    return InfraTables(outbox=outbox, processed=processed, audit=audit)
+    for statement in SQLITE_AUDIT_TRIGGER_SQL:  # tables made from the models (tests) are append-only as well
+        event.listen(audit, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    # the heads of the *other* services' audit chains, as their relays published them (AuditCheckpointed): kept
+    # where the chain's owner cannot rewrite them, so `cadre audit verify` notices a chain shortened or rewritten
+    checkpoints = Table(
+        "audit_checkpoints", metadata,
+        Column("chain", String(60), primary_key=True),
+        Column("seq", BigInt, primary_key=True, autoincrement=False),
+        Column("hash", String(64), nullable=False),
+        Column("checkpointed_at", String(40), nullable=False),
+        Column("event_id", String(64), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+    return InfraTables(outbox=outbox, processed=processed, audit=audit, checkpoints=checkpoints)

@@ -6,6 +6,7 @@ import socket
 
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import TLSConfig
 
 from shared.config import Settings
 from shared.metrics import expose_sdk_metrics
@@ -29,10 +30,24 @@ def runtime() -> Runtime:
     return _RUNTIME[0]
 
 
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """mTLS to the Temporal frontend when a client certificate is configured (the distributed profile), else a
+    plain connection (the embedded dev server, which listens on loopback only)."""
+    if settings.temporal_tls_cert is None and settings.temporal_tls_ca is None:
+        return False
+    if (settings.temporal_tls_cert is None) != (settings.temporal_tls_key is None):
+        raise RuntimeError("CADRE_TEMPORAL_TLS_CERT and CADRE_TEMPORAL_TLS_KEY go together (mutual TLS)")
+    return TLSConfig(
+        server_root_ca_cert=settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None,
+        client_cert=settings.temporal_tls_cert.read_bytes() if settings.temporal_tls_cert else None,
+        client_private_key=settings.temporal_tls_key.read_bytes() if settings.temporal_tls_key else None,
+        domain=settings.temporal_tls_server_name or None)
+
+
 async def connect(settings: Settings) -> Client:
-    """Connect to the Temporal frontend of the profile."""
+    """Connect to the Temporal frontend of the profile (over mTLS when configured)."""
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                runtime=runtime())
+                                runtime=runtime(), tls=tls_config(settings))
 
 
 async def healthy(client: Client, timeout: float = 2.0) -> bool:

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+import tests.support.seal  # noqa: F401  (the tests' portal key is trusted by every in-process worker)
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config._cadre_exit_status = int(exitstatus)  # type: ignore[attr-defined]

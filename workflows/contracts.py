@@ -40,6 +40,7 @@ class RegistrationReviewInput:
     policy_version: str
     due_in_seconds: int = 3 * 24 * 3600
     escalate_after_seconds: int = 2 * 24 * 3600
+    submitted_by: str = ""  # who submitted the registration: never its reviewer
 
 
 @dataclass

@@ -5,7 +5,9 @@ confirmation, essay marks, interview scores, committee votes):
 1. the workflow calls ``await self.ask(TaskRequest(...))``; a ``portal.create_task`` activity puts the task in the
    inbox (idempotent on workflow id + task key);
 2. the portal checks who may act (shared.authz, the one place), then sends the ``complete_task`` Update;
-3. the validator here refuses a stale, repeated or unknown action; the handler records the decision;
+3. the validator here refuses a decision the portal did not seal (shared.seal: signature, expiry, this workflow and
+   task), one by someone the task was not filed for, and a stale, repeated or unknown action; the handler records
+   the decision;
 4. overdue → ``portal.task_overdue`` (a reminder), after the grace → escalation to ``escalation_roles``;
 5. the decision is closed in the portal by ``portal.close_task``, which writes the portal's audit record.
 """
@@ -18,6 +20,10 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from shared import seal
+    from shared.task_rules import PERSONAL_TASK_KINDS, subject_user
 
 PORTAL_QUEUE = "portal"
 COMPLETE_TASK_UPDATE = "complete_task"
@@ -103,6 +109,10 @@ class TaskDecision:
     actor_unit: str | None = None
     dossier_digest: str = ""
     decided_at: str = ""
+    # the portal's seal (shared.seal): which key signed, until when the authorisation holds, the signature
+    expires_at: str = ""
+    key_id: str = ""
+    seal: str = ""
 
 
 @dataclass
@@ -122,12 +132,44 @@ class CloseTaskInput:
     decision: TaskDecision
 
 
+def actor_refusal(request: TaskRequest, decision: TaskDecision, *, escalated: bool = False) -> str | None:
+    """Why this actor may not decide the task as it was filed (``code: english / vietnamese``), or None.
+
+    The portal decides who may act (shared.authz); this repeats, in the workflow, what the task itself says: a task
+    filed for a named person is decided by that person (or, when it is not a personal decision, by someone acting on
+    their behalf), in one of the task's roles, by nobody it excludes.
+    """
+    personal = request.kind in PERSONAL_TASK_KINDS
+    if request.assignee and decision.actor_id != request.assignee and (
+            personal or decision.on_behalf_of != request.assignee):
+        return (f"wrong_actor: the task was filed for {request.assignee} / "
+                    f"công việc được giao cho {request.assignee}")
+    if personal and decision.on_behalf_of:
+        return ("personal_decision: this decision cannot be taken on someone else's behalf / "
+                "quyết định này không thể thực hiện thay người khác")
+    roles = set(request.candidate_roles) | (set(request.escalation_roles) if escalated else set())
+    if decision.actor_role not in roles:
+        return (f"wrong_role: role {decision.actor_role} may not decide this task / "
+                f"vai trò {decision.actor_role} không được quyết định công việc này")
+    if decision.actor_id in request.excluded_users or (decision.on_behalf_of or "") in request.excluded_users:
+        return ("excluded_actor: this person may not decide this task (four-eyes) / "
+                "người này không được quyết định công việc này (nguyên tắc bốn mắt)")
+    if decision.actor_id == subject_user(request.subject, request.dossier):
+        return "own_case: nobody decides on themselves / không ai tự quyết định về chính mình"
+    if decision.actor_unit and decision.actor_unit in request.excluded_units:
+        return ("excluded_unit: the case belongs to the actor's own unit / "
+                "hồ sơ thuộc chính đơn vị của người quyết định")
+    return None
+
+
 class HumanTasks:
     """Mixin for workflows that wait on people. Subclasses call ``super().__init__()``."""
 
     def __init__(self) -> None:
         self._open_tasks: dict[str, TaskRequest] = {}
         self._decisions: dict[str, TaskDecision] = {}
+        self._task_ids: dict[str, str] = {}
+        self._escalated: set[str] = set()
 
     @workflow.update(name=COMPLETE_TASK_UPDATE)
     async def complete_task(self, decision: TaskDecision) -> str:
@@ -137,10 +179,22 @@ class HumanTasks:
 
     @complete_task.validator
     def _validate_completion(self, decision: TaskDecision) -> None:
+        # the seal first: an unsigned or forged Update learns nothing about the task (not even whether it is open).
+        # Validators are not replayed, so a rotated key never breaks the replay of an old history.
+        # (the check runs with imports passed through: cryptography's Rust core imports its exception types lazily,
+        # which must resolve to the host's modules, not to fresh copies inside the sandbox)
+        with workflow.unsafe.imports_passed_through():
+            seal.check(decision, workflow_id=workflow.info().workflow_id, now=workflow.now())
         request = self._open_tasks.get(decision.task_key)
         if request is None or decision.task_key in self._decisions:
             raise ValueError("task_not_open: the task is already decided or no longer open / "
                              "công việc đã được xử lý hoặc không còn mở")
+        known_id = self._task_ids.get(decision.task_key)
+        if known_id is not None and decision.task_id != known_id:
+            raise ValueError("task_mismatch: the decision names another task / quyết định thuộc về công việc khác")
+        refusal = actor_refusal(request, decision, escalated=decision.task_key in self._escalated)
+        if refusal:
+            raise ValueError(refusal)
         allowed = {a.name: a for a in request.actions}
         action = allowed.get(decision.action)
         if action is None:
@@ -166,16 +220,20 @@ class HumanTasks:
             CreateTaskInput(info.workflow_id, info.run_id, info.workflow_type, COMPLETE_TASK_UPDATE, request),
             result_type=str, **_ACTIVITY_OPTS)
         key = request.task_key
+        self._task_ids[key] = task_id
         if not await self._wait(key, request.due_in_seconds):
             await workflow.execute_activity("portal.task_overdue", TaskOverdueInput(task_id, "reminded"),
                                             **_ACTIVITY_OPTS)
             if not await self._wait(key, request.escalate_after_seconds):
+                self._escalated.add(key)  # before the portal widens the task: an escalation role may act at once
                 await workflow.execute_activity(
                     "portal.task_overdue", TaskOverdueInput(task_id, "escalated", request.escalation_roles),
                     **_ACTIVITY_OPTS)
                 await workflow.wait_condition(lambda: key in self._decisions)
         decision = self._decisions[key]
         self._open_tasks.pop(key, None)
+        self._task_ids.pop(key, None)
+        self._escalated.discard(key)
         await workflow.execute_activity("portal.close_task", CloseTaskInput(task_id, decision), **_ACTIVITY_OPTS)
         return decision
 

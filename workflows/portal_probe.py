@@ -21,6 +21,7 @@ class PortalProbeInput:
     excluded_units: list[str] = field(default_factory=list)
     due_in_seconds: int = 3 * 24 * 3600
     escalate_after_seconds: int = 2 * 24 * 3600
+    assignee: str | None = None
 
 
 @dataclass
@@ -47,7 +48,7 @@ class PortalProbe(HumanTasks):
             subject=f"probe:{workflow.info().workflow_id}", candidate_roles=inp.candidate_roles,
             unit_scope=inp.unit_scope, excluded_users=inp.excluded_users, excluded_units=inp.excluded_units,
             due_in_seconds=inp.due_in_seconds, escalate_after_seconds=inp.escalate_after_seconds,
-            dossier={"Nội dung": "Kiểm tra hộp công việc", "Số hồ sơ": "HS-01"},
+            assignee=inp.assignee, dossier={"Nội dung": "Kiểm tra hộp công việc", "Số hồ sơ": "HS-01"},
             actions=[TaskAction("approve", "Phê duyệt", "Approve", "approve"),
                      TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True),
                      TaskAction("mark", "Chấm điểm", "Mark", "mark", inputs=[

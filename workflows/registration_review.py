@@ -66,6 +66,7 @@ class RegistrationReview(HumanTasks):
             subject=f"registration:{inp.registration_id}", candidate_roles=["organization_board"],
             actions=review_actions(), unit_scope=inp.unit_code, due_in_seconds=inp.due_in_seconds,
             escalate_after_seconds=inp.escalate_after_seconds,
+            excluded_users=[inp.submitted_by] if inp.submitted_by else [],  # nobody reviews their own submission
             dossier={"registration_id": inp.registration_id, "official_name": inp.official_name,
                      "unit_code": inp.unit_code, "programme_code": inp.programme_code, "plan_year": inp.plan_year,
                      "class_id": inp.class_id, "findings": inp.findings, "policy_version": inp.policy_version})
@@ -106,7 +107,7 @@ def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
                 official_name=str(d.get("official_name") or d["official_id"]), programme_code=d["programme_code"],
                 plan_year=int(d["plan_year"]), class_id=d.get("class_id"), findings=list(d["findings"]),
                 policy_version=str(d.get("policy_version") or ""), due_in_seconds=due_in_seconds,
-                escalate_after_seconds=escalate_after_seconds)
+                escalate_after_seconds=escalate_after_seconds, submitted_by=str(d.get("submitted_by") or ""))
         except (KeyError, TypeError, ValueError) as exc:
             raise Poison(f"RegistrationFlagged without {exc}") from exc
         client = await client_of()

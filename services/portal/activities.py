@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from services.portal.assignment import can_stand_in
+from services.portal.models import Task
+from services.portal.people import Directory
 from services.portal.service import close_task, create_task, find_task, record_overdue
 from shared.context import ServiceContext
 from shared.uow import unit_of_work
@@ -14,15 +17,16 @@ from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInp
 class PortalActivities:
     """Activities with their dependencies injected."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, directory: Directory | None = None) -> None:
         self.ctx = ctx
+        self.directory = directory or Directory()  # nobody known: a substitute never takes a task over
 
     @activity.defn(name="portal.create_task")
     async def create_task(self, inp: CreateTaskInput) -> str:
         """File the task; a retry (same workflow id + task key) gets the same task id."""
         try:
             async with unit_of_work(self.ctx) as uow:
-                task, _ = await create_task(uow, inp=inp)
+                task, _ = await create_task(uow, inp=inp, stand_in_ok=self._stand_in_ok)
                 return task.id
         except IntegrityError:
             async with unit_of_work(self.ctx) as uow:
@@ -30,6 +34,9 @@ class PortalActivities:
                 if found is None:
                     raise
                 return found.id
+
+    def _stand_in_ok(self, delegate: str, task: Task) -> bool:
+        return can_stand_in(self.directory.find(delegate), task)
 
     @activity.defn(name="portal.task_overdue")
     async def task_overdue(self, inp: TaskOverdueInput) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.portal import assignment, completion
+from services.portal.people import Directory
 from services.portal.queries import InboxFilter, Sort, read_inbox
 from services.portal.records import detail, summary
 from services.portal.schemas import (
@@ -32,6 +33,11 @@ from shared.uow import unit_of_work
 router = APIRouter(tags=["tasks"])
 Reader = Annotated[Principal, Depends(allowed("task.read"))]
 
+
+
+def directory_of(request: Request) -> Directory:
+    directory: Directory = request.app.state.directory
+    return directory
 
 
 def sender_of(request: Request) -> UpdateSender:
@@ -85,7 +91,8 @@ async def assign_task(task_id: str, body: TaskAssign, request: Request,
                       principal: Annotated[Principal, Depends(allowed("task.assign"))]) -> TaskSummary:
     """The Organization Board gives the task to a named person."""
     async with unit_of_work(ctx_of(request)) as uow:
-        task = await assignment.assign(uow, task_id=task_id, principal=principal, user_id=body.user_id)
+        task = await assignment.assign(uow, task_id=task_id, principal=principal, user_id=body.user_id,
+                                       directory=directory_of(request))
     return summary(task)
 
 
@@ -93,7 +100,8 @@ async def assign_task(task_id: str, body: TaskAssign, request: Request,
 async def delegate_task(task_id: str, body: TaskDelegate, request: Request, principal: Reader) -> TaskSummary:
     """Hand the task to a named person with a reason (they act on my behalf)."""
     async with unit_of_work(ctx_of(request)) as uow:
-        task = await assignment.delegate(uow, task_id=task_id, principal=principal, data=body)
+        task = await assignment.delegate(uow, task_id=task_id, principal=principal, data=body,
+                                         directory=directory_of(request))
     return summary(task)
 
 
@@ -115,6 +123,7 @@ async def create_substitute(body: SubstituteCreate, request: Request,
                             principal: Annotated[Principal, Depends(allowed("task.substitute"))]) -> SubstituteRead:
     """Out of office: from..to, my new and open tasks go to the delegate."""
     async with unit_of_work(ctx_of(request)) as uow:
-        sub_id, moved = await assignment.register_substitute(uow, principal=principal, data=body)
+        sub_id, moved = await assignment.register_substitute(uow, principal=principal, data=body,
+                                                             directory=directory_of(request))
     return SubstituteRead(id=sub_id, user_id=body.user_id or principal.user_id, delegate=body.delegate,
                           starts_at=body.starts_at, ends_at=body.ends_at, rerouted_tasks=moved)

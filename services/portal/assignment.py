@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from services.portal.models import OPEN, Substitute, Task, TaskView
-from services.portal.records import refusal_of
+from services.portal.people import Directory
+from services.portal.records import facts, refusal_of
 from services.portal.schemas import SubstituteCreate, TaskDelegate
 from services.portal.service import aware
 from shared.audit import Actor, AuditEntry
 from shared.auth import Principal
-from shared.authz import authorize
+from shared.authz import authorize, authorize_handover, decider_refusal, personal_refusal
 from shared.errors import Problem, conflict, not_found
 from shared.metrics import TASK_TIME_TO_CLAIM
 from shared.uow import UnitOfWork
@@ -76,11 +77,14 @@ async def release(uow: UnitOfWork, *, task_id: str, principal: Principal) -> Tas
     return task
 
 
-async def assign(uow: UnitOfWork, *, task_id: str, principal: Principal, user_id: str) -> Task:
-    """The Organization Board gives a task to a named person."""
+async def assign(uow: UnitOfWork, *, task_id: str, principal: Principal, user_id: str,
+                 directory: Directory) -> Task:
+    """The Organization Board gives a task to a named person who could decide it themselves (never a personal
+    decision: a vote, a mark)."""
     task = await load_task(uow, task_id=task_id, principal=principal, action="assign")
     if task.status != OPEN:
         raise not_open(task)
+    authorize_handover(user_id, directory.find(user_id), facts(task))
     task.assignee, task.assigned_via, task.on_behalf_of, task.delegation_reason = user_id, "assign", None, None
     _emit_assignment(uow, task, "assigned", principal.user_id)
     await uow.audit(AuditEntry(
@@ -91,14 +95,17 @@ async def assign(uow: UnitOfWork, *, task_id: str, principal: Principal, user_id
     return task
 
 
-async def delegate(uow: UnitOfWork, *, task_id: str, principal: Principal, data: TaskDelegate) -> Task:
-    """Hand a task to a named person with a reason; the record shows who acts for whom."""
+async def delegate(uow: UnitOfWork, *, task_id: str, principal: Principal, data: TaskDelegate,
+                   directory: Directory) -> Task:
+    """Hand a task to a named person with a reason; the record shows who acts for whom. Only to someone who could
+    decide it themselves, and never a personal decision (a vote, a mark)."""
     task = await load_task(uow, task_id=task_id, principal=principal, action="delegate")
     if task.status != OPEN:
         raise not_open(task)
     if data.to == principal.user_id:
         raise conflict("delegate_to_self", "A task cannot be delegated to oneself",
                        "Không thể ủy quyền công việc cho chính mình")
+    authorize_handover(data.to, directory.find(data.to), facts(task))
     on_behalf = task.assignee or principal.user_id
     task.assignee, task.assigned_via, task.on_behalf_of = data.to, "delegate", on_behalf
     task.delegation_reason = data.reason
@@ -112,14 +119,27 @@ async def delegate(uow: UnitOfWork, *, task_id: str, principal: Principal, data:
     return task
 
 
-async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: SubstituteCreate) -> tuple[str, int]:
-    """Record an out-of-office period; the person's open tasks move to the delegate when it is in force now."""
+def can_stand_in(delegate: Principal | None, task: Task) -> bool:
+    """Whether a substitute may take this task over: not a personal decision, and one they could decide."""
+    return (delegate is not None and personal_refusal(facts(task)) is None
+            and decider_refusal(delegate, facts(task)) is None)
+
+
+async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: SubstituteCreate,
+                              directory: Directory) -> tuple[str, int]:
+    """Record an out-of-office period; the person's open tasks move to the delegate when it is in force now — those
+    the delegate could decide themselves; personal decisions (votes, marks) stay with the person."""
     user_id = data.user_id or principal.user_id
     if user_id != principal.user_id:
         authorize(principal, "task.assign")
     if data.delegate == user_id:
         raise conflict("delegate_to_self", "A person cannot be their own substitute",
                        "Không thể tự làm người thay thế cho chính mình")
+    stand_in = directory.find(data.delegate)
+    if stand_in is None:
+        raise Problem(422, "unknown_person", "Unknown person", "Không rõ người nhận",
+                      f"{data.delegate} is not in the directory of people who may decide tasks",
+                      f"{data.delegate} không có trong danh bạ những người được xử lý công việc")
     now = datetime.now(UTC)
     sub = Substitute(id=str(uuid.uuid4()), user_id=user_id, delegate=data.delegate, starts_at=data.starts_at,
                      ends_at=data.ends_at, reason=data.reason, created_by=principal.user_id, created_at=now)
@@ -129,6 +149,8 @@ async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: Su
         tasks = (await uow.session.execute(
             select(Task).where(Task.assignee == user_id, Task.status == OPEN))).scalars().all()
         for task in tasks:
+            if not can_stand_in(stand_in, task):
+                continue
             task.assignee, task.assigned_via, task.on_behalf_of = data.delegate, "substitute", user_id
             task.delegation_reason = data.reason or "out of office"
             _emit_assignment(uow, task, "substituted", principal.user_id)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.config import Settings
 
 
 class PortalSettings(BaseSettings):
-    """Whether the demo sign-in page is offered outside the embedded profile."""
+    """Whether the demo sign-in page is offered outside the embedded profile; where the directory of people is."""
 
     model_config = SettingsConfigDict(env_prefix="CADRE_PORTAL_", extra="ignore")
 
     demo_login: bool = False
     metrics_refresh_seconds: float = 15.0
+    # the people tasks may be handed to (services/portal/people.py); the shape of shared/demo_users.json
+    directory_file: Path | None = None
 
 
 def demo_login_enabled(settings: Settings, portal: PortalSettings) -> bool:

@@ -12,20 +12,25 @@ from services.portal.activities import PortalActivities
 from services.portal.config import PortalSettings
 from services.portal.gauges import refresher
 from services.portal.models import INFRA, metadata
+from services.portal.people import load_directory
 from services.portal.updates import TemporalUpdateSender
 from shared.process import ServiceRuntime, ServiceSpec, database_service
+from shared.seal import load_signer
 
 
 def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
     """The activities the portal hosts on the `portal` queue."""
     assert rt.ctx is not None
-    acts = PortalActivities(rt.ctx)
+    acts = PortalActivities(rt.ctx, load_directory(rt.settings, PortalSettings()))
     return [acts.create_task, acts.task_overdue, acts.close_task]
 
 
 def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
     """What the portal's routes need besides the database: the Update sender and the portal's settings."""
-    return {"update_sender": TemporalUpdateSender(connect=rt.temporal.client), "portal_settings": PortalSettings()}
+    portal = PortalSettings()
+    signer = load_signer(rt.settings)  # outside the embedded profile a missing key stops the portal here
+    return {"update_sender": TemporalUpdateSender(connect=rt.temporal.client, signer=signer),
+            "portal_settings": portal, "directory": load_directory(rt.settings, portal)}
 
 
 def routers() -> list[APIRouter]:

@@ -83,7 +83,8 @@ def _branches(principal: Principal, kind: str | None, *columns: str, excluded: A
     c = TaskCandidate
     held = task_inbox_clause(
         principal, task_id=Task.id, assignee=Task.assignee, unit_scope=Task.unit_scope,
-        subject_user_id=Task.subject_user_id, excluded=excluded, branch="held")
+        subject_user_id=Task.subject_user_id, excluded=excluded, branch="held", candidate_task_id=c.task_id,
+        candidate_role=c.role, candidate_unit=c.unit_scope)
     mine = select(Task.id.label("task_id"), *(getattr(Task, n) for n in columns)).where(Task.status == OPEN, held)
     if kind:
         mine = mine.where(Task.kind == kind)

@@ -11,6 +11,7 @@ from services.portal.schemas import TaskDetail, TaskSummary
 from shared.auth import Principal
 from shared.authz import TaskFacts, authorize_task
 from shared.errors import Problem
+from shared.task_rules import subject_user as subject_user  # re-exported: the portal files tasks with it
 
 
 def pack(values: list[str]) -> str:
@@ -23,19 +24,12 @@ def unpack(text: str | None) -> list[str]:
     return [v for v in (text or "").split("|") if v]
 
 
-def subject_user(subject: str, dossier: dict[str, Any]) -> str | None:
-    """The person a task is about, when it is about a person (``user:<id>`` or ``dossier.subject_user_id``)."""
-    if subject.startswith("user:"):
-        return subject.removeprefix("user:")
-    value = dossier.get("subject_user_id")
-    return str(value) if value else None
-
-
 def facts(task: Task) -> TaskFacts:
     """What shared.authz looks at."""
     return TaskFacts(candidate_roles=frozenset(json.loads(task.candidate_roles)), unit_scope=task.unit_scope,
                      assignee=task.assignee, excluded_users=frozenset(unpack(task.excluded_users)),
-                     excluded_units=frozenset(unpack(task.excluded_units)), subject_user_id=task.subject_user_id)
+                     excluded_units=frozenset(unpack(task.excluded_units)), subject_user_id=task.subject_user_id,
+                     kind=task.kind)
 
 
 def refusal_of(principal: Principal, task: Task, action: str) -> Problem | None:

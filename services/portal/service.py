@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
@@ -41,18 +42,18 @@ async def find_task(uow: UnitOfWork, *, workflow_id: str, task_key: str) -> Task
         select(Task).where(Task.workflow_id == workflow_id, Task.task_key == task_key))).scalar_one_or_none()
 
 
-async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput) -> tuple[Task, bool]:
-    """File a workflow's task; the same workflow id and task key give back the same task."""
+async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput,
+                      stand_in_ok: Callable[[str, Task], bool] = lambda _delegate, _task: False) -> tuple[Task, bool]:
+    """File a workflow's task; the same workflow id and task key give back the same task. A task filed for a person
+    who is away goes to their substitute only when ``stand_in_ok(delegate, task)`` (never a personal decision, only
+    to someone who could decide it)."""
     existing = await find_task(uow, workflow_id=inp.workflow_id, task_key=inp.request.task_key)
     if existing is not None:
         return existing, False
     req = inp.request
     now = datetime.now(UTC)
     assignee, via, on_behalf_of = req.assignee, ("request" if req.assignee else None), None
-    if assignee:
-        delegate = await active_substitute(uow, user_id=assignee, at=now)
-        if delegate:
-            assignee, via, on_behalf_of = delegate, "substitute", req.assignee
+    delegate = await active_substitute(uow, user_id=req.assignee, at=now) if req.assignee else None
     roles = list(dict.fromkeys(req.candidate_roles))
     task = Task(
         id=str(uuid.uuid4()), workflow_id=inp.workflow_id, run_id=inp.run_id, workflow_type=inp.workflow_type,
@@ -65,6 +66,8 @@ async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput) -> tuple[Task, b
         dossier=json.dumps(req.dossier, ensure_ascii=False, default=str), dossier_digest=digest(req.dossier),
         actions=json.dumps([asdict(a) for a in req.actions], ensure_ascii=False),
         due_at=now + timedelta(seconds=req.due_in_seconds), overdue=False, escalated=False, created_at=now)
+    if delegate and stand_in_ok(delegate, task):
+        task.assignee, task.assigned_via, task.on_behalf_of = delegate, "substitute", req.assignee
     uow.session.add(task)
     await uow.session.flush()
     uow.session.add_all([TaskCandidate.of(task, r) for r in roles])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from shared.seal import Signer
 from workflows.human_task import TaskDecision
 
 NOT_YET_OPEN_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.5)
@@ -45,11 +48,15 @@ def _first_upper(text: str) -> str:
 
 
 class TemporalUpdateSender:
-    """Sends the Update through the process's (lazily connected) Temporal client."""
+    """Seals each decision with the portal's key (shared.seal) and sends it as the Update through the process's
+    (lazily connected) Temporal client. Only what completion.py authorised reaches this point."""
 
-    def __init__(self, client: Client | None = None, connect: object | None = None) -> None:
+    def __init__(self, client: Client | None = None, connect: object | None = None, *, signer: Signer,
+                 clock: Callable[[], Awaitable[datetime]] | None = None) -> None:
         self._client = client
         self._connect = connect
+        self._signer = signer
+        self._clock = clock  # when the seal starts (tests on the time-skipping server pass its clock)
 
     async def _get(self) -> Client:
         if self._client is None:
@@ -65,6 +72,8 @@ class TemporalUpdateSender:
             raise UpdateRefused("temporal_unavailable", "The workflow service is not reachable; try again",
                                 "Không kết nối được dịch vụ quy trình; hãy thử lại", 503) from exc
         handle = client.get_workflow_handle(workflow_id)
+        now = await self._clock() if self._clock is not None else datetime.now(UTC)
+        decision = self._signer.seal(decision, workflow_id=workflow_id, now=now)
         try:
             for pause in (*NOT_YET_OPEN_RETRIES, None):
                 try:

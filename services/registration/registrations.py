@@ -155,7 +155,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         uow.emit("RegistrationFlagged", subject=reg.id, workflow_id=review_workflow_id(reg.id), data={
             "registration_id": reg.id, "official_id": reg.official_id, "official_name": reg.official_name,
             "unit_code": reg.unit_code, "programme_code": reg.programme_code, "plan_year": reg.plan_year,
-            "class_id": reg.class_id, "findings": reg.findings, "policy_version": reg.policy_version})
+            "class_id": reg.class_id, "findings": reg.findings, "policy_version": reg.policy_version,
+            "submitted_by": reg.submitted_by})
     await uow.audit(AuditEntry(
         actor=actor, action=f"registration.{ {'accepted': 'accept', 'flagged': 'flag', 'refused': 'refuse'}[outcome]}",
         subject=f"registration:{reg.id}", reason_vi=_reason_vi(outcome, findings),

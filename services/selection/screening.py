@@ -33,7 +33,7 @@ Workflow = tuple[str | None, str | None]
 def summary(c: Candidate, detail: str = "") -> NomineeSummary:
     """A candidate in a dossier."""
     return NomineeSummary(candidate_id=c.id, full_name=c.full_name, unit_code=c.unit_code,
-                          group_code=c.group_code, detail=detail)
+                          group_code=c.group_code, detail=detail, proposed_by=c.proposed_by)
 
 
 async def candidates(uow: UnitOfWork, campaign_id: str, *stages: str) -> list[Candidate]:

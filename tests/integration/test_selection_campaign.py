@@ -133,7 +133,7 @@ async def _campaign(sel_stack: Stack, portal: Portal) -> None:
 
         confirm = (await portal.wait_for("nomination_confirmation", 1, timeout=60))[0]
         assert len(confirm.request.dossier["proposed"]) == 3
-        await portal.complete(confirm, actor="btc.nguyenvanhai", role="organization_board", action="confirm")
+        await portal.complete(confirm, actor="btc.tranthithu", role="organization_board", action="confirm")
         screening = (await portal.wait_for("screening_confirmation", 1, timeout=60))[0]
         assert [n["candidate_id"] for n in screening.request.dossier["ineligible"]] == [ids["giang"]]
         cands = {c["id"]: c for c in (await http.get(f"{sel}/campaigns/{cid}/candidates", headers=BOARD)).json()}

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
+from tests.support.seal import key_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,7 +62,7 @@ class Stack:
                "CADRE_DATABASE_URL": database_url, "CADRE_KAFKA_BOOTSTRAP": kafka,
                "CADRE_TEMPORAL_ADDRESS": temporal, "CADRE_TEMPORAL_NAMESPACE": namespace,
                "CADRE_EVENT_NAMESPACE": f"{namespace}." if own_namespace else "",
-               "CADRE_PORTS": json.dumps(ports), "CADRE_DATA_DIR": str(log_dir), **(extra_env or {})}
+               "CADRE_PORTS": json.dumps(ports), "CADRE_DATA_DIR": str(log_dir), **key_env(), **(extra_env or {})}
         log_dir.mkdir(parents=True, exist_ok=True)
         return cls(env=env, log_dir=log_dir, ports=ports)
 

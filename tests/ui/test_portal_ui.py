@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.portal.updates import TemporalUpdateSender
+from tests.support.seal import TEST_SIGNER
 from tests.unit.portal.support import MARK, Portal, make_portal
 from workflows.human_task import PORTAL_QUEUE
 from workflows.portal_probe import PortalProbe, PortalProbeInput
@@ -51,7 +52,8 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(ROOT / ".venv" / "bin" / "temporal-test-server"))
     portal = await make_portal(tmp_path)
-    portal.app.state.update_sender = TemporalUpdateSender(client=env.client)
+    portal.app.state.update_sender = TemporalUpdateSender(client=env.client, signer=TEST_SIGNER,
+                                                          clock=env.get_current_time)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(portal.app, host="127.0.0.1", port=port, log_config=None,
                                            access_log=False, lifespan="off"))

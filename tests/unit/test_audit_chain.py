@@ -42,7 +42,8 @@ async def test_altered_record_is_named(tmp_path: Path) -> None:
     for n in range(1, 6):
         async with unit_of_work(ctx) as uow:
             await uow.audit(entry(n))
-    async with ctx.sessions() as s, s.begin():
+    async with ctx.sessions() as s, s.begin():  # whoever can write the file can drop the append-only guard
+        await s.execute(text("DROP TRIGGER audit_log_no_update"))
         await s.execute(text("UPDATE audit_log SET body = replace(body, 'Duyệt', 'Từ chối') WHERE seq = 3"))
     async with ctx.sessions() as s:
         [result] = await audit.verify(s, ctx.tables.audit)
@@ -57,7 +58,8 @@ async def test_deleted_record_breaks_the_chain(tmp_path: Path) -> None:
     for n in range(1, 4):
         async with unit_of_work(ctx) as uow:
             await uow.audit(entry(n))
-    async with ctx.sessions() as s, s.begin():
+    async with ctx.sessions() as s, s.begin():  # whoever can write the file can drop the append-only guard
+        await s.execute(text("DROP TRIGGER audit_log_no_delete"))
         await s.execute(text("DELETE FROM audit_log WHERE seq = 2"))
     async with ctx.sessions() as s:
         [result] = await audit.verify(s, ctx.tables.audit)

@@ -143,6 +143,8 @@ class SelectionCampaign(HumanTasks):
             subject=f"campaign:{plan.campaign_id}", candidate_roles=["organization_board"],
             actions=[TaskAction("confirm", "Xác nhận", "Confirm", signature="approve")],
             dossier={"proposed": _summaries(proposed)}, campaign=plan.number,
+            # nobody confirms a list with a nomination they put forward themselves
+            excluded_users=sorted({p.proposed_by for p in proposed if p.proposed_by}),
             due_in_seconds=task_window(plan.deadlines["nomination_confirmation"])))
         await self._decide(plan, "nomination_confirmation", decision)
 
@@ -150,6 +152,7 @@ class SelectionCampaign(HumanTasks):
         summary: ScreeningSummary = await self._act(
             "selection.screen_candidates", ScreenInput(plan.campaign_id, workflow.now().isoformat()),
             ScreeningSummary)
+        overriders: list[str] = []
         for round_no in range(1, MAX_OVERRIDES + 1):
             decision = await self.ask(TaskRequest(
                 task_key=f"screening_confirmation:{round_no}", kind="screening_confirmation",
@@ -165,11 +168,13 @@ class SelectionCampaign(HumanTasks):
                                                        choices=["eligible", "ineligible"])])],
                 dossier={"eligible": _summaries(summary.eligible), "ineligible": _summaries(summary.ineligible),
                          "snapshot_at": summary.snapshot_at, "records_digest": summary.digest},
-                campaign=plan.number, due_in_seconds=task_window(plan.deadlines["screening"])))
+                campaign=plan.number, due_in_seconds=task_window(plan.deadlines["screening"]),
+                excluded_users=list(overriders)))  # whoever overrode a result does not confirm the list
             if decision.action == "confirm":
                 await self._decide(plan, "screening_confirmation", decision)
                 return
             await self._decide(plan, "screening_override", decision)
+            overriders.append(decision.actor_id)
 
     async def _examination(self, plan: CampaignPlan, tie_orders: dict[str, list[str]]) -> dict[str, list[str]]:
         papers: list[Paper] = await self._act("selection.prepare_exam", CampaignRef(plan.campaign_id), list[Paper])

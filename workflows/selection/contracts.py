@@ -106,6 +106,7 @@ class NomineeSummary:
     unit_code: str
     group_code: str
     detail: str = ""
+    proposed_by: str = ""  # who put the nomination forward (excluded from confirming it)
 
 
 @dataclass

@@ -73,7 +73,7 @@ class PaperMarking(HumanTasks):
                 dossier={"code": inp.code, "component": inp.component, "marks": [str(m) for m in outcome.marks],
                          "spread": str(outcome.spread), "paper_ref": f"{inp.component}:{inp.code}"},
                 due_in_seconds=inp.due_in_seconds, escalation_roles=["council_chair"], campaign=inp.campaign_id,
-                excluded_units=[inp.unit_code]))
+                excluded_units=[inp.unit_code], excluded_users=list(inp.markers)))  # not a marker of this paper
             await workflow.execute_activity("selection.record_mark", MarkRecord(
                 inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
                 str(decision.inputs["mark"]), kind="discrepancy", comment=decision.comment), **SELECTION_OPTS)

@@ -13,6 +13,7 @@ from services.portal import api, ui
 from services.portal.activities import PortalActivities
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, metadata
+from services.portal.people import demo_directory
 from services.portal.updates import UpdateRefused
 from shared.auth import issue_token, token_for_demo_user
 from shared.config import Settings
@@ -82,6 +83,6 @@ async def make_portal(tmp: Path, *, settings: Settings | None = None, demo_login
     ctx = build_context("portal", settings, metadata, INFRA, url=url)
     sender = FakeUpdateSender()
     app = build_app(service="portal", title="portal", settings=settings, routers=[api.router, ui.router],
-                    readiness={}, state={"ctx": ctx, "update_sender": sender,
+                    readiness={}, state={"ctx": ctx, "update_sender": sender, "directory": demo_directory(),
                                          "portal_settings": PortalSettings(demo_login=demo_login)})
-    return Portal(settings, ctx, app, sender, PortalActivities(ctx))
+    return Portal(settings, ctx, app, sender, PortalActivities(ctx, demo_directory()))

@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from services.portal.updates import TemporalUpdateSender
+from tests.support.seal import TEST_SIGNER
 from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import Portal, make_portal
 from workflows.human_task import PORTAL_QUEUE
@@ -54,7 +55,8 @@ async def _task_in_inbox(portal: Portal, user: str, **params: str) -> dict[str, 
 async def _run(env: WorkflowEnvironment, tmp: Path, inp: PortalProbeInput) -> tuple[Portal, WorkflowHandle[Any, Any],
                                                                                     Worker, Worker]:
     portal = await make_portal(tmp)
-    portal.app.state.update_sender = TemporalUpdateSender(client=env.client)
+    portal.app.state.update_sender = TemporalUpdateSender(client=env.client, signer=TEST_SIGNER,
+                                                          clock=env.get_current_time)
     queue = f"wf-{uuid.uuid4().hex}"
     wf_worker = Worker(env.client, task_queue=queue, workflows=[PortalProbe])
     act_worker = Worker(env.client, task_queue=PORTAL_QUEUE,

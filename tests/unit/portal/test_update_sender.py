@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from services.portal import updates
 from services.portal.updates import TemporalUpdateSender, UpdateRefused, split_reason
+from tests.support.seal import TEST_SIGNER
 from workflows.human_task import TaskDecision
 
 
@@ -45,7 +46,7 @@ def test_split_reason() -> None:
 async def test_not_yet_open_is_retried_then_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(updates, "NOT_YET_OPEN_RETRIES", (0.0, 0.0, 0.0))
     handle = FakeHandle(["task_not_open: not open / chưa mở"] * 2)
-    sender = TemporalUpdateSender(client=FakeClient(handle))  # type: ignore[arg-type]
+    sender = TemporalUpdateSender(client=FakeClient(handle), signer=TEST_SIGNER)  # type: ignore[arg-type]
     assert await sender.send(workflow_id="wf", update_name="complete_task", decision=DECISION) == "accepted"
     assert handle.calls == 3
 
@@ -54,11 +55,11 @@ async def test_other_refusals_and_lasting_not_open_are_refused(monkeypatch: pyte
     monkeypatch.setattr(updates, "NOT_YET_OPEN_RETRIES", (0.0, 0.0))
     handle: Any = FakeHandle(["comment_required: a comment is required / cần nhập ý kiến"])
     with pytest.raises(UpdateRefused) as refused:
-        await TemporalUpdateSender(client=FakeClient(handle)).send(  # type: ignore[arg-type]
+        await TemporalUpdateSender(client=FakeClient(handle), signer=TEST_SIGNER).send(  # type: ignore[arg-type]
             workflow_id="wf", update_name="complete_task", decision=DECISION)
     assert (refused.value.code, refused.value.reason_vi, handle.calls) == ("comment_required", "Cần nhập ý kiến", 1)
     handle = FakeHandle(["task_not_open: x / y"] * 5)
     with pytest.raises(UpdateRefused) as lasting:
-        await TemporalUpdateSender(client=FakeClient(handle)).send(  # type: ignore[arg-type]
+        await TemporalUpdateSender(client=FakeClient(handle), signer=TEST_SIGNER).send(  # type: ignore[arg-type]
             workflow_id="wf", update_name="complete_task", decision=DECISION)
     assert lasting.value.code == "task_not_open" and handle.calls == 3

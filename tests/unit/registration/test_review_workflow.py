@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from services.registration.activities import RegistrationActivities
 from services.registration.models import Registration
 from shared.context import ServiceContext
 from tests.support.portal_standin import Portal
+from tests.support.seal import sealed
 from tests.support.sqlite_ctx import sqlite_context
 from tests.support.tools import start_time_skipping
 from workflows.contracts import ApplyReviewDecisionResult, RegistrationReviewInput
@@ -72,6 +73,16 @@ def _input(reg_id: str) -> RegistrationReviewInput:
                                    policy_version="registration-checks/2026-1", due_in_seconds=24 * 3600)
 
 
+async def _complete(rig: Rig, handle: WorkflowHandle[Any, Any], decision: TaskDecision) -> Any:
+    """Send the decision as the portal would: for the task the (stand-in) portal filed, sealed with the portal's
+    (test) key at the server's time."""
+    filed = [i for i, c in enumerate(rig.portal.created)
+             if c.workflow_id == handle.id and c.request.task_key == decision.task_key]
+    if filed:
+        decision = replace(decision, task_id=f"task-{filed[-1] + 1}")
+    return await handle.execute_update("complete_task", await sealed(decision, workflow_id=handle.id, env=rig.env))
+
+
 async def _start(rig: Rig, reg_id: str) -> WorkflowHandle[Any, Any]:
     return await rig.env.client.start_workflow(RegistrationReview.run, _input(reg_id), id=review_workflow_id(reg_id),
                                                task_queue=rig.queue)
@@ -99,10 +110,10 @@ async def test_approval_applies_the_decision_with_audit_and_event(rig: Rig) -> N
     assert req.unit_scope == "DONGXOAI" and req.dossier["findings"] == FINDINGS
     assert {a.name for a in req.actions} == {"approve", "refuse", "return"}
     with pytest.raises(WorkflowUpdateFailedError):
-        await handle.execute_update("complete_task", _decision("return"))  # return needs a comment
+        await _complete(rig, handle, _decision("return"))  # return needs a comment
     await rig.env.sleep(timedelta(hours=30))  # past the due date: a reminder
     assert [o.stage for o in rig.portal.overdue] == ["reminded"]
-    await handle.execute_update("complete_task", _decision("approve", "Đồng ý"))
+    await _complete(rig, handle, _decision("approve", "Đồng ý"))
     result: ApplyReviewDecisionResult = await handle.result()
     assert (result.status, result.changed) == ("approved", True)
     assert rig.portal.closed[0].decision.action == "approve"
@@ -121,7 +132,7 @@ async def test_return_for_correction_frees_the_registration(rig: Rig) -> None:
     reg_id = await _flagged(rig.ctx)
     handle = await _start(rig, reg_id)
     await _wait_task(rig)
-    await handle.execute_update("complete_task", _decision("return", "Bổ sung vị trí việc làm"))
+    await _complete(rig, handle, _decision("return", "Bổ sung vị trí việc làm"))
     result = await handle.result()
     assert result.status == "returned"
     async with rig.ctx.sessions() as s:

@@ -7,7 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,7 @@ from services.scheduling.service.classes import sessions_of
 from shared.context import ServiceContext
 from shared.uow import unit_of_work
 from tests.support.portal_standin import Portal
+from tests.support.seal import sealed
 from tests.support.tools import start_time_skipping
 from tests.unit.scheduling.support import BOARD, enrol, outbox_types, scheduling_context, seed_class, seed_programme
 from workflows.class_lifecycle import ClassLifecycle
@@ -56,6 +57,16 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
                    activities=[portal.create_task, portal.task_overdue, portal.close_task]):
         yield Rig(env, ctx, portal, queue)
     await ctx.dispose()
+
+
+async def _complete(rig: Rig, handle: WorkflowHandle[Any, Any], decision: TaskDecision) -> Any:
+    """Send the decision as the portal would: for the task the (stand-in) portal filed, sealed with the portal's
+    (test) key at the server's time."""
+    filed = [i for i, c in enumerate(rig.portal.created)
+             if c.workflow_id == handle.id and c.request.task_key == decision.task_key]
+    if filed:
+        decision = replace(decision, task_id=f"task-{filed[-1] + 1}")
+    return await handle.execute_update("complete_task", await sealed(decision, workflow_id=handle.id, env=rig.env))
 
 
 async def _start(rig: Rig, class_id: str) -> WorkflowHandle[Any, Any]:
@@ -111,8 +122,8 @@ async def test_three_month_class_with_below_target_extension(rig: Rig) -> None:
     assert (await _class(rig.ctx, class_id)).enrolment_closed
 
     with pytest.raises(WorkflowUpdateFailedError):  # the validator refuses 0 days
-        await handle.execute_update("complete_task", _decision("below_target:0", "extend", inputs={"days": 0}))
-    await handle.execute_update("complete_task", _decision("below_target:0", "extend", inputs={"days": 5}))
+        await _complete(rig, handle, _decision("below_target:0", "extend", inputs={"days": 0}))
+    await _complete(rig, handle, _decision("below_target:0", "extend", inputs={"days": 5}))
     await _eventually(lambda: _deadline_moved(rig.ctx, class_id), "the extension applied")
     assert [c.decision.action for c in rig.portal.closed] == ["extend"]
     cls = await _class(rig.ctx, class_id)
@@ -186,8 +197,8 @@ async def test_overdue_decision_is_reminded_then_escalated_then_cancelled(rig: R
     assert rig.portal.overdue[1].escalation_roles == ["organization_board"]
 
     with pytest.raises(WorkflowUpdateFailedError):  # cancel needs a comment
-        await handle.execute_update("complete_task", _decision("below_target:0", "cancel"))
-    await handle.execute_update("complete_task", _decision("below_target:0", "cancel",
+        await _complete(rig, handle, _decision("below_target:0", "cancel"))
+    await _complete(rig, handle, _decision("below_target:0", "cancel",
                                                            comment="Không đủ học viên"))
     outcome: CompletionResult = await handle.result()
     assert outcome.status == "cancelled"
@@ -209,12 +220,12 @@ async def test_merge_moves_participants_into_the_other_class(rig: Rig) -> None:
     await enrol(rig.ctx, small, "m2")
     handle = await _start(rig, small)
     await rig.env.sleep(timedelta(days=16))
-    await handle.execute_update("complete_task", _decision("below_target:0", "merge",
+    await _complete(rig, handle, _decision("below_target:0", "merge",
                                                            inputs={"target_class_id": small}))
     await _eventually(lambda: len(rig.portal.created) == 2, "the second task")
     assert (await handle.query("status"))["decisions"] == ["merge:refused"]  # itself: asked again
     assert len(rig.portal.created) == 2
-    await handle.execute_update("complete_task", _decision("below_target:1", "merge",
+    await _complete(rig, handle, _decision("below_target:1", "merge",
                                                            inputs={"target_class_id": big}))
     assert (await handle.result()).status == "cancelled"
     assert (await _class(rig.ctx, small)).merged_into == big

@@ -27,6 +27,7 @@ from shared.context import ServiceContext, build_context
 from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
+from tests.support.seal import sealed
 from tests.support.tools import start_time_skipping
 from tests.unit.selection.fakes import FakeOfficialDirectory
 from workflows.contracts import WORKFLOWS_QUEUE
@@ -93,6 +94,7 @@ class Portal:
     """The stand-in portal: records every request; the test plays the approvers through the Update."""
 
     client: Client
+    env: WorkflowEnvironment | None = None  # the time-skipping server, whose clock the seals start at
     created: list[CreateTaskInput] = field(default_factory=list)
     overdue: list[TaskOverdueInput] = field(default_factory=list)
     closed: list[CloseTaskInput] = field(default_factory=list)
@@ -132,6 +134,7 @@ class Portal:
         decision = TaskDecision(task_key=task.request.task_key,
                                 task_id=f"task-{task.workflow_id}-{task.request.task_key}", action=action,
                                 inputs=inputs or {}, comment=comment, actor_id=actor, actor_role=role)
+        decision = await sealed(decision, workflow_id=task.workflow_id, env=self.env)
         for attempt in range(100):
             try:
                 await handle.execute_update(COMPLETE_TASK_UPDATE, decision)
@@ -176,7 +179,7 @@ async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -
     settings, ctx = await selection_ctx(tmp)
     directory = FakeOfficialDirectory(records)
     env = await start_time_skipping()
-    portal = Portal(env.client)
+    portal = Portal(env.client, env)
     acts = SelectionActivities(ctx, directory)
     rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
     rt.temporal._client = env.client

@@ -136,7 +136,7 @@ async def test_a_whole_campaign_from_creation_to_the_committee_decision(tmp_path
         dx_tally = next(c for c in confs if c["code"] == "HN-DX")["tally"]
         assert dx_tally["ballots_returned"] == 5 and dx_tally["base_count"] == 5 and dx_tally["blank"] == 1
         assert next(c for c in confs if c["code"] == "HN-BL")["tally"]["base_count"] == 3  # present
-        await h.portal.complete(confirm, actor="btc.nguyenvanhai", role="organization_board", action="confirm")
+        await h.portal.complete(confirm, actor="btc.tranthithu", role="organization_board", action="confirm")
 
         screening = (await h.portal.wait_for("screening_confirmation", 1))[0]
         assert {n["candidate_id"] for n in screening.request.dossier["ineligible"]} == {ids["off-dx4"],

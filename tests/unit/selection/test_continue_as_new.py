@@ -31,7 +31,7 @@ async def test_the_campaign_continues_as_new_between_steps_and_still_decides(tmp
         await h.env.sleep(timedelta(days=2))
         confirm = (await h.portal.wait_for("nomination_confirmation", 1))[0]
         assert confirm.run_id == first_run
-        await h.portal.complete(confirm, actor="btc.nguyenvanhai", role="organization_board", action="confirm")
+        await h.portal.complete(confirm, actor="btc.tranthithu", role="organization_board", action="confirm")
         screening = (await h.portal.wait_for("screening_confirmation", 1))[0]
         assert screening.run_id != first_run  # a new run, resumed at the screening step
         await h.portal.complete(screening, actor="btc.nguyenvanhai", role="organization_board", action="confirm")

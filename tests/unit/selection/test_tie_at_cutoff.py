@@ -31,7 +31,7 @@ async def test_a_tie_at_the_last_seat_goes_to_the_council_chair(tmp_path: Path) 
         await h.env.sleep(timedelta(days=11))
         for kind in ("nomination_confirmation", "screening_confirmation"):
             task = (await h.portal.wait_for(kind, 1))[0]
-            await h.portal.complete(task, actor="btc.nguyenvanhai", role="organization_board", action="confirm")
+            await h.portal.complete(task, actor="btc.tranthithu", role="organization_board", action="confirm")
         for kind, count, mark in (("essay_mark", 4, 70), ("interview_score", 4, 80)):
             for t in await h.portal.wait_for(kind, count):
                 await h.portal.complete(t, actor=str(t.request.assignee), role="examiner", action="mark",
