@@ -129,6 +129,9 @@ class Registration(Base):
     active_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     policy_version: Mapped[str] = mapped_column(String(120))
+    # the date the rules were evaluated on: the plan's dispatch date, or the submission date when it sets none
+    rule_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    rule_date_source: Mapped[str | None] = mapped_column(String(40), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     review_comment: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
