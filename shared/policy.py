@@ -18,6 +18,9 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
+from shared.policy_stamp import Citation, RuleApplied
+
+__all__ = ["Citation", "PolicyBook", "PolicyVersion", "RuleApplied", "load_policy_book"]
 POLICY_DATA_PACKAGE = "shared"
 POLICY_DATA_DIR = "policy_data"
 
@@ -39,14 +42,6 @@ class PolicyNotInForceError(PolicyError, LookupError):
         versions = ", ".join(known) or "none"
         super().__init__(f"no version of policy rule {rule_key!r} is in force on {on.isoformat()} "
                          f"(known versions: {versions})")
-
-
-@dataclass(frozen=True)
-class Citation:
-    """Where a rule version comes from, in Vietnamese and English."""
-
-    vi: str
-    en: str
 
 
 def _freeze(value: Any) -> Any:
@@ -104,22 +99,6 @@ class PolicyVersion:
             "parameters": _thaw(self.parameters),
             "assumptions": self.assumptions,
         }
-
-
-@dataclass(frozen=True)
-class RuleApplied:
-    """Which rule version a decision applied, and the date it was evaluated on (shown with each finding)."""
-
-    rule_key: str
-    version_id: str
-    evaluated_on: date
-    source: Citation
-
-    def as_dict(self) -> dict[str, str]:
-        """JSON-ready fields, merged into a finding or an audit record's inputs."""
-        return {"rule": self.rule_key, "rule_version": self.version_id,
-                "evaluated_on": self.evaluated_on.isoformat(), "rule_source_vi": self.source.vi,
-                "rule_source_en": self.source.en}
 
 
 def _parse_date(raw: Any, what: str) -> date:
