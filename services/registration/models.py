@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.tables import define_infra_tables
@@ -160,3 +160,24 @@ class TrainingRecord(Base):
     result: Mapped[str] = mapped_column(String(20))
     certificate_no: Mapped[str | None] = mapped_column(String(60), nullable=True)
     source_event_id: Mapped[str] = mapped_column(String(64))
+
+
+class PostgraduateDispatch(Base):
+    """An official dispatched to postgraduate education, the service commitment owed, and any refund."""
+
+    __tablename__ = "postgraduate_dispatches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    official_id: Mapped[str] = mapped_column(String(36), index=True)
+    programme_code: Mapped[str] = mapped_column(String(60))
+    dispatched_on: Mapped[date] = mapped_column(Date)
+    training_months: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[int] = mapped_column(BigInteger)  # đồng
+    commitment_months: Mapped[int] = mapped_column(Integer)  # T1
+    policy_version: Mapped[str] = mapped_column(String(120))  # the rule in force at dispatch
+    returned_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    served_months: Mapped[int | None] = mapped_column(Integer, nullable=True)  # T2
+    refund: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

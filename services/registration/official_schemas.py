@@ -99,6 +99,7 @@ class OfficialDossier(OfficialSummary):
     retirement_date: date
     retirement_policy_version: str
     unit_history: list[dict[str, Any]]
+    service_commitments: list[dict[str, Any]] = []
 
 
 class ImportRow(BaseModel):

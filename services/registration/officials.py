@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registration.dispatches import dispatches_of, line
 from services.registration.domain.personal_id import mask, parse_personal_id
 from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
@@ -151,6 +152,11 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
                                      .order_by(TrainingRecord.end_date))).scalars().all()
     history = (await session.execute(select(OfficialUnitHistory).where(OfficialUnitHistory.official_id == o.id)
                                      .order_by(OfficialUnitHistory.valid_from))).scalars().all()
+    commitments = [{"dispatch_id": d.id, "programme_code": d.programme_code,
+                    "dispatched_on": d.dispatched_on.isoformat(), "commitment_months": d.commitment_months,
+                    "policy_version": d.policy_version, "left_on": d.left_on.isoformat() if d.left_on else None,
+                    "refund": d.refund, "line_vi": line(d)[0], "line_en": line(d)[1]}
+                   for d in await dispatches_of(session, o.id)]
     base = summary(o, today=today).model_dump()
     return OfficialDossier(
         **base, personal_id=o.personal_id if show_personal_id else None, civil_service_rank=o.civil_service_rank,
@@ -163,7 +169,7 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
         retirement_date=retirement_date(birth_of(o), o.gender, policy), retirement_policy_version=policy.version_id,
         unit_history=[{"unit_code": h.unit_code, "valid_from": h.valid_from.isoformat(),
                        "valid_to": h.valid_to.isoformat() if h.valid_to else None, "reason": h.reason}
-                      for h in history])
+                      for h in history], service_commitments=commitments)
 
 
 async def record_read(uow: UnitOfWork, *, official_id: str, principal: Principal) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
+from services.registration.domain.dispatch import unmet_conditions
 from shared.policy import PolicyVersion
 
 if TYPE_CHECKING:
@@ -14,8 +15,20 @@ if TYPE_CHECKING:
 Found = tuple[str, PolicyVersion, str, str]  # code, the version applied, message vi, message en
 
 
+def _postgraduate(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
+    p = sub.person
+    unmet = unmet_conditions(birth=p.birth, service_start=p.service_start, ratings=p.ratings, policy=version, on=on)
+    if not unmet:
+        return []
+    return [("postgraduate_dispatch", version,
+             f"Chưa đủ điều kiện cử đi đào tạo sau đại học ({version.source.vi}): " + "; ".join(v for v, _ in unmet),
+             f"Does not meet the conditions for postgraduate dispatch ({version.source.en}): "
+             + "; ".join(e for _, e in unmet))]
+
+
 # rule key → (category prefix it applies to, the check)
 CHECKS: dict[str, tuple[str, Callable[[Submission, PolicyVersion, date], list[Found]]]] = {
+    "postgraduate_dispatch": ("postgraduate.", _postgraduate),
 }
 
 

@@ -74,7 +74,7 @@ async def test_accepted_registration_becomes_an_enrolment_request(app: App) -> N
         audit = (await s.execute(text("SELECT action, body FROM audit_log WHERE subject=:s"),
                                  {"s": f"registration:{reg['id']}"})).all()
     assert audit[0][0] == "registration.accept"
-    assert json.loads(audit[0][1])["policy_version"] == "registration-checks/2026-1"
+    assert json.loads(audit[0][1])["policy_version"] == "registration-checks/2026-2"
 
 
 async def test_flagged_registration_starts_the_review_by_event(app: App) -> None:
