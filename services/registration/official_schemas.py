@@ -33,6 +33,10 @@ class PlanningEntry(BaseModel):
     position: str = Field(min_length=1, max_length=200)
     term: str = Field(min_length=1, max_length=40, description="e.g. 2025-2030")
     approved_on: date | None = None
+    level: Literal["central", "provincial", "district", "commune"] | None = Field(
+        default=None, description="the level of the planned position (QĐ 377: at most 3 positions at one level)")
+    unit_code: str | None = Field(default=None, pattern=UNIT_CODE,
+                                  description="the unit whose position it is (default: the official's own unit)")
 
 
 class DisciplineEntry(BaseModel):

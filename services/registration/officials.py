@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.dispatches import dispatches_of, line
 from services.registration.domain.personal_id import mask, parse_personal_id
+from services.registration.domain.planning import apply_discipline, in_planning_on, limit_violations, position_key
 from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
 from services.registration.official_schemas import OfficialCreate, OfficialDossier, OfficialSummary
@@ -58,6 +60,7 @@ async def check_official(session: AsyncSession, data: OfficialCreate, *, today: 
         if not (year.isdigit() and len(year) == 4):
             errors.append(_err("ratings", "rating_year_invalid", f"Rating year {year} is not a year",
                                f"Năm đánh giá {year} không hợp lệ"))
+    errors.extend(await planning_errors(session, data, today=today))
     unit = (await session.execute(select(Unit.status).where(Unit.code == data.unit_code))).first()
     if unit is None:
         errors.append(_err("unit_code", "unknown_unit", f"Unit {data.unit_code} does not exist",
@@ -66,6 +69,27 @@ async def check_official(session: AsyncSession, data: OfficialCreate, *, today: 
         errors.append(_err("unit_code", "unit_not_active", f"Unit {data.unit_code} is {unit.status}",
                            f"Đơn vị {data.unit_code} không còn hoạt động ({unit.status})"))
     return errors
+
+
+def planning_of(data: OfficialCreate) -> list[dict[str, Any]]:
+    """The planning entries to store: discipline of the rule's level or heavier removes an entry for its term."""
+    entries = data.model_dump(mode="json")["planning"]
+    return apply_discipline(entries, [(d.date, d.level) for d in data.discipline],
+                            lambda day: in_force("planning_limits", day))
+
+
+async def planning_errors(session: AsyncSession, data: OfficialCreate, *, today: date) -> list[FieldError]:
+    """The planning limits (QĐ 377-QĐ/TW): people per position, positions per person at one level."""
+    if not data.planning:
+        return []
+    rows = (await session.execute(select(Official.unit_code, Official.planning).where(
+        Official.status == "active", Official.personal_id != data.personal_id.strip()))).all()
+    others: Counter[tuple[str, str, str]] = Counter()
+    for unit_code, planning in rows:
+        others.update({position_key(e, unit_code) for e in planning or [] if not e.get("removed_on")})
+    found = limit_violations(planning_of(data), unit_code=data.unit_code, others=others,
+                             policy_on=lambda day: in_force("planning_limits", day or today))
+    return [_err(f"planning.{i}", code, en, vi) for i, code, vi, en in found]
 
 
 def invalid_official(errors: list[FieldError]) -> Problem:
@@ -82,7 +106,7 @@ def _values(data: OfficialCreate) -> dict[str, Any]:
             "category": data.category, "position": data.position, "title": data.title,
             "civil_service_rank": data.civil_service_rank, "education": data.education,
             "political_theory": data.political_theory, "party_join_date": data.party_join_date,
-            "service_start": data.service_start, "ratings": dict(data.ratings), "planning": dumped["planning"],
+            "service_start": data.service_start, "ratings": dict(data.ratings), "planning": planning_of(data),
             "discipline": dumped["discipline"]}
 
 
@@ -93,6 +117,7 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
     now = datetime.now(UTC)
     values = _values(data)
     found = (await uow.session.execute(select(Official).where(Official.personal_id == pid))).scalar_one_or_none()
+    before = {(e["position"], e["term"]) for e in (found.planning if found else []) if e.get("removed_on")}
     if found is None:
         found = Official(id=str(uuid.uuid4()), personal_id=pid, name_folded=fold(data.full_name), status="active",
                          created_at=now, updated_at=now, **values)
@@ -118,6 +143,13 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
             subject=f"official:{found.id}", reason_vi=f"Cập nhật hồ sơ {found.full_name} ({outcome})",
             reason_en=f"Official record {outcome}", secret_inputs=True,  # secret data: only the digest is kept
             inputs={**data.model_dump(mode="json"), "personal_id": mask(pid)}))
+    for entry in found.planning or []:
+        if entry.get("removed_on") and (entry["position"], entry["term"]) not in before:
+            await uow.audit(AuditEntry(
+                actor=actor, action="planning.remove", subject=f"official:{found.id}",
+                reason_vi=entry["removed_reason_vi"], reason_en=entry["removed_reason_en"],
+                policy_version=entry["removal_rule_version"],
+                inputs={"position": entry["position"], "term": entry["term"], "removed_on": entry["removed_on"]}))
     return found, outcome
 
 
@@ -161,7 +193,8 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
     return OfficialDossier(
         **base, personal_id=o.personal_id if show_personal_id else None, civil_service_rank=o.civil_service_rank,
         party_join_date=o.party_join_date, service_start=o.service_start, ratings=dict(o.ratings or {}),
-        in_planning=bool(o.planning), planning=list(o.planning or []), discipline=list(o.discipline or []),
+        in_planning=in_planning_on(o.planning or [], today), planning=list(o.planning or []),
+        discipline=list(o.discipline or []),
         training_record=[{"class_id": r.class_id, "class_code": r.class_code, "programme_code": r.programme_code,
                           "programme_category": r.programme_category, "year": r.year,
                           "start_date": r.start_date.isoformat(), "end_date": r.end_date.isoformat(),

@@ -19,6 +19,7 @@ from services.registration.domain.checks import (
     check_submission,
     outcome_of,
 )
+from services.registration.domain.planning import in_planning_on
 from services.registration.domain.rule_checks import rules_for
 from services.registration.models import Official, Registration
 from services.registration.officials import birth_of
@@ -125,10 +126,10 @@ async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCre
     return CatalogueFacts(programme, klass, enrolled, allocations, min(dispatch) if dispatch else None)
 
 
-def _person(o: Official) -> Person:
+def _person(o: Official, on: date) -> Person:
     return Person(birth=birth_of(o), gender=o.gender, category=o.category, position=o.position, title=o.title,
                   education=o.education, political_theory=o.political_theory,
-                  party_member=o.party_join_date is not None, in_planning=bool(o.planning),
+                  party_member=o.party_join_date is not None, in_planning=in_planning_on(o.planning or [], on),
                   service_start=o.service_start, ratings={int(y): r for y, r in (o.ratings or {}).items()})
 
 
@@ -156,7 +157,7 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
                          start=c.start_date, end=c.end_date, kind="enrolment")
                  for c in enrolled if not klass or c.id != klass.id]
     findings = check_submission(Submission(
-        person=_person(official), unit_code=official.unit_code, programme_code=programme.code,
+        person=_person(official, on), unit_code=official.unit_code, programme_code=programme.code,
         programme_category=programme.category, plan_year=data.plan_year, target_criteria=programme.target_criteria,
         class_start=klass.start_date if klass else None, class_end=klass.end_date if klass else None,
         others=bookings, unit_allocation=allocations.get(official.unit_code), unit_active_count=int(unit_count),

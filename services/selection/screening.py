@@ -126,8 +126,9 @@ async def screen(uow: UnitOfWork, *, campaign_id: str, snapshot_at: str, records
                 "explanation_en": "the official's record was not found"}], "policy_versions": []}
         else:
             try:
-                res = evaluate_eligibility(record=to_record(doc), criteria=criteria[cand.group_code],
-                                           book=policy_book(), reference_date=on, proposal_date=on)
+                res = evaluate_eligibility(record=to_record(doc, planning_on=snapshot.date()),
+                                           criteria=criteria[cand.group_code], book=policy_book(),
+                                           reference_date=on, proposal_date=on)
                 result_doc = {"eligible": res.eligible, "policy_versions": list(res.policy_versions),
                               "criteria": [{"code": c.code, "passed": c.passed, "explanation_vi": c.explanation_vi,
                                             "explanation_en": c.explanation_en, "rule_version": c.rule_version,
