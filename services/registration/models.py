@@ -70,6 +70,8 @@ class Official(Base):
     unit_code: Mapped[str] = mapped_column(String(40), index=True)
     category: Mapped[str] = mapped_column(String(20))
     position: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # the management level of the position held (domain/positions.py): the rules by position read it
+    position_level: Mapped[str | None] = mapped_column(String(40), nullable=True)
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     civil_service_rank: Mapped[str | None] = mapped_column(String(120), nullable=True)
     education: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -12,6 +12,10 @@ Category = Literal["cadre", "civil_servant", "public_employee"]
 Education = Literal["college", "bachelor", "master", "doctorate"]
 PoliticalTheory = Literal["none", "elementary", "intermediate", "advanced"]
 Rating = Literal["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+PositionLevel = Literal["central", "provincial_leader", "provincial_department_head", "provincial_section_head",
+                        "provincial_deputy_section_head", "district_leader", "district_section_head",
+                        "district_deputy_section_head", "commune_chair", "commune_section_head",
+                        "commune_deputy_section_head", "staff"]
 UNIT_CODE = r"^[A-Z0-9_-]{2,40}$"
 
 
@@ -60,6 +64,7 @@ class OfficialCreate(BaseModel):
     unit_code: str = Field(pattern=UNIT_CODE)
     category: Category
     position: str | None = Field(default=None, max_length=200)
+    position_level: PositionLevel | None = Field(default=None, description="the management level of the position")
     title: str | None = Field(default=None, max_length=200)
     civil_service_rank: str | None = Field(default=None, max_length=120)
     education: Education | None = None
@@ -86,6 +91,7 @@ class OfficialSummary(BaseModel):
     education: str | None
     political_theory: str
     age: int
+    position_level: str | None = None
 
 
 class OfficialDossier(OfficialSummary):

@@ -25,6 +25,7 @@ from shared.uow import UnitOfWork
 from shared.vietnamese import fold, sort_key_name
 
 FIELDS = ("full_name", "gender", "birth_year", "birth_month", "birth_day", "unit_code", "category", "position",
+          "position_level",
           "title", "civil_service_rank", "education", "political_theory", "party_join_date", "service_start",
           "ratings", "planning", "discipline")
 
@@ -103,7 +104,8 @@ def _values(data: OfficialCreate) -> dict[str, Any]:
     dumped = data.model_dump(mode="json")
     return {"full_name": data.full_name, "gender": data.gender, "birth_year": data.birth.year,
             "birth_month": data.birth.month, "birth_day": data.birth.day, "unit_code": data.unit_code,
-            "category": data.category, "position": data.position, "title": data.title,
+            "category": data.category, "position": data.position, "position_level": data.position_level,
+            "title": data.title,
             "civil_service_rank": data.civil_service_rank, "education": data.education,
             "political_theory": data.political_theory, "party_join_date": data.party_join_date,
             "service_start": data.service_start, "ratings": dict(data.ratings), "planning": planning_of(data),
@@ -174,7 +176,7 @@ def summary(o: Official, *, today: date) -> OfficialSummary:
                            birth={"year": o.birth_year, "month": o.birth_month, "day": o.birth_day},
                            unit_code=o.unit_code, category=o.category, position=o.position, title=o.title,
                            education=o.education, political_theory=o.political_theory,
-                           age=age_on(birth_of(o), today))
+                           age=age_on(birth_of(o), today), position_level=o.position_level)
 
 
 async def dossier(session: AsyncSession, o: Official, *, today: date, show_personal_id: bool) -> OfficialDossier:

@@ -130,7 +130,8 @@ def _person(o: Official, on: date) -> Person:
     return Person(birth=birth_of(o), gender=o.gender, category=o.category, position=o.position, title=o.title,
                   education=o.education, political_theory=o.political_theory,
                   party_member=o.party_join_date is not None, in_planning=in_planning_on(o.planning or [], on),
-                  service_start=o.service_start, ratings={int(y): r for y, r in (o.ratings or {}).items()})
+                  service_start=o.service_start, ratings={int(y): r for y, r in (o.ratings or {}).items()},
+                  position_level=o.position_level)
 
 
 async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Official, facts: CatalogueFacts,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 from services.registration.domain.dispatch import unmet_conditions
+from services.registration.domain.positions import level_words
 from shared.policy import PolicyVersion
 
 if TYPE_CHECKING:
@@ -26,9 +27,43 @@ def _postgraduate(sub: Submission, version: PolicyVersion, on: date) -> list[Fou
              + "; ".join(e for _, e in unmet))]
 
 
+def _rank(order: Sequence[str], value: str | None) -> int:
+    return order.index(value) if value in order else -1
+
+
+def _political_theory(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
+    level = sub.programme_category.rsplit(".", 1)[-1]
+    if level not in version.parameters:
+        return []
+    c, p, out = version.param(level), sub.person, []
+    if p.position_level not in c["position_levels"] and not (c["planned_counts"] and p.in_planning):
+        held_vi, held_en = level_words(p.position_level)
+        out.append((f"{held_vi}, đối tượng là {c['who_vi']}", f"{held_en}; the programme is for {c['who_en']}"))
+    if c.get("party_member") and not p.party_member:
+        out.append(("chưa là đảng viên", "not a party member"))
+    for kind, order in (("education", version.param("education_order")),
+                        ("political_theory", version.param("theory_order"))):
+        need = c.get(f"min_{kind}")
+        if need and _rank(order, getattr(p, kind)) < _rank(order, need):
+            out.append((f"trình độ {kind} {getattr(p, kind) or 'chưa có'}, cần từ {need} trở lên",
+                        f"{kind} {getattr(p, kind) or 'none'}, at least {need} required"))
+    ratings: Sequence[str] = version.param("rating_order")
+    years = range(on.year - int(c["rated_years"]), on.year)
+    if any(_rank(ratings, p.ratings.get(y)) < _rank(ratings, c["min_rating"]) for y in years):
+        shown = ", ".join(f"{y}: {p.ratings.get(y, '—')}" for y in years)
+        out.append((f"chưa đủ {c['rated_years']} năm xếp loại từ hoàn thành tốt nhiệm vụ trở lên ({shown})",
+                    f"not {c['rated_years']} years rated {c['min_rating']} or better ({shown})"))
+    if not out:
+        return []
+    return [("political_theory_criteria", version,
+             f"Chưa đúng đối tượng, tiêu chuẩn theo {version.source.vi}: " + "; ".join(v for v, _ in out),
+             f"Does not meet the standards of {version.source.en}: " + "; ".join(e for _, e in out))]
+
+
 # rule key → (category prefix it applies to, the check)
 CHECKS: dict[str, tuple[str, Callable[[Submission, PolicyVersion, date], list[Found]]]] = {
     "postgraduate_dispatch": ("postgraduate.", _postgraduate),
+    "political_theory_criteria": ("political_theory.", _political_theory),
 }
 
 
