@@ -60,10 +60,25 @@ def _political_theory(sub: Submission, version: PolicyVersion, on: date) -> list
              f"Does not meet the standards of {version.source.en}: " + "; ".join(e for _, e in out))]
 
 
+def _defence_security(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
+    wanted = sub.programme_category.rsplit("_", 1)[-1]
+    level = sub.person.position_level
+    group = version.param("group_by_position_level").get(level) if level else None
+    if group == wanted:
+        return []
+    held_vi, held_en = level_words(level)
+    why_vi = f"{held_vi}: thuộc đối tượng {group}" if group else f"{held_vi}: không xác định được đối tượng"
+    why_en = f"{held_en}: group {group}" if group else f"{held_en}: the group cannot be determined"
+    return [("defence_security_group", version,
+             f"Chương trình dành cho đối tượng {wanted} theo {version.source.vi}; {why_vi}",
+             f"The programme is for group {wanted} under {version.source.en}; {why_en}")]
+
+
 # rule key → (category prefix it applies to, the check)
 CHECKS: dict[str, tuple[str, Callable[[Submission, PolicyVersion, date], list[Found]]]] = {
     "postgraduate_dispatch": ("postgraduate.", _postgraduate),
     "political_theory_criteria": ("political_theory.", _political_theory),
+    "defence_security_periods": ("defence_security.group_", _defence_security),
 }
 
 
