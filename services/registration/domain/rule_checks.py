@@ -74,11 +74,31 @@ def _defence_security(sub: Submission, version: PolicyVersion, on: date) -> list
              f"The programme is for group {wanted} under {version.source.en}; {why_en}")]
 
 
+def _knowledge_update(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
+    groups, level = version.param("groups"), sub.person.position_level
+    wanted = str(sub.target_criteria.get("knowledge_update_group") or "") or None
+    group = version.param("group_by_position_level").get(level) if level else None
+    held_vi, held_en = level_words(level)
+    if wanted is not None and wanted not in groups:
+        vi = f"nhóm {wanted} của chương trình không có trong quy định (các nhóm: {', '.join(sorted(groups))})"
+        en = f"the programme's group {wanted} does not exist under this rule (groups: {', '.join(sorted(groups))})"
+    elif group is None:
+        vi, en = f"{held_vi}: không thuộc nhóm cán bộ lãnh đạo, quản lý nào", f"{held_en}: in no group of leaders"
+    elif wanted is not None and group != wanted:
+        vi = f"{held_vi}: thuộc nhóm {group} ({groups[group]['vi']}), chương trình dành cho nhóm {wanted}"
+        en = f"{held_en}: group {group} ({groups[group]['en']}), the programme is for group {wanted}"
+    else:
+        return []
+    return [("knowledge_update_group", version, f"Bồi dưỡng cập nhật kiến thức theo {version.source.vi}: {vi}",
+             f"Knowledge updating under {version.source.en}: {en}")]
+
+
 # rule key → (category prefix it applies to, the check)
 CHECKS: dict[str, tuple[str, Callable[[Submission, PolicyVersion, date], list[Found]]]] = {
     "postgraduate_dispatch": ("postgraduate.", _postgraduate),
     "political_theory_criteria": ("political_theory.", _political_theory),
     "defence_security_periods": ("defence_security.group_", _defence_security),
+    "knowledge_update_groups": ("knowledge_update", _knowledge_update),
 }
 
 

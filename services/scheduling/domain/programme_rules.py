@@ -1,4 +1,4 @@
-"""Programme content fixed by a rule: defence and security knowledge groups 1–4 and their periods."""
+"""Programme content fixed by a rule: defence and security groups 1–4 and their periods; knowledge-update groups."""
 
 from __future__ import annotations
 
@@ -36,3 +36,15 @@ def standard_programmes(version: PolicyVersion) -> list[dict[str, Any]]:
              "name": f"Bồi dưỡng kiến thức quốc phòng và an ninh {GROUP_NAMES_VI.get(g, g)}",
              "rule": version.rule_key, "rule_version": version.version_id, "source_vi": version.source.vi,
              "source_en": version.source.en} for g, n in sorted(periods.items())]
+
+
+def knowledge_group_unknown(category: str, criteria: Mapping[str, Any],
+                            version: PolicyVersion) -> tuple[str, str] | None:
+    """(vi, en) when a knowledge-update programme names a group the rule in force does not have, else None."""
+    wanted = criteria.get("knowledge_update_group")
+    groups: Mapping[str, Any] = version.param("groups")
+    if category != "knowledge_update" or wanted is None or str(wanted) in groups:
+        return None
+    known = ", ".join(sorted(groups))
+    return (f"Nhóm {wanted} không có trong {version.source.vi} ({version.version_id}); các nhóm: {known}",
+            f"Group {wanted} does not exist under {version.source.en} ({version.version_id}); groups: {known}")

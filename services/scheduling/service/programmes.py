@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.scheduling.domain.programme_rules import defence_group, hours_mismatch
+from services.scheduling.domain.programme_rules import defence_group, hours_mismatch, knowledge_group_unknown
 from services.scheduling.models import Programme, ProgrammeVersion
 from services.scheduling.schemas import ProgrammeCreate, ProgrammeVersionCreate
 from services.scheduling.service.common import utcnow
@@ -29,6 +29,11 @@ def _check_period(data: ProgrammeVersionCreate) -> None:
                                policy_in_force("defence_security_periods", data.effective_from))
         if wrong:
             raise invalid("hours", "hours_not_by_rule", wrong[1], wrong[0])
+    if data.category.value == "knowledge_update" and "knowledge_update_group" in data.target_criteria:
+        unknown = knowledge_group_unknown(data.category.value, data.target_criteria,
+                                          policy_in_force("knowledge_update_groups", data.effective_from))
+        if unknown:
+            raise invalid("target_criteria.knowledge_update_group", "group_not_in_force", unknown[1], unknown[0])
 
 
 def _version(code: str, no: int, data: ProgrammeVersionCreate) -> ProgrammeVersion:

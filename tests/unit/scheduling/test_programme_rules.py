@@ -57,3 +57,12 @@ async def test_a_group_1_programme_of_40_hours_is_refused(ctx: ServiceContext) -
             await programmes.add_version(uow, code="QPAN1", actor=BOARD, data=ProgrammeVersionCreate.model_validate({
                 "name": "QP-AN đối tượng 1", "category": "defence_security.group_1", "mode": "full_time",
                 "hours": 120, "provider": "Học viện Quốc phòng", "effective_from": "2026-01-01"}))
+
+
+async def test_a_knowledge_update_programme_for_group_4_after_qd_145_is_refused(ctx: ServiceContext) -> None:
+    with pytest.raises(Problem) as err:
+        await seed_programme(ctx, "CNKT4", category="knowledge_update", hours=24, effective_from="2024-05-10",
+                             target_criteria={"knowledge_update_group": "4"})
+    assert err.value.errors[0].field == "target_criteria.knowledge_update_group"
+    await seed_programme(ctx, "CNKT4", category="knowledge_update", hours=24, effective_from="2024-05-09",
+                         target_criteria={"knowledge_update_group": "4"})
