@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zipfile
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
@@ -80,6 +81,14 @@ async def list_officials(
                 "education", "political_theory", "age")
         return xlsx_response("officials", cols, ([getattr(r, c) for c in cols] for r in rows))
     return rows
+
+
+@router.get("/planning/structure")
+async def planning_structure(request: Request, principal: Annotated[Principal, Depends(allowed("report.read"))],
+                             on: date | None = None) -> dict[str, Any]:
+    """People in planning on a day (today by default): young and women shares against the planning targets."""
+    async with ctx_of(request).sessions() as session:
+        return await officials.planning_structure(session, on=on or today())
 
 
 @router.get("/officials/{official_id}", response_model=OfficialDossier)

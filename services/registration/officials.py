@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.dispatches import dispatches_of, line
 from services.registration.domain.personal_id import mask, parse_personal_id
-from services.registration.domain.planning import apply_discipline, in_planning_on, limit_violations, position_key
+from services.registration.domain.planning import (
+    apply_discipline,
+    in_planning_on,
+    limit_violations,
+    position_key,
+    structure,
+)
 from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
 from services.registration.official_schemas import OfficialCreate, OfficialDossier, OfficialSummary
@@ -205,6 +211,13 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
         unit_history=[{"unit_code": h.unit_code, "valid_from": h.valid_from.isoformat(),
                        "valid_to": h.valid_to.isoformat() if h.valid_to else None, "reason": h.reason}
                       for h in history], service_commitments=commitments)
+
+
+async def planning_structure(session: AsyncSession, *, on: date) -> dict[str, Any]:
+    """Young and women shares of the people in planning on `on`, against the targets of the rule in force."""
+    rows = (await session.execute(select(Official).where(Official.status == "active"))).scalars().all()
+    people = [(age_on(birth_of(o), on), o.gender) for o in rows if in_planning_on(o.planning or [], on)]
+    return {"on": on.isoformat(), **structure(people, in_force("planning_limits", on))}
 
 
 async def record_read(uow: UnitOfWork, *, official_id: str, principal: Principal) -> None:

@@ -110,3 +110,16 @@ def limit_violations(entries: Sequence[Entry], *, unit_code: str, others: Counte
                         f"one person may be planned for at most {most_positions} positions at one level in the "
                         f"{entry['term']} term, under {cite[1]}"))
     return out
+
+
+def structure(people: Sequence[tuple[int, str]], policy: PolicyVersion) -> dict[str, Any]:
+    """The young and women shares of the people in planning, (age, gender) each, against the rule's targets."""
+    below = int(policy.param("young_age_below"))
+    counts = {"young": sum(1 for age, _ in people if age < below), "women": sum(1 for _, g in people if g == "female")}
+    targets = {"young": float(policy.param("young_share_target")), "women": float(policy.param("women_share_target"))}
+    out: dict[str, Any] = {"planned": len(people), "young_age_below": below, "rule_version": policy.version_id,
+                           "source_vi": policy.source.vi, "source_en": policy.source.en}
+    for name, n in counts.items():
+        share = n / len(people) if people else 0.0
+        out[name] = {"count": n, "share": round(share, 4), "target": targets[name], "met": share >= targets[name]}
+    return out

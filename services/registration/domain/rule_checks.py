@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from services.registration.domain.checks import Submission
 
 Found = tuple[str, PolicyVersion, str, str]  # code, the version applied, message vi, message en
+THEORY_LEVELS = ("intermediate", "advanced")  # the levels political_theory_criteria sets standards for
 
 
 def _postgraduate(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
@@ -33,7 +34,7 @@ def _rank(order: Sequence[str], value: str | None) -> int:
 
 def _political_theory(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
     level = sub.programme_category.rsplit(".", 1)[-1]
-    if level not in version.parameters:
+    if level not in THEORY_LEVELS:
         return []
     c, p, out = version.param(level), sub.person, []
     if p.position_level not in c["position_levels"] and not (c["planned_counts"] and p.in_planning):

@@ -54,3 +54,18 @@ async def test_a_reprimand_removes_the_person_from_planning_for_the_term_with_th
     yesterday = date.fromordinal(date.today().toordinal() - 1)
     assert to_record(dossier, planning_on=yesterday).in_planning is True
     assert to_record(dossier, planning_on=date.today()).in_planning is False
+
+
+async def test_planning_structure_reports_young_and_women_shares_against_the_targets(app: App) -> None:
+    young = official(pid="001195000001", name="Trần Thị Mai", gender="female", birth={"year": 1995},
+                     service_start="2018-09-01", party_join_date="2019-05-19", planning=PLANNED)
+    made = await app.call("POST", "/officials", BOARD, json=young)
+    assert made.status_code == 201, made.text
+    assert (await app.call("POST", "/officials", BOARD, json=official(planning=PLANNED))).status_code == 201
+    unplanned = official(pid="001075000077", planning=[])
+    assert (await app.call("POST", "/officials", BOARD, json=unplanned)).status_code == 201
+    report = (await app.call("GET", "/planning/structure", BOARD)).json()
+    assert report["planned"] == 2 and report["rule_version"] == "planning/qd-377-qd-tw-2025"
+    assert report["young"] == {"count": 1, "share": 0.5, "target": 0.15, "met": True}
+    assert report["women"]["count"] == 1 and report["women"]["met"] is True
+    assert (await app.call("GET", "/planning/structure", ["unit_officer"], ["DONGXOAI"])).status_code == 403
