@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.registration import imports, officials
+from services.registration import imports, officials, planning
 from services.registration.deps import actor_of, scope_units, today
 from services.registration.export import xlsx_response
 from services.registration.importing import read_csv, read_xlsx
@@ -88,7 +88,7 @@ async def planning_structure(request: Request, principal: Annotated[Principal, D
                              on: date | None = None) -> dict[str, Any]:
     """People in planning on a day (today by default): young and women shares against the planning targets."""
     async with ctx_of(request).sessions() as session:
-        return await officials.planning_structure(session, on=on or today())
+        return await planning.planning_structure(session, on=on or today())
 
 
 @router.get("/officials/{official_id}", response_model=OfficialDossier)

@@ -15,7 +15,8 @@ from services.registration.domain.retirement import BirthDate, add_months, full_
 from services.registration.models import Official, PostgraduateDispatch
 from services.registration.policies import book, in_force
 from shared.audit import Actor, AuditEntry
-from shared.errors import FieldError, Problem, conflict
+from shared.errors import FieldError, Problem, conflict, invalid
+from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
 
 
@@ -60,7 +61,12 @@ async def dispatches_of(session: AsyncSession, official_id: str) -> list[Postgra
 
 async def dispatch(uow: UnitOfWork, *, official: Official, data: DispatchCreate, actor: Actor) -> PostgraduateDispatch:
     """Check the conditions by the rule in force on the dispatch date; record the commitment it sets."""
-    policy = in_force("postgraduate_dispatch", data.dispatched_on)
+    try:
+        policy = in_force("postgraduate_dispatch", data.dispatched_on)
+    except PolicyNotInForceError as exc:
+        raise invalid("dispatched_on", "policy_not_in_force", str(exc),
+                      f"Không có quy định cử đi đào tạo sau đại học áp dụng vào ngày "
+                      f"{data.dispatched_on.strftime('%d/%m/%Y')}") from exc
     earlier = (await uow.session.execute(select(func.count()).select_from(PostgraduateDispatch).where(
         PostgraduateDispatch.official_id == official.id))).scalar_one()
     birth = BirthDate(official.birth_year, official.birth_month, official.birth_day)

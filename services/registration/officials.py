@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,16 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.dispatches import dispatches_of, line
 from services.registration.domain.personal_id import mask, parse_personal_id
-from services.registration.domain.planning import (
-    apply_discipline,
-    in_planning_on,
-    limit_violations,
-    position_key,
-    structure,
-)
+from services.registration.domain.planning import in_planning_on
 from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
 from services.registration.official_schemas import OfficialCreate, OfficialDossier, OfficialSummary
+from services.registration.planning import planning_errors, planning_of
 from services.registration.policies import in_force
 from shared.audit import Actor, AuditEntry
 from shared.auth import Principal
@@ -76,27 +70,6 @@ async def check_official(session: AsyncSession, data: OfficialCreate, *, today: 
         errors.append(_err("unit_code", "unit_not_active", f"Unit {data.unit_code} is {unit.status}",
                            f"Đơn vị {data.unit_code} không còn hoạt động ({unit.status})"))
     return errors
-
-
-def planning_of(data: OfficialCreate) -> list[dict[str, Any]]:
-    """The planning entries to store: discipline of the rule's level or heavier removes an entry for its term."""
-    entries = data.model_dump(mode="json")["planning"]
-    return apply_discipline(entries, [(d.date, d.level) for d in data.discipline],
-                            lambda day: in_force("planning_limits", day))
-
-
-async def planning_errors(session: AsyncSession, data: OfficialCreate, *, today: date) -> list[FieldError]:
-    """The planning limits (QĐ 377-QĐ/TW): people per position, positions per person at one level."""
-    if not data.planning:
-        return []
-    rows = (await session.execute(select(Official.unit_code, Official.planning).where(
-        Official.status == "active", Official.personal_id != data.personal_id.strip()))).all()
-    others: Counter[tuple[str, str, str]] = Counter()
-    for unit_code, planning in rows:
-        others.update({position_key(e, unit_code) for e in planning or [] if not e.get("removed_on")})
-    found = limit_violations(planning_of(data), unit_code=data.unit_code, others=others,
-                             policy_on=lambda day: in_force("planning_limits", day or today))
-    return [_err(f"planning.{i}", code, en, vi) for i, code, vi, en in found]
 
 
 def invalid_official(errors: list[FieldError]) -> Problem:
@@ -211,13 +184,6 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
         unit_history=[{"unit_code": h.unit_code, "valid_from": h.valid_from.isoformat(),
                        "valid_to": h.valid_to.isoformat() if h.valid_to else None, "reason": h.reason}
                       for h in history], service_commitments=commitments)
-
-
-async def planning_structure(session: AsyncSession, *, on: date) -> dict[str, Any]:
-    """Young and women shares of the people in planning on `on`, against the targets of the rule in force."""
-    rows = (await session.execute(select(Official).where(Official.status == "active"))).scalars().all()
-    people = [(age_on(birth_of(o), on), o.gender) for o in rows if in_planning_on(o.planning or [], on)]
-    return {"on": on.isoformat(), **structure(people, in_force("planning_limits", on))}
 
 
 async def record_read(uow: UnitOfWork, *, official_id: str, principal: Principal) -> None:

@@ -21,12 +21,13 @@ from services.registration.domain.checks import (
 )
 from services.registration.domain.planning import in_planning_on
 from services.registration.domain.rule_checks import rules_for
-from services.registration.models import Official, Registration
+from services.registration.models import Official, PostgraduateDispatch, Registration
 from services.registration.officials import birth_of
 from services.registration.policies import in_force
 from services.registration.registration_schemas import FindingRead, RegistrationCreate, RegistrationRead
 from shared.audit import Actor, AuditEntry
 from shared.errors import Problem, invalid
+from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
 from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 
@@ -126,12 +127,12 @@ async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCre
     return CatalogueFacts(programme, klass, enrolled, allocations, min(dispatch) if dispatch else None)
 
 
-def _person(o: Official, on: date) -> Person:
+def _person(o: Official, on: date, *, dispatched_before: bool) -> Person:
     return Person(birth=birth_of(o), gender=o.gender, category=o.category, position=o.position, title=o.title,
                   education=o.education, political_theory=o.political_theory,
                   party_member=o.party_join_date is not None, in_planning=in_planning_on(o.planning or [], on),
                   service_start=o.service_start, ratings={int(y): r for y, r in (o.ratings or {}).items()},
-                  position_level=o.position_level)
+                  position_level=o.position_level, dispatched_before=dispatched_before)
 
 
 async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Official, facts: CatalogueFacts,
@@ -139,8 +140,12 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
     """Run every check on the rule date and record the registration with its outcome, events and audit record."""
     programme, klass, enrolled, allocations = facts.programme, facts.klass, facts.enrolled, facts.allocations
     on, on_source = rule_date_of(facts, today=today)
-    policy = in_force("registration_checks", on)
-    rules = {key: in_force(key, on) for key in rules_for(programme.category)}
+    try:
+        policy = in_force("registration_checks", on)
+        rules = {key: in_force(key, on) for key in rules_for(programme.category)}
+    except PolicyNotInForceError as exc:
+        raise invalid("plan_year", "policy_not_in_force", str(exc),
+                      f"Không có quy định áp dụng vào ngày {on.strftime('%d/%m/%Y')} (ngày xét đăng ký)") from exc
     active_statuses = list(policy.param("active_statuses"))
     key = active_key(official.id, data.programme_code, data.plan_year, data.class_id)
     s = uow.session
@@ -149,6 +154,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         raise duplicate_submission(same[0])
     others = (await s.execute(select(Registration).where(
         Registration.official_id == official.id, Registration.status.in_(active_statuses)))).scalars().all()
+    dispatched = (await s.execute(select(func.count()).select_from(PostgraduateDispatch).where(
+        PostgraduateDispatch.official_id == official.id))).scalar_one()
     unit_count = (await s.execute(select(func.count()).select_from(Registration).where(
         Registration.unit_code == official.unit_code, Registration.programme_code == data.programme_code,
         Registration.plan_year == data.plan_year, Registration.status.in_(active_statuses)))).scalar_one()
@@ -158,7 +165,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
                          start=c.start_date, end=c.end_date, kind="enrolment")
                  for c in enrolled if not klass or c.id != klass.id]
     findings = check_submission(Submission(
-        person=_person(official, on), unit_code=official.unit_code, programme_code=programme.code,
+        person=_person(official, on, dispatched_before=bool(dispatched)), unit_code=official.unit_code,
+        programme_code=programme.code,
         programme_category=programme.category, plan_year=data.plan_year, target_criteria=programme.target_criteria,
         class_start=klass.start_date if klass else None, class_end=klass.end_date if klass else None,
         others=bookings, unit_allocation=allocations.get(official.unit_code), unit_active_count=int(unit_count),

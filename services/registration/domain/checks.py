@@ -49,6 +49,7 @@ class Person:
     service_start: date | None = None
     ratings: Mapping[int, str] = field(default_factory=dict)
     position_level: str | None = None
+    dispatched_before: bool = False  # already dispatched to postgraduate education: the age limit is for the first
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ THEORY_LEVELS = ("intermediate", "advanced")  # the levels political_theory_crit
 
 def _postgraduate(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
     p = sub.person
-    unmet = unmet_conditions(birth=p.birth, service_start=p.service_start, ratings=p.ratings, policy=version, on=on)
+    unmet = unmet_conditions(birth=p.birth, service_start=p.service_start, ratings=p.ratings, policy=version, on=on,
+                             first_dispatch=not p.dispatched_before)
     if not unmet:
         return []
     return [("postgraduate_dispatch", version,

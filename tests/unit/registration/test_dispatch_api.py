@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from services.registration.catalogue import PlanItem, Programme
+from services.registration.models import PostgraduateDispatch
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import BOARD, YEAR, app, person, submit
 
@@ -59,3 +60,24 @@ async def test_dispatch_records_the_commitment_and_leaving_early_computes_the_re
     [line] = dossier["service_commitments"]
     assert line["refund"] == 200_000_000 and "bồi hoàn 200.000.000 đồng" in line["line_vi"]
     assert "cam kết phục vụ 72 tháng (quy định postgraduate/decree-171-2025)" in line["line_vi"]
+
+
+async def test_a_second_postgraduate_registration_is_not_held_to_the_first_dispatch_age(app: App) -> None:
+    app.catalogue.programmes["TS"] = Programme("TS", "Đào tạo tiến sĩ", "postgraduate.doctorate")
+    app.catalogue.items[YEAR] = [PlanItem("TS", 5, {"DONGXOAI": 2})]
+    oid = await person(app, education="master", ratings={str(YEAR - 2): "HTTNV", str(YEAR - 1): "HTTNV"})  # 51
+    first = (await submit(app, oid, "TS")).json()
+    assert [f["code"] for f in first["findings"]] == ["postgraduate_dispatch"]
+    before_any_rule = await app.call("POST", f"/officials/{oid}/dispatches", BOARD, json={
+        "programme_code": "THS", "dispatched_on": "2010-09-01", "training_months": 24, "cost": 1})
+    assert before_any_rule.status_code == 422 and before_any_rule.json()["errors"][0]["field"] == "dispatched_on"
+    async with app.ctx.sessions() as s:  # an earlier dispatch, from before the rules in the book
+        s.add(PostgraduateDispatch(id="d-1", official_id=oid, programme_code="THS", dispatched_on=date(2012, 9, 1),
+                                   training_months=24, cost=1, commitment_months=48,
+                                   policy_version="postgraduate/decree-101-2017", recorded_by="t",
+                                   recorded_at=datetime.now(UTC)))
+        await s.commit()
+    app.catalogue.items[YEAR + 1] = [PlanItem("TS", 5, {"DONGXOAI": 2})]
+    body = {"official_id": oid, "programme_code": "TS", "plan_year": YEAR + 1}
+    second = (await app.call("POST", "/registrations", ["unit_officer"], ["DONGXOAI"], json=body)).json()
+    assert [f["code"] for f in second["findings"]] == [], second["findings"]
