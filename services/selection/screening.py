@@ -131,7 +131,9 @@ async def screen(uow: UnitOfWork, *, campaign_id: str, snapshot_at: str, records
                                            reference_date=on, proposal_date=on)
                 result_doc = {"eligible": res.eligible, "policy_versions": list(res.policy_versions),
                               "criteria": [{"code": c.code, "passed": c.passed, "explanation_vi": c.explanation_vi,
-                                            "explanation_en": c.explanation_en, "rule_version": c.rule_version,
+                                            "explanation_en": c.explanation_en,
+                                            # a campaign's own criterion is named by the campaign's settings
+                                            "rule_version": c.rule_version or f"campaign/{campaign.number}",
                                             "evaluated_on": on.isoformat()} for c in res.criteria]}
             except (DomainValidationError, KeyError, ValueError) as exc:
                 result_doc = {"eligible": False, "policy_versions": [], "criteria": [{
