@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "official.write": frozenset({"organization_board", "unit_officer", "service"}),
     "official.read": frozenset({"organization_board", "unit_officer", "auditor", "service"}),
     "official.import": frozenset({"organization_board", "unit_officer", "service"}),
+    "dispatch.write": frozenset({"organization_board"}),
     "registration.submit": frozenset({"unit_officer", "organization_board"}),
     "registration.read": frozenset({"unit_officer", "organization_board", "auditor", "service"}),
     "registration.review": frozenset({"organization_board"}),

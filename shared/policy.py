@@ -1,8 +1,9 @@
 """Effective-dated policy data: rule versions shipped as JSON in `shared/policy_data/`.
 
-Each file holds one rule key and its versions. A version applies from `effective_from`
-to `effective_to` (both inclusive; `effective_to` absent = still in force). Decisions look
-up the version in force on the decision date and record its `version_id` for the audit.
+Each file holds one rule key, its versions and `applied_by`: the modules that read it (a test
+checks both ways that every rule has a reader and that code reads only parameters in the book).
+A version applies from `effective_from` to `effective_to` (both inclusive; `effective_to` absent =
+still in force). Decisions look up the version in force on the decision date and record its `version_id` for the audit.
 The data is read when `load_policy_book()` is called, never at import.
 """
 
@@ -17,6 +18,9 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
+from shared.policy_stamp import Citation, RuleApplied
+
+__all__ = ["Citation", "PolicyBook", "PolicyVersion", "RuleApplied", "load_policy_book"]
 POLICY_DATA_PACKAGE = "shared"
 POLICY_DATA_DIR = "policy_data"
 
@@ -38,14 +42,6 @@ class PolicyNotInForceError(PolicyError, LookupError):
         versions = ", ".join(known) or "none"
         super().__init__(f"no version of policy rule {rule_key!r} is in force on {on.isoformat()} "
                          f"(known versions: {versions})")
-
-
-@dataclass(frozen=True)
-class Citation:
-    """Where a rule version comes from, in Vietnamese and English."""
-
-    vi: str
-    en: str
 
 
 def _freeze(value: Any) -> Any:
@@ -88,6 +84,10 @@ class PolicyVersion:
             raise PolicyDataError(f"policy version {self.version_id!r} has no parameter {name!r}")
         return self.parameters[name]
 
+    def applied_on(self, on: date) -> RuleApplied:
+        """The stamp a decision or finding carries: this rule version, applied on `on`."""
+        return RuleApplied(rule_key=self.rule_key, version_id=self.version_id, evaluated_on=on, source=self.source)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the version as JSON-ready data (same shape as the data files)."""
         return {
@@ -129,7 +129,9 @@ def parse_version(rule_key: str, raw: Mapping[str, Any]) -> PolicyVersion:
 class PolicyBook:
     """All rule versions, answering which version of a rule is in force on a date."""
 
-    def __init__(self, versions: Iterable[PolicyVersion]) -> None:
+    def __init__(self, versions: Iterable[PolicyVersion],
+                 applied_by: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._applied_by = {k: tuple(v) for k, v in (applied_by or {}).items()}
         self._by_key: dict[str, list[PolicyVersion]] = {}
         self._by_id: dict[str, PolicyVersion] = {}
         for version in versions:
@@ -147,10 +149,16 @@ class PolicyBook:
     def from_documents(cls, documents: Iterable[Mapping[str, Any]]) -> PolicyBook:
         """Build a book from rule documents ({"rule_key": ..., "versions": [...]})."""
         versions: list[PolicyVersion] = []
+        applied_by: dict[str, list[str]] = {}
         for doc in documents:
             key = str(doc["rule_key"])
             versions.extend(parse_version(key, raw) for raw in doc["versions"])
-        return cls(versions)
+            applied_by[key] = [str(m) for m in doc.get("applied_by", ())]
+        return cls(versions, applied_by)
+
+    def applied_by(self, rule_key: str) -> tuple[str, ...]:
+        """The modules that apply a rule, as its document names them (checked by the policy-book test)."""
+        return self._applied_by.get(rule_key, ())
 
     @property
     def rule_keys(self) -> tuple[str, ...]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import zipfile
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.registration import imports, officials
+from services.registration import imports, officials, planning
 from services.registration.deps import actor_of, scope_units, today
 from services.registration.export import xlsx_response
 from services.registration.importing import read_csv, read_xlsx
@@ -80,6 +81,14 @@ async def list_officials(
                 "education", "political_theory", "age")
         return xlsx_response("officials", cols, ([getattr(r, c) for c in cols] for r in rows))
     return rows
+
+
+@router.get("/planning/structure")
+async def planning_structure(request: Request, principal: Annotated[Principal, Depends(allowed("report.read"))],
+                             on: date | None = None) -> dict[str, Any]:
+    """People in planning on a day (today by default): young and women shares against the planning targets."""
+    async with ctx_of(request).sessions() as session:
+        return await planning.planning_structure(session, on=on or today())
 
 
 @router.get("/officials/{official_id}", response_model=OfficialDossier)

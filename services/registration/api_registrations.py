@@ -35,13 +35,12 @@ async def submit_registration(body: RegistrationCreate, request: Request,
     async with ctx.sessions() as session:
         official = await registrations.load_official(session, str(body.official_id))
     authorize(principal, "registration.submit", unit=official.unit_code)
-    programme, klass, enrolled, allocations = await registrations.gather_catalogue(catalogue_of(request), body)
+    facts = await registrations.gather_catalogue(catalogue_of(request), body)
     try:
         async with unit_of_work(ctx) as uow:
             # the row lock makes a person's concurrent submissions take turns: the second sees the first
             official = await registrations.load_official(uow.session, str(body.official_id), lock=True)
-            reg = await registrations.submit(uow, data=body, official=official, programme=programme, klass=klass,
-                                             enrolled=enrolled, allocations=allocations,
+            reg = await registrations.submit(uow, data=body, official=official, facts=facts,
                                              actor=actor_of(principal), today=today())
     except IntegrityError as exc:
         key = registrations.active_key(str(body.official_id), body.programme_code, body.plan_year, body.class_id)

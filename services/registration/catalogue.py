@@ -36,6 +36,7 @@ class PlanItem:
     programme_code: str
     quota: int
     allocations: dict[str, int] = field(default_factory=dict)
+    dispatch_date: date | None = None  # the plan's dispatch date: the date its registrations' rules apply on
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ class HttpSchedulingCatalogue:
     async def _plan_items(self, year: int) -> list[PlanItem]:
         plans = await self._get("/plans", {"year": year}) or []
         return [PlanItem(programme_code=str(i["programme_code"]), quota=int(i.get("quota") or 0),
-                         allocations={str(k): int(v) for k, v in (i.get("allocations") or {}).items()})
+                         allocations={str(k): int(v) for k, v in (i.get("allocations") or {}).items()},
+                         dispatch_date=_date(plan.get("dispatch_date")))
                 for plan in plans for i in plan.get("items", [])]
 
     async def _class(self, class_id: str) -> ClassInfo | None:

@@ -19,7 +19,7 @@ from shared.errors import validation_problem
 
 OFFICIAL_COLUMNS = ("personal_id", "full_name", "gender", "birth_date", "unit_code", "category", "position", "title",
                     "civil_service_rank", "education", "political_theory", "party_join_date", "service_start",
-                    "ratings")
+                    "ratings", "position_level")
 UNIT_COLUMNS = ("code", "name", "kind", "parent_code")
 _GENDER = {"nam": "male", "nữ": "female", "nu": "female", "male": "male", "female": "female"}
 _CATEGORY = {"cán bộ": "cadre", "công chức": "civil_servant", "viên chức": "public_employee"}
@@ -123,7 +123,7 @@ def official_from_row(row: int, values: dict[str, Any], *, default_unit: str | N
                                  "Birth date must be dd/mm/yyyy, mm/yyyy or yyyy",
                                  "Ngày sinh phải có dạng dd/mm/yyyy, mm/yyyy hoặc yyyy"))
         payload["birth"] = {"year": 1970}
-    for name in ("position", "title", "civil_service_rank", "education"):
+    for name in ("position", "title", "civil_service_rank", "education", "position_level"):
         if v.get(name):
             payload[name] = v[name]
     payload["political_theory"] = v.get("political_theory") or "none"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from services.registration import api, api_officials, api_registrations
+from services.registration import api, api_dispatches, api_officials, api_registrations
 from services.registration.activities import RegistrationActivities
 from services.registration.catalogue import HttpSchedulingCatalogue
 from services.registration.consumers import consumers
@@ -22,6 +22,7 @@ def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
 def spec() -> ServiceSpec:
     """How to run registration."""
     return database_service(name="registration", title="Cadreflow — Đăng ký (registration)", metadata=metadata,
-                            infra=INFRA, routers=lambda: [api.router, api_officials.router, api_registrations.router],
+                            infra=INFRA, routers=lambda: [api.router, api_officials.router, api_registrations.router,
+                                                     api_dispatches.router],
                             activities=activities, consumers=consumers,
                             extra_state=lambda rt: {"catalogue": HttpSchedulingCatalogue(rt.settings)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.tables import define_infra_tables
@@ -70,6 +70,8 @@ class Official(Base):
     unit_code: Mapped[str] = mapped_column(String(40), index=True)
     category: Mapped[str] = mapped_column(String(20))
     position: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # the management level of the position held (domain/positions.py): the rules by position read it
+    position_level: Mapped[str | None] = mapped_column(String(40), nullable=True)
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     civil_service_rank: Mapped[str | None] = mapped_column(String(120), nullable=True)
     education: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -129,6 +131,9 @@ class Registration(Base):
     active_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     policy_version: Mapped[str] = mapped_column(String(120))
+    # the date the rules were evaluated on: the plan's dispatch date, or the submission date when it sets none
+    rule_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    rule_date_source: Mapped[str | None] = mapped_column(String(40), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     review_comment: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
@@ -157,3 +162,24 @@ class TrainingRecord(Base):
     result: Mapped[str] = mapped_column(String(20))
     certificate_no: Mapped[str | None] = mapped_column(String(60), nullable=True)
     source_event_id: Mapped[str] = mapped_column(String(64))
+
+
+class PostgraduateDispatch(Base):
+    """An official dispatched to postgraduate education, the service commitment owed, and any refund."""
+
+    __tablename__ = "postgraduate_dispatches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    official_id: Mapped[str] = mapped_column(String(36), index=True)
+    programme_code: Mapped[str] = mapped_column(String(60))
+    dispatched_on: Mapped[date] = mapped_column(Date)
+    training_months: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[int] = mapped_column(BigInteger)  # đồng
+    commitment_months: Mapped[int] = mapped_column(Integer)  # T1
+    policy_version: Mapped[str] = mapped_column(String(120))  # the rule in force at dispatch
+    returned_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    served_months: Mapped[int | None] = mapped_column(Integer, nullable=True)  # T2
+    refund: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -12,6 +12,10 @@ Category = Literal["cadre", "civil_servant", "public_employee"]
 Education = Literal["college", "bachelor", "master", "doctorate"]
 PoliticalTheory = Literal["none", "elementary", "intermediate", "advanced"]
 Rating = Literal["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+PositionLevel = Literal["central", "provincial_leader", "provincial_department_head", "provincial_section_head",
+                        "provincial_deputy_section_head", "district_leader", "district_section_head",
+                        "district_deputy_section_head", "commune_chair", "commune_section_head",
+                        "commune_deputy_section_head", "staff"]
 UNIT_CODE = r"^[A-Z0-9_-]{2,40}$"
 
 
@@ -33,6 +37,10 @@ class PlanningEntry(BaseModel):
     position: str = Field(min_length=1, max_length=200)
     term: str = Field(min_length=1, max_length=40, description="e.g. 2025-2030")
     approved_on: date | None = None
+    level: Literal["central", "provincial", "district", "commune"] | None = Field(
+        default=None, description="the level of the planned position (QĐ 377: at most 3 positions at one level)")
+    unit_code: str | None = Field(default=None, pattern=UNIT_CODE,
+                                  description="the unit whose position it is (default: the official's own unit)")
 
 
 class DisciplineEntry(BaseModel):
@@ -56,6 +64,7 @@ class OfficialCreate(BaseModel):
     unit_code: str = Field(pattern=UNIT_CODE)
     category: Category
     position: str | None = Field(default=None, max_length=200)
+    position_level: PositionLevel | None = Field(default=None, description="the management level of the position")
     title: str | None = Field(default=None, max_length=200)
     civil_service_rank: str | None = Field(default=None, max_length=120)
     education: Education | None = None
@@ -82,6 +91,7 @@ class OfficialSummary(BaseModel):
     education: str | None
     political_theory: str
     age: int
+    position_level: str | None = None
 
 
 class OfficialDossier(OfficialSummary):
@@ -99,6 +109,7 @@ class OfficialDossier(OfficialSummary):
     retirement_date: date
     retirement_policy_version: str
     unit_history: list[dict[str, Any]]
+    service_commitments: list[dict[str, Any]] = []
 
 
 class ImportRow(BaseModel):

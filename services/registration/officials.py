@@ -9,10 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registration.dispatches import dispatches_of, line
 from services.registration.domain.personal_id import mask, parse_personal_id
+from services.registration.domain.planning import in_planning_on
 from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
 from services.registration.official_schemas import OfficialCreate, OfficialDossier, OfficialSummary
+from services.registration.planning import planning_errors, planning_of
 from services.registration.policies import in_force
 from shared.audit import Actor, AuditEntry
 from shared.auth import Principal
@@ -22,6 +25,7 @@ from shared.uow import UnitOfWork
 from shared.vietnamese import fold, sort_key_name
 
 FIELDS = ("full_name", "gender", "birth_year", "birth_month", "birth_day", "unit_code", "category", "position",
+          "position_level",
           "title", "civil_service_rank", "education", "political_theory", "party_join_date", "service_start",
           "ratings", "planning", "discipline")
 
@@ -57,6 +61,7 @@ async def check_official(session: AsyncSession, data: OfficialCreate, *, today: 
         if not (year.isdigit() and len(year) == 4):
             errors.append(_err("ratings", "rating_year_invalid", f"Rating year {year} is not a year",
                                f"Năm đánh giá {year} không hợp lệ"))
+    errors.extend(await planning_errors(session, data, today=today))
     unit = (await session.execute(select(Unit.status).where(Unit.code == data.unit_code))).first()
     if unit is None:
         errors.append(_err("unit_code", "unknown_unit", f"Unit {data.unit_code} does not exist",
@@ -78,10 +83,11 @@ def _values(data: OfficialCreate) -> dict[str, Any]:
     dumped = data.model_dump(mode="json")
     return {"full_name": data.full_name, "gender": data.gender, "birth_year": data.birth.year,
             "birth_month": data.birth.month, "birth_day": data.birth.day, "unit_code": data.unit_code,
-            "category": data.category, "position": data.position, "title": data.title,
+            "category": data.category, "position": data.position, "position_level": data.position_level,
+            "title": data.title,
             "civil_service_rank": data.civil_service_rank, "education": data.education,
             "political_theory": data.political_theory, "party_join_date": data.party_join_date,
-            "service_start": data.service_start, "ratings": dict(data.ratings), "planning": dumped["planning"],
+            "service_start": data.service_start, "ratings": dict(data.ratings), "planning": planning_of(data),
             "discipline": dumped["discipline"]}
 
 
@@ -92,6 +98,7 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
     now = datetime.now(UTC)
     values = _values(data)
     found = (await uow.session.execute(select(Official).where(Official.personal_id == pid))).scalar_one_or_none()
+    before = {(e["position"], e["term"]) for e in (found.planning if found else []) if e.get("removed_on")}
     if found is None:
         found = Official(id=str(uuid.uuid4()), personal_id=pid, name_folded=fold(data.full_name), status="active",
                          created_at=now, updated_at=now, **values)
@@ -117,6 +124,13 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
             subject=f"official:{found.id}", reason_vi=f"Cập nhật hồ sơ {found.full_name} ({outcome})",
             reason_en=f"Official record {outcome}", secret_inputs=True,  # secret data: only the digest is kept
             inputs={**data.model_dump(mode="json"), "personal_id": mask(pid)}))
+    for entry in found.planning or []:
+        if entry.get("removed_on") and (entry["position"], entry["term"]) not in before:
+            await uow.audit(AuditEntry(
+                actor=actor, action="planning.remove", subject=f"official:{found.id}",
+                reason_vi=entry["removed_reason_vi"], reason_en=entry["removed_reason_en"],
+                policy_version=entry["removal_rule_version"],
+                inputs={"position": entry["position"], "term": entry["term"], "removed_on": entry["removed_on"]}))
     return found, outcome
 
 
@@ -141,7 +155,7 @@ def summary(o: Official, *, today: date) -> OfficialSummary:
                            birth={"year": o.birth_year, "month": o.birth_month, "day": o.birth_day},
                            unit_code=o.unit_code, category=o.category, position=o.position, title=o.title,
                            education=o.education, political_theory=o.political_theory,
-                           age=age_on(birth_of(o), today))
+                           age=age_on(birth_of(o), today), position_level=o.position_level)
 
 
 async def dossier(session: AsyncSession, o: Official, *, today: date, show_personal_id: bool) -> OfficialDossier:
@@ -151,11 +165,17 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
                                      .order_by(TrainingRecord.end_date))).scalars().all()
     history = (await session.execute(select(OfficialUnitHistory).where(OfficialUnitHistory.official_id == o.id)
                                      .order_by(OfficialUnitHistory.valid_from))).scalars().all()
+    commitments = [{"dispatch_id": d.id, "programme_code": d.programme_code,
+                    "dispatched_on": d.dispatched_on.isoformat(), "commitment_months": d.commitment_months,
+                    "policy_version": d.policy_version, "left_on": d.left_on.isoformat() if d.left_on else None,
+                    "refund": d.refund, "line_vi": line(d)[0], "line_en": line(d)[1]}
+                   for d in await dispatches_of(session, o.id)]
     base = summary(o, today=today).model_dump()
     return OfficialDossier(
         **base, personal_id=o.personal_id if show_personal_id else None, civil_service_rank=o.civil_service_rank,
         party_join_date=o.party_join_date, service_start=o.service_start, ratings=dict(o.ratings or {}),
-        in_planning=bool(o.planning), planning=list(o.planning or []), discipline=list(o.discipline or []),
+        in_planning=in_planning_on(o.planning or [], today), planning=list(o.planning or []),
+        discipline=list(o.discipline or []),
         training_record=[{"class_id": r.class_id, "class_code": r.class_code, "programme_code": r.programme_code,
                           "programme_category": r.programme_category, "year": r.year,
                           "start_date": r.start_date.isoformat(), "end_date": r.end_date.isoformat(),
@@ -163,7 +183,7 @@ async def dossier(session: AsyncSession, o: Official, *, today: date, show_perso
         retirement_date=retirement_date(birth_of(o), o.gender, policy), retirement_policy_version=policy.version_id,
         unit_history=[{"unit_code": h.unit_code, "valid_from": h.valid_from.isoformat(),
                        "valid_to": h.valid_to.isoformat() if h.valid_to else None, "reason": h.reason}
-                      for h in history])
+                      for h in history], service_commitments=commitments)
 
 
 async def record_read(uow: UnitOfWork, *, official_id: str, principal: Principal) -> None:

@@ -27,6 +27,11 @@ class FindingRead(BaseModel):
     severity: str
     message_vi: str
     message_en: str
+    rule: str | None = None
+    rule_version: str | None = None
+    evaluated_on: date | None = None
+    rule_source_vi: str | None = None
+    rule_source_en: str | None = None
 
 
 class RegistrationRead(BaseModel):
@@ -45,6 +50,8 @@ class RegistrationRead(BaseModel):
     outcome: str
     findings: list[FindingRead]
     policy_version: str
+    rule_date: date | None = None
+    rule_date_source: str | None = Field(default=None, description="plan_dispatch_date | submission_date")
     review_comment: str
     submitted_by: str
     submitted_at: datetime

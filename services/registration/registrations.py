@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,12 +19,15 @@ from services.registration.domain.checks import (
     check_submission,
     outcome_of,
 )
-from services.registration.models import Official, Registration
+from services.registration.domain.planning import in_planning_on
+from services.registration.domain.rule_checks import rules_for
+from services.registration.models import Official, PostgraduateDispatch, Registration
 from services.registration.officials import birth_of
 from services.registration.policies import in_force
 from services.registration.registration_schemas import FindingRead, RegistrationCreate, RegistrationRead
 from shared.audit import Actor, AuditEntry
 from shared.errors import Problem, invalid
+from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
 from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 
@@ -48,7 +52,8 @@ def read(r: Registration) -> RegistrationRead:
         id=r.id, official_id=r.official_id, official_name=r.official_name, unit_code=r.unit_code,
         programme_code=r.programme_code, plan_year=r.plan_year, class_id=r.class_id, class_start=r.class_start,
         class_end=r.class_end, status=r.status, outcome=OUTCOME_OF_STATUS.get(r.status, r.status),
-        findings=[FindingRead(**f) for f in r.findings], policy_version=r.policy_version,
+        findings=[FindingRead(**f) for f in r.findings], policy_version=r.policy_version, rule_date=r.rule_date,
+        rule_date_source=r.rule_date_source,
         review_comment=r.review_comment, submitted_by=r.submitted_by, submitted_at=r.submitted_at,
         decided_by=r.decided_by,
         review_workflow_id=review_workflow_id(r.id) if r.status in ("under_review", "approved", "returned")
@@ -76,9 +81,26 @@ async def load_official(session: AsyncSession, official_id: str, *, lock: bool =
     return official
 
 
-async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCreate,
-                           ) -> tuple[Programme, ClassInfo | None, list[ClassInfo], dict[str, int]]:
-    """Programme, class and the person's enrolments from scheduling (503 when it is down)."""
+@dataclass(frozen=True)
+class CatalogueFacts:
+    """What scheduling says about a submission: programme, class, the person's classes, quotas, dispatch date."""
+
+    programme: Programme
+    klass: ClassInfo | None
+    enrolled: list[ClassInfo]
+    allocations: dict[str, int]
+    dispatch_date: date | None = None
+
+
+def rule_date_of(facts: CatalogueFacts, *, today: date) -> tuple[date, str]:
+    """The date a registration's rules are evaluated on: its plan's dispatch date, else the submission date."""
+    if facts.dispatch_date is not None:
+        return facts.dispatch_date, "plan_dispatch_date"
+    return today, "submission_date"
+
+
+async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCreate) -> CatalogueFacts:
+    """Programme, class, the person's enrolments and the plan's dispatch date from scheduling (503 when down)."""
     programme = await catalogue.programme(data.programme_code)
     if programme is None:
         raise invalid("programme_code", "unknown_programme", f"Programme {data.programme_code} does not exist",
@@ -95,25 +117,35 @@ async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCre
                           f"Lớp {data.class_id} thuộc chương trình {klass.programme_code}")
     enrolled = await catalogue.official_classes(str(data.official_id))
     allocations: dict[str, int] = {}
+    dispatch: list[date] = []
     for item in await catalogue.plan_items(data.plan_year):
         if item.programme_code == data.programme_code:
             for unit, n in item.allocations.items():
                 allocations[unit] = allocations.get(unit, 0) + n
-    return programme, klass, enrolled, allocations
+            if item.dispatch_date is not None:
+                dispatch.append(item.dispatch_date)
+    return CatalogueFacts(programme, klass, enrolled, allocations, min(dispatch) if dispatch else None)
 
 
-def _person(o: Official) -> Person:
+def _person(o: Official, on: date, *, dispatched_before: bool) -> Person:
     return Person(birth=birth_of(o), gender=o.gender, category=o.category, position=o.position, title=o.title,
                   education=o.education, political_theory=o.political_theory,
-                  party_member=o.party_join_date is not None, in_planning=bool(o.planning),
-                  service_start=o.service_start)
+                  party_member=o.party_join_date is not None, in_planning=in_planning_on(o.planning or [], on),
+                  service_start=o.service_start, ratings={int(y): r for y, r in (o.ratings or {}).items()},
+                  position_level=o.position_level, dispatched_before=dispatched_before)
 
 
-async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Official, programme: Programme,
-                 klass: ClassInfo | None, enrolled: list[ClassInfo], allocations: dict[str, int], actor: Actor,
-                 today: date) -> Registration:
-    """Run every check and record the registration with its outcome, events and audit record."""
-    policy = in_force("registration_checks", today)
+async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Official, facts: CatalogueFacts,
+                 actor: Actor, today: date) -> Registration:
+    """Run every check on the rule date and record the registration with its outcome, events and audit record."""
+    programme, klass, enrolled, allocations = facts.programme, facts.klass, facts.enrolled, facts.allocations
+    on, on_source = rule_date_of(facts, today=today)
+    try:
+        policy = in_force("registration_checks", on)
+        rules = {key: in_force(key, on) for key in rules_for(programme.category)}
+    except PolicyNotInForceError as exc:
+        raise invalid("plan_year", "policy_not_in_force", str(exc),
+                      f"Không có quy định áp dụng vào ngày {on.strftime('%d/%m/%Y')} (ngày xét đăng ký)") from exc
     active_statuses = list(policy.param("active_statuses"))
     key = active_key(official.id, data.programme_code, data.plan_year, data.class_id)
     s = uow.session
@@ -122,6 +154,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         raise duplicate_submission(same[0])
     others = (await s.execute(select(Registration).where(
         Registration.official_id == official.id, Registration.status.in_(active_statuses)))).scalars().all()
+    dispatched = (await s.execute(select(func.count()).select_from(PostgraduateDispatch).where(
+        PostgraduateDispatch.official_id == official.id))).scalar_one()
     unit_count = (await s.execute(select(func.count()).select_from(Registration).where(
         Registration.unit_code == official.unit_code, Registration.programme_code == data.programme_code,
         Registration.plan_year == data.plan_year, Registration.status.in_(active_statuses)))).scalar_one()
@@ -131,11 +165,12 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
                          start=c.start_date, end=c.end_date, kind="enrolment")
                  for c in enrolled if not klass or c.id != klass.id]
     findings = check_submission(Submission(
-        person=_person(official), unit_code=official.unit_code, programme_code=programme.code,
+        person=_person(official, on, dispatched_before=bool(dispatched)), unit_code=official.unit_code,
+        programme_code=programme.code,
         programme_category=programme.category, plan_year=data.plan_year, target_criteria=programme.target_criteria,
         class_start=klass.start_date if klass else None, class_end=klass.end_date if klass else None,
         others=bookings, unit_allocation=allocations.get(official.unit_code), unit_active_count=int(unit_count),
-    ), policy, on=today)
+    ), policy, on=on, rules=rules)
     outcome = outcome_of(findings)
     status = STATUS_OF[outcome]
     reg = Registration(
@@ -144,7 +179,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         plan_year=data.plan_year, class_id=data.class_id, class_start=klass.start_date if klass else None,
         class_end=klass.end_date if klass else None, status=status,
         active_key=None if status == "refused" else key, findings=[f.as_dict() for f in findings],
-        policy_version=policy.version_id, note=data.note, review_comment="", decided_by=None,
+        policy_version=policy.version_id, rule_date=on, rule_date_source=on_source, note=data.note,
+        review_comment="", decided_by=None,
         submitted_by=actor.user_id, submitted_at=datetime.now(UTC),
         decided_at=datetime.now(UTC) if outcome != "flagged" else None)
     s.add(reg)
@@ -155,16 +191,29 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         uow.emit("RegistrationFlagged", subject=reg.id, workflow_id=review_workflow_id(reg.id), data={
             "registration_id": reg.id, "official_id": reg.official_id, "official_name": reg.official_name,
             "unit_code": reg.unit_code, "programme_code": reg.programme_code, "plan_year": reg.plan_year,
-            "class_id": reg.class_id, "findings": reg.findings, "policy_version": reg.policy_version,
-            "submitted_by": reg.submitted_by})
+            "class_id": reg.class_id, "findings": [event_finding(f) for f in reg.findings],
+            "policy_version": reg.policy_version, "submitted_by": reg.submitted_by})
     await uow.audit(AuditEntry(
         actor=actor, action=f"registration.{ {'accepted': 'accept', 'flagged': 'flag', 'refused': 'refuse'}[outcome]}",
         subject=f"registration:{reg.id}", reason_vi=_reason_vi(outcome, findings),
-        reason_en=_reason_en(outcome, findings), policy_version=policy.version_id,
-        inputs={"official_id": official.id, "unit_code": reg.unit_code, "programme_code": reg.programme_code,
+        reason_en=_reason_en(outcome, findings),
+        policy_version=",".join([policy.version_id, *(v.version_id for v in rules.values())]),
+        inputs={"rule_date": on.isoformat(), "rule_date_source": on_source,
+                "rules": {policy.rule_key: policy.version_id, **{k: v.version_id for k, v in rules.items()}},
+                "official_id": official.id, "unit_code": reg.unit_code, "programme_code": reg.programme_code,
                 "plan_year": reg.plan_year, "class_id": reg.class_id, "findings": reg.findings,
                 "unit_allocation": allocations.get(official.unit_code), "unit_active_count": int(unit_count)}))
     return reg
+
+
+def event_finding(f: dict[str, Any]) -> dict[str, str]:
+    """A finding as the event carries it: its words, with the rule version and date it was evaluated on."""
+    vi, en = f["message_vi"], f["message_en"]
+    if f.get("rule_version") and f.get("evaluated_on"):
+        day = date.fromisoformat(f["evaluated_on"])
+        vi += f" (quy định {f['rule_version']}, áp dụng ngày {day.strftime('%d/%m/%Y')})"
+        en += f" (rule {f['rule_version']}, applied on {day.isoformat()})"
+    return {"code": f["code"], "severity": f["severity"], "message_vi": vi, "message_en": en}
 
 
 def _reason_vi(outcome: str, findings: list[Finding]) -> str:

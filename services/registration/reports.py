@@ -13,6 +13,7 @@ from services.registration.domain.personal_id import mask
 from services.registration.models import Official, Registration, TrainingRecord, Unit
 from services.registration.policies import in_force
 from shared.metrics import COMPLIANCE_RATIO, CONFLICTS_FOUND
+from shared.policy import PolicyDataError
 from shared.vietnamese import sort_key, sort_key_name
 
 
@@ -57,6 +58,8 @@ async def compliance(session: AsyncSession, *, year: int, units: list[str] | Non
     """Per unit: officials, how many were trained in the year (a passed class), the share, and who is not yet."""
     policy = in_force("annual_training_obligation", date(year, 12, 31) if year < today.year else today)
     required = float(policy.param("required_share"))
+    if policy.param("period") != "calendar_year":
+        raise PolicyDataError(f"{policy.version_id}: only a calendar-year obligation is implemented")
     query = select(Official).where(Official.status == "active")
     if units is not None:
         query = query.where(Official.unit_code.in_(units))

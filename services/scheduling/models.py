@@ -72,6 +72,8 @@ class Plan(Base):
     number: Mapped[str] = mapped_column(String(60))
     year: Mapped[int] = mapped_column(Integer, index=True)
     title: Mapped[str] = mapped_column(String(300))
+    # the date the plan dispatches its trainees: registrations under the plan are checked by the rules in force then
+    dispatch_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     adopted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     adopted_by: Mapped[str] = mapped_column(String(120))
 

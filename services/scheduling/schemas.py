@@ -81,6 +81,8 @@ class PlanCreate(Strict):
     number: str = Field(min_length=2, max_length=60, description="e.g. 159-KH/TU")
     year: int = Field(ge=2000, le=2100)
     title: str = Field(default="", max_length=300)
+    dispatch_date: date | None = Field(default=None, description="registrations under the plan are checked by the "
+                                       "rules in force on this date (default: the submission date)")
     items: list[PlanItemCreate] = Field(min_length=1, max_length=200)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -18,7 +17,7 @@ from services.selection.common import (
     record_decision,
     settings_of,
 )
-from services.selection.domain.committee import CommitteeVote, VoteChoice, decide
+from services.selection.domain.committee import CommitteeVote, VoteChoice, approval_fraction, decide
 from services.selection.domain.marking import MarkingBands
 from services.selection.models import Candidate, Conference, GroupDecision
 from shared.audit import Actor
@@ -52,6 +51,7 @@ async def campaign_plan(uow: UnitOfWork, *, campaign_id: str) -> CampaignPlan:
     marking = policy_book().in_force("exam_marking", proposal_date(campaign))
     bands = MarkingBands.from_policy(marking)
     committee = policy_book().in_force("committee_approval", proposal_date(campaign))
+    approval_fraction(committee)  # refuses a committee rule of a shape that is not implemented
     return CampaignPlan(
         campaign_id=campaign.id, number=campaign.number,
         conferences=sorted((ConferencePlan(c.id, c.code, close_at[c.code]) for c in confs), key=lambda p: p.code),
@@ -78,7 +78,7 @@ async def record_committee(uow: UnitOfWork, *, inp: CommitteeRecord, workflow: W
     group = next(g for g in s["groups"] if g["code"] == inp.group_code)
     members = list(s["committee"]["members"])
     version = policy_book().in_force("committee_approval", proposal_date(campaign))
-    result = decide(members=members, candidates=inp.candidate_ids, fraction=Fraction(str(version.param("fraction"))),
+    result = decide(members=members, candidates=inp.candidate_ids, fraction=approval_fraction(version),
                     votes=[CommitteeVote(v["member_id"], v["candidate_id"], VoteChoice(v["choice"]))
                            for v in inp.votes], version_id=version.version_id)
     selected = list(result.approved_ids)

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from services.registration.domain.planning import in_planning_on
 from services.registration.domain.retirement import BirthDate, Gender
 from services.selection.domain.eligibility import OfficialRecord
 from shared.auth import issue_token
@@ -25,16 +26,19 @@ class OfficialDirectory(Protocol):
         ...
 
 
-def to_record(doc: dict[str, Any]) -> OfficialRecord:
-    """Map registration's JSON to the eligibility rules' OfficialRecord."""
+def to_record(doc: dict[str, Any], *, planning_on: date | None = None) -> OfficialRecord:
+    """Map registration's JSON to OfficialRecord; planning is read as it stood on `planning_on` (the snapshot)."""
     birth = doc.get("birth") or {}
+    planned = bool(doc.get("in_planning"))
+    if planning_on is not None and "planning" in doc:
+        planned = in_planning_on(doc.get("planning") or [], planning_on)
     return OfficialRecord(
         official_id=str(doc["id"]), full_name=str(doc["full_name"]), gender=Gender(doc["gender"]),
         birth=BirthDate(int(birth["year"]), birth.get("month"), birth.get("day")),
         unit_code=str(doc.get("unit_code") or ""), political_theory=str(doc.get("political_theory") or "none"),
         education=str(doc.get("education") or "none"),
         ratings={int(y): str(r) for y, r in (doc.get("ratings") or {}).items()},
-        in_planning=bool(doc.get("in_planning")), service_start=_date_or_none(doc.get("service_start")),
+        in_planning=planned, service_start=_date_or_none(doc.get("service_start")),
         discipline=[(date.fromisoformat(str(d["date"])), str(d["level"])) for d in doc.get("discipline") or []])
 
 

@@ -126,16 +126,20 @@ async def screen(uow: UnitOfWork, *, campaign_id: str, snapshot_at: str, records
                 "explanation_en": "the official's record was not found"}], "policy_versions": []}
         else:
             try:
-                res = evaluate_eligibility(record=to_record(doc), criteria=criteria[cand.group_code],
-                                           book=policy_book(), reference_date=on, proposal_date=on)
+                res = evaluate_eligibility(record=to_record(doc, planning_on=snapshot.date()),
+                                           criteria=criteria[cand.group_code], book=policy_book(),
+                                           reference_date=on, proposal_date=on)
                 result_doc = {"eligible": res.eligible, "policy_versions": list(res.policy_versions),
                               "criteria": [{"code": c.code, "passed": c.passed, "explanation_vi": c.explanation_vi,
-                                            "explanation_en": c.explanation_en} for c in res.criteria]}
+                                            "explanation_en": c.explanation_en,
+                                            # a campaign's own criterion is named by the campaign's settings
+                                            "rule_version": c.rule_version or f"campaign/{campaign.number}",
+                                            "evaluated_on": on.isoformat()} for c in res.criteria]}
             except (DomainValidationError, KeyError, ValueError) as exc:
                 result_doc = {"eligible": False, "policy_versions": [], "criteria": [{
                     "code": "record", "passed": False, "explanation_vi": f"Hồ sơ không hợp lệ: {exc}",
                     "explanation_en": f"the record is not valid: {exc}"}]}
-        result_doc.update(snapshot_at=snapshot_at, record_digest=digest(doc))
+        result_doc.update(snapshot_at=snapshot_at, record_digest=digest(doc), evaluated_on=on.isoformat())
         cand.screening = dumps(result_doc)
         cand.stage = "eligible" if result_doc["eligible"] else "ineligible"
         failed = [c for c in result_doc["criteria"] if not c["passed"]]
@@ -149,6 +153,7 @@ async def screen(uow: UnitOfWork, *, campaign_id: str, snapshot_at: str, records
         await record_decision(uow, actor=SYSTEM, action="screening.evaluate", subject=f"candidate:{cand.id}",
                               reason_vi=why_vi, reason_en=why_en,
                               inputs={"criteria": result_doc["criteria"], "snapshot_at": snapshot_at,
+                                      "evaluated_on": on.isoformat(),
                                       "record_digest": result_doc["record_digest"]},
                               policy_version=",".join(result_doc["policy_versions"]) or None, workflow=workflow,
                               kind="screening", outcome=cand.stage)

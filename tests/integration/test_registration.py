@@ -62,7 +62,8 @@ def world(stack: Stack) -> dict[str, str]:
         body = {"personal_id": pid, "full_name": name, "gender": "male" if pid[3] == "0" else "female",
                 "birth": {"year": 1900 + int(pid[4:6]) + (100 if pid[3] in "23" else 0)}, "unit_code": unit,
                 "category": "civil_servant", "education": "bachelor", "political_theory": "intermediate",
-                "party_join_date": party}
+                "party_join_date": party, "position_level": "provincial_section_head",  # QĐ 350: advanced
+                "ratings": {str(YEAR - 2): "HTTNV", str(YEAR - 1): "HTXSNV"}}
         r = _post(stack, "registration", "/officials", body, board)
         assert r.status_code == 201, r.text
         people[name] = r.json()["id"]
@@ -103,7 +104,9 @@ def test_submission_checks_against_scheduling_and_review_starts(stack: Stack, wo
                     {"official_id": world["binh"], "programme_code": world["programme"], "plan_year": YEAR}, *officer)
     assert flagged.status_code == 201, flagged.text
     reg = flagged.json()
-    assert reg["outcome"] == "flagged" and reg["findings"][0]["code"] == "eligibility"
+    assert reg["outcome"] == "flagged" and reg["findings"][0]["code"] == "political_theory_criteria"
+    assert reg["findings"][0]["rule_version"].startswith("political-theory/") and "đảng viên" in (
+        reg["findings"][0]["message_vi"])
     with psycopg.connect(_dsn(stack)) as conn:
         _wait(lambda: conn.execute("SELECT 1 FROM outbox WHERE key=%s AND event_type='RegistrationApproved' "
                                    "AND sent_at IS NOT NULL", (accepted.json()["id"],)).fetchone(),

@@ -225,6 +225,14 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(stack: Stack) 
         "category": "defence_security.group_3", "mode": "full_time", "hours": 96,
         "provider": "Bộ Chỉ huy quân sự tỉnh", "effective_from": "2020-01-01"}).status_code == 201
     before = _counts(stack)
+    # a group-1 programme must have the 176 periods of Decree 13/2014 (as amended by 139/2020), not 40
+    wrong = httpx.post(f"{url}/programmes", headers=board, json={
+        "code": f"QPAN1-{tag}", "name": "Bồi dưỡng kiến thức quốc phòng và an ninh đối tượng 1",
+        "category": "defence_security.group_1", "mode": "full_time", "hours": 40,
+        "provider": "Học viện Quốc phòng", "effective_from": "2020-01-01"})
+    assert wrong.status_code == 422, wrong.text
+    [error] = wrong.json()["errors"]
+    assert error["field"] == "hours" and "176" in error["message_vi"] and "Nghị định 13/2014" in error["message_vi"]
     start = date(2027, 3, 1)
     cases = {
         "end_date": _class_body(f"B-{tag}-1", prog, start, start - timedelta(days=1)),

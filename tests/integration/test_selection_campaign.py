@@ -140,6 +140,9 @@ async def _campaign(sel_stack: Stack, portal: Portal) -> None:
         term = next(c for c in cands[ids["giang"]]["screening"]["criteria"]
                     if c["code"] == "months_before_retirement")
         assert "tháng trước tuổi nghỉ hưu, cần ít nhất 60" in term["explanation_vi"]
+        # each criterion names the rule version it applied and the date it was evaluated on (the proposal date)
+        assert term["rule_version"] == "planning-age/hd-06-hd-btctw-2021" and term["evaluated_on"]
+        assert all(c["rule_version"] for c in cands[ids["an"]]["screening"]["criteria"])
         assert cands[ids["an"]]["screening"]["record_digest"]  # read from registration over HTTP
         await portal.complete(screening, actor="btc.nguyenvanhai", role="organization_board", action="confirm")
 

@@ -158,3 +158,11 @@ def test_unknown_service_start_fails_that_criterion_only_with_a_reason() -> None
     result, by_code = check(replace(RECORD, service_start=None))
     assert not by_code["min_service_years"].passed and "service start" in by_code["min_service_years"].explanation_en
     assert [c.code for c in result.failed] == ["min_service_years"]
+
+
+def test_each_criterion_names_the_rule_version_it_applied_and_the_date() -> None:
+    result, by_code = check()
+    assert result.evaluated_on == ON
+    assert by_code["months_before_retirement"].rule_version == "planning-age/hd-06-hd-btctw-2021"
+    assert by_code["discipline"].rule_version == "discipline/law-52-2019-qh14-art-82"
+    assert by_code["max_age"].rule_version is None  # the campaign's own criterion, not a policy rule

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REQUIRED_KEYS = {
     "retirement_age", "planning_min_months_before_retirement", "nomination_threshold", "exam_marking",
     "postgraduate_dispatch", "annual_training_obligation", "defence_security_periods", "planning_limits",
-    "discipline_exclusion", "committee_approval",
+    "discipline_exclusion", "committee_approval", "political_theory_criteria", "knowledge_update_groups",
 }
 DOMAIN_MODULES = [
     "shared/vietnamese.py", "shared/policy.py", "shared/domain_errors.py",

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from services.registration.domain.retirement import BirthDate, age_on, full_months_between
-from shared.policy import PolicyVersion
+from services.registration.domain.rule_checks import category_rule_findings
+from shared.policy import PolicyVersion, RuleApplied
 
 EDUCATION_LEVELS = ("college", "bachelor", "master", "doctorate")
 THEORY_LEVELS = ("none", "elementary", "intermediate", "advanced")
@@ -18,16 +19,18 @@ SEVERITY_OUTCOME = {"error": "refused", "warning": "flagged"}
 
 @dataclass(frozen=True)
 class Finding:
-    """One check's result: a stable code, its severity and a message in Vietnamese and English."""
+    """One check's result: a stable code, its severity, a message in Vietnamese and English, and its rule."""
 
     code: str
     severity: str  # error | warning | info
     message_vi: str
     message_en: str
+    rule: RuleApplied | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "severity": self.severity, "message_vi": self.message_vi,
-                "message_en": self.message_en}
+        out = {"code": self.code, "severity": self.severity, "message_vi": self.message_vi,
+               "message_en": self.message_en}
+        return {**out, **self.rule.as_dict()} if self.rule else out
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Person:
     party_member: bool = False
     in_planning: bool = False
     service_start: date | None = None
+    ratings: Mapping[int, str] = field(default_factory=dict)
+    position_level: str | None = None
+    dispatched_before: bool = False  # already dispatched to postgraduate education: the age limit is for the first
 
 
 @dataclass(frozen=True)
@@ -128,18 +134,22 @@ def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
     return a_start <= b_end and b_start <= a_end
 
 
-def check_submission(sub: Submission, policy: PolicyVersion, *, on: date) -> list[Finding]:
-    """Run every check; each finding's severity comes from the policy version in force."""
+def check_submission(sub: Submission, policy: PolicyVersion, *, on: date,
+                     rules: Mapping[str, PolicyVersion] | None = None) -> list[Finding]:
+    """Run every check on the rule date `on`; severities from `policy`, dated rules from `rules` (key → version)."""
     severity: Mapping[str, str] = policy.param("severity")
     findings: list[Finding] = []
+    stamp = policy.applied_on(on)
 
-    def add(code: str, vi: str, en: str) -> None:
-        findings.append(Finding(code, severity.get(code, "warning"), vi, en))
+    def add(code: str, vi: str, en: str, rule: RuleApplied = stamp) -> None:
+        findings.append(Finding(code, severity.get(code, "warning"), vi, en, rule))
 
     unmet = _eligibility(sub, criteria_for(sub, policy), on)
     if unmet:
         add("eligibility", "Không đúng đối tượng của chương trình: " + "; ".join(vi for vi, _ in unmet),
             "Not eligible for the programme: " + "; ".join(en for _, en in unmet))
+    for code, version, vi, en in category_rule_findings(sub, rules or {}, on):
+        add(code, vi, en, version.applied_on(on))
     same = [b for b in sub.others if b.kind == "registration" and b.programme_code == sub.programme_code
             and b.plan_year == sub.plan_year]
     if same:

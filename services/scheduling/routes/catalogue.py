@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
+from services.scheduling.domain import programme_rules
 from services.scheduling.models import Plan, Programme
 from services.scheduling.routes.deps import write
 from services.scheduling.schemas import PlanCreate, ProgrammeCreate, ProgrammeVersionCreate
-from services.scheduling.service import plans, programmes
+from services.scheduling.service import plans, policies, programmes
 from services.scheduling.service.common import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
@@ -56,6 +57,12 @@ async def list_programmes(request: Request, _: Reader, on: date | None = None,
     out = [v for v in found if v is not None and (not category or v.category == category)
            and (not q or fold(q) in v.name_folded or q.upper() in v.programme_code)]
     return [programmes.as_dict(v) for v in sorted(out, key=lambda v: sort_key(v.name))]
+
+
+@router.get("/programmes/standard")
+async def standard_programmes(_: Reader, on: date | None = None) -> list[dict[str, Any]]:
+    """Programmes a rule defines (defence and security groups 1–4 with their periods), as in force on a day."""
+    return programme_rules.standard_programmes(policies.in_force("defence_security_periods", on or date.today()))
 
 
 @router.get("/programmes/{code}")

@@ -51,7 +51,8 @@ async def adopt_plan(uow: UnitOfWork, *, data: PlanCreate, actor: Actor) -> Plan
     if dup:
         raise conflict("duplicate_plan", f"Plan {data.number} of {data.year} already exists",
                        f"Đã có kế hoạch {data.number} năm {data.year}", field_name="number")
-    plan = Plan(id=str(uuid.uuid4()), number=data.number, year=data.year, title=data.title, adopted_at=utcnow(),
+    plan = Plan(id=str(uuid.uuid4()), number=data.number, year=data.year, title=data.title,
+                dispatch_date=data.dispatch_date, adopted_at=utcnow(),
                 adopted_by=actor.user_id)
     uow.session.add(plan)
     await uow.session.flush()
@@ -87,6 +88,7 @@ async def plan_doc(session: AsyncSession, plan: Plan) -> dict[str, Any]:
     """A plan with its items and allocations."""
     return {"id": plan.id, "number": plan.number, "year": plan.year, "title": plan.title,
             "adopted_at": plan.adopted_at.isoformat(),
+            "dispatch_date": plan.dispatch_date.isoformat() if plan.dispatch_date else None,
             "items": [{"id": it.id, "programme_code": it.programme_code, "quota": it.quota, "allocations": alloc,
                        "priority_fields": it.priority_fields} for it, alloc in await _items(session, plan.id)]}
 

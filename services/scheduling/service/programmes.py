@@ -8,9 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.scheduling.domain.programme_rules import defence_group, hours_mismatch, knowledge_group_unknown
 from services.scheduling.models import Programme, ProgrammeVersion
 from services.scheduling.schemas import ProgrammeCreate, ProgrammeVersionCreate
 from services.scheduling.service.common import utcnow
+from services.scheduling.service.policies import in_force as policy_in_force
 from shared.audit import Actor, AuditEntry
 from shared.errors import conflict, invalid, not_found
 from shared.uow import UnitOfWork
@@ -21,6 +23,17 @@ def _check_period(data: ProgrammeVersionCreate) -> None:
     if data.effective_to is not None and data.effective_to < data.effective_from:
         raise invalid("effective_to", "period_reversed", "effective_to is before effective_from",
                       "Ngày hết hiệu lực trước ngày bắt đầu hiệu lực")
+    if defence_group(data.category.value) is not None:
+        # the rule in force when the version takes effect fixes its periods
+        wrong = hours_mismatch(data.category.value, data.hours,
+                               policy_in_force("defence_security_periods", data.effective_from))
+        if wrong:
+            raise invalid("hours", "hours_not_by_rule", wrong[1], wrong[0])
+    if data.category.value == "knowledge_update" and "knowledge_update_group" in data.target_criteria:
+        unknown = knowledge_group_unknown(data.category.value, data.target_criteria,
+                                          policy_in_force("knowledge_update_groups", data.effective_from))
+        if unknown:
+            raise invalid("target_criteria.knowledge_update_group", "group_not_in_force", unknown[1], unknown[0])
 
 
 def _version(code: str, no: int, data: ProgrammeVersionCreate) -> ProgrammeVersion:

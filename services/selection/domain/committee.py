@@ -8,7 +8,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from shared.domain_errors import DomainValidationError
-from shared.policy import PolicyVersion
+from shared.policy import PolicyDataError, PolicyVersion
 
 
 class VoteChoice(StrEnum):
@@ -56,7 +56,9 @@ class CommitteeResult:
 
 
 def approval_fraction(version: PolicyVersion) -> Fraction:
-    """The approval fraction of a `committee_approval` policy version."""
+    """The approval fraction of a `committee_approval` policy version (strictly more, of all members)."""
+    if version.param("strictly_more") is not True or version.param("base") != "all_members":
+        raise PolicyDataError(f"{version.version_id}: only 'more than fraction x all members' is implemented")
     return Fraction(str(version.param("fraction")))
 
 

@@ -69,6 +69,7 @@ class CriterionResult:
     passed: bool
     explanation_vi: str
     explanation_en: str
+    rule_version: str | None = None  # the policy version applied; None for a campaign's own criterion
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class EligibilityResult:
     official_id: str
     criteria: tuple[CriterionResult, ...]
     policy_versions: tuple[str, ...]
+    evaluated_on: date | None = None
 
     @property
     def eligible(self) -> bool:
@@ -130,12 +132,12 @@ def _discipline(record: OfficialRecord, book: PolicyBook, on: date, used: list[s
               and d <= on and full_months_between(d, on) < int(lookback[lvl])]
     if not active:
         return CriterionResult("discipline", True, "Không có kỷ luật còn trong thời hạn ảnh hưởng",
-                               "no disciplinary sanction within its exclusion period")
+                               "no disciplinary sanction within its exclusion period", policy.version_id)
     d, lvl = active[-1]
     months = int(lookback[lvl])
     return CriterionResult("discipline", False,
                            f"Bị kỷ luật {LABELS_VI[lvl]} ngày {_vi_date(d)}, chưa qua {months} tháng",
-                           f"{lvl} on {d.isoformat()}, less than {months} months ago")
+                           f"{lvl} on {d.isoformat()}, less than {months} months ago", policy.version_id)
 
 
 def _term(record: OfficialRecord, book: PolicyBook, on: date, used: list[str]) -> CriterionResult:
@@ -146,7 +148,7 @@ def _term(record: OfficialRecord, book: PolicyBook, on: date, used: list[str]) -
     need = int(minimum.param("min_months"))
     return CriterionResult("months_before_retirement", left >= need,
                            f"{left} tháng trước tuổi nghỉ hưu, cần ít nhất {need}",
-                           f"{left} months before retirement age, at least {need} required")
+                           f"{left} months before retirement age, at least {need} required", minimum.version_id)
 
 
 def evaluate_eligibility(*, record: OfficialRecord, criteria: GroupCriteria, book: PolicyBook,
@@ -186,4 +188,4 @@ def evaluate_eligibility(*, record: OfficialRecord, criteria: GroupCriteria, boo
         results.append(_term(record, book, proposal_date or on, used))
     if c.check_discipline:
         results.append(_discipline(record, book, on, used))
-    return EligibilityResult(record.official_id, tuple(results), tuple(dict.fromkeys(used)))
+    return EligibilityResult(record.official_id, tuple(results), tuple(dict.fromkeys(used)), on)

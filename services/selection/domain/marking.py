@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from shared.domain_errors import DomainValidationError
-from shared.policy import PolicyVersion
+from shared.policy import PolicyDataError, PolicyVersion
 
 MarkInput = Decimal | int | str
 ONE_DECIMAL = Decimal("0.1")
@@ -32,7 +32,9 @@ class MarkingBands:
 
     @classmethod
     def from_policy(cls, version: PolicyVersion) -> MarkingBands:
-        """Read the bands of an `exam_marking` version."""
+        """Read the bands of an `exam_marking` version (marks carry one decimal: the only precision implemented)."""
+        if int(version.param("decimal_places")) != 1:
+            raise PolicyDataError(f"{version.version_id}: only marks with one decimal are implemented")
         return cls(resolve_max_spread=Decimal(str(version.param("resolve_max_spread"))),
                    council_chair_min_spread=Decimal(str(version.param("council_chair_min_spread"))),
                    pass_mark=Decimal(str(version.param("pass_mark"))),

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Literal
 
 from shared.domain_errors import DomainValidationError
-from shared.policy import PolicyVersion
+from shared.policy import PolicyDataError, PolicyVersion
 
 Base = Literal["convened", "present"]
 BASES: tuple[Base, ...] = ("convened", "present")
@@ -40,6 +40,8 @@ class NominationRule:
     def from_policy(cls, version: PolicyVersion) -> NominationRule:
         """Read the campaign defaults of a `nomination_threshold` version."""
         base = str(version.param("base"))
+        if version.param("strictly_more") is not True:
+            raise PolicyDataError(f"{version.version_id}: only 'more than the threshold' is implemented")
         if base not in BASES:
             raise ValueError(f"{version.version_id}: unknown base {base!r}")
         return cls(to_fraction(version.param("threshold")), "present" if base == "present" else "convened",

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from services.registration import api, api_officials, api_registrations
+from services.registration import api, api_dispatches, api_officials, api_registrations
 from services.registration.catalogue import ClassInfo, PlanItem, Programme, scheduling_unavailable
 from shared.auth import issue_token
 from shared.config import Settings
@@ -75,7 +75,7 @@ async def registration_app(tmp: Path) -> AsyncIterator[App]:
     catalogue = FakeSchedulingCatalogue()
     settings = Settings(data_dir=tmp)
     app = build_app(service="registration", title="t", settings=settings,
-                    routers=[api.router, api_officials.router, api_registrations.router],
+                    routers=[api.router, api_officials.router, api_registrations.router, api_dispatches.router],
                     readiness={}, state={"ctx": ctx, "catalogue": catalogue})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registration") as client:

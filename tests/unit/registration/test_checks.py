@@ -36,10 +36,12 @@ def test_an_eligible_person_within_quota_is_accepted() -> None:
     assert findings == [] and outcome_of(findings) == "accepted"
 
 
-def test_category_defaults_from_policy_flag_an_ineligible_person() -> None:
+def test_political_theory_standards_flag_an_ineligible_person() -> None:
+    # QĐ 350-QĐ/TW's standards (party membership among them) are a dated rule of their own, no longer defaults
     found = check_submission(submission(person=person(party_member=False, political_theory="elementary")),
-                             POLICY, on=TODAY)
-    assert [f.code for f in found] == ["eligibility"]
+                             POLICY, on=TODAY, rules={"political_theory_criteria": in_force(
+                                 "political_theory_criteria", TODAY)})
+    assert [f.code for f in found] == ["political_theory_criteria"]
     assert "đảng viên" in found[0].message_vi and "party member" in found[0].message_en
     assert outcome_of(found) == "flagged"
 

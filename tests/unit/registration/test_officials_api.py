@@ -19,12 +19,14 @@ BOARD = ["organization_board"]
 
 
 def official(pid: str = "001075012345", name: str = "Nguyễn Văn An", **kw: Any) -> dict[str, Any]:
+    # each test person is planned for a position of their own: QĐ 377 admits at most 3 people per position
     body: dict[str, Any] = {"personal_id": pid, "full_name": name, "gender": "male",
                             "birth": {"year": 1975, "month": 3, "day": 12}, "unit_code": "DONGXOAI",
                             "category": "civil_servant", "position": "Trưởng phòng", "education": "bachelor",
+                            "position_level": "provincial_section_head",
                             "political_theory": "intermediate", "party_join_date": "2005-05-19",
                             "service_start": "1998-09-01", "ratings": {"2024": "HTTNV", "2025": "HTXSNV"},
-                            "planning": [{"position": "Phó Chủ tịch UBND", "term": "2026-2031"}],
+                            "planning": [{"position": f"Phó Chủ tịch UBND ({pid[-4:]})", "term": "2026-2031"}],
                             "discipline": []}
     body.update(kw)
     return body

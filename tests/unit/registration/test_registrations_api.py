@@ -74,14 +74,14 @@ async def test_accepted_registration_becomes_an_enrolment_request(app: App) -> N
         audit = (await s.execute(text("SELECT action, body FROM audit_log WHERE subject=:s"),
                                  {"s": f"registration:{reg['id']}"})).all()
     assert audit[0][0] == "registration.accept"
-    assert json.loads(audit[0][1])["policy_version"] == "registration-checks/2026-1"
+    assert json.loads(audit[0][1])["policy_version"] == "registration-checks/2026-2,political-theory/qd-350-qd-tw-2025"
 
 
 async def test_flagged_registration_starts_the_review_by_event(app: App) -> None:
     oid = await person(app, party_join_date=None)  # not a party member: advanced theory needs one
     reg = (await submit(app, oid)).json()
     assert reg["outcome"] == "flagged" and reg["status"] == "under_review"
-    assert reg["findings"][0]["code"] == "eligibility" and reg["findings"][0]["message_vi"]
+    assert reg["findings"][0]["code"] == "political_theory_criteria" and reg["findings"][0]["message_vi"]
     assert reg["review_workflow_id"] == f"registration-review-{reg['id']}"
     flagged = await outbox(app, "RegistrationFlagged")
     assert flagged[0]["workflowid"] == f"registration-review-{reg['id']}"

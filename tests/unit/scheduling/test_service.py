@@ -126,3 +126,15 @@ async def test_plan_progress_counts_enrolments(ctx: ServiceContext) -> None:
                 "number": "160-KH/TU", "year": 2027, "items": [{"programme_code": "LLCT-TC", "quota": 1,
                                                          "allocations": {"U1": 2}}]}))
     assert err.value.errors[0].field == "items.0.allocations"
+
+
+async def test_a_plan_may_set_the_dispatch_date_its_registrations_are_checked_on(ctx: ServiceContext) -> None:
+    async with unit_of_work(ctx) as uow:
+        plan = await plans.adopt_plan(uow, actor=BOARD, data=PlanCreate.model_validate({
+            "number": "12-KH/TU", "year": 2025, "dispatch_date": "2025-07-01",
+            "items": [{"programme_code": "LLCT-TC", "quota": 4}]}))
+        undated = await plans.adopt_plan(uow, actor=BOARD, data=PlanCreate.model_validate({
+            "number": "13-KH/TU", "year": 2025, "items": [{"programme_code": "LLCT-TC", "quota": 1}]}))
+    async with ctx.sessions() as s:
+        assert (await plans.plan_doc(s, plan))["dispatch_date"] == "2025-07-01"
+        assert (await plans.plan_doc(s, undated))["dispatch_date"] is None
