@@ -1,7 +1,7 @@
 """audit_log append-only on SQLite too; the other services' audit checkpoints
 
 Revision ID: d5b2e1f6a8c3
-Revises: dca3c207f439
+Revises: d12e18fe43e0
 Create Date: 2026-12-01 22:00:00
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from shared.migrate import create_audit_checkpoints, drop_sqlite_audit_guard, install_sqlite_audit_guard
 
 revision: str = 'd5b2e1f6a8c3'
-down_revision: str | None = 'dca3c207f439'
+down_revision: str | None = 'd12e18fe43e0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
