@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "class.write": frozenset({"organization_board", "institution_staff"}),
     "class.decide": frozenset({"organization_board"}),
     "enrolment.write": frozenset({"organization_board", "service"}),
+    # rosters, waitlists, a person's classes: the same readers as registration's lists, plus the school's staff
+    "enrolment.read": frozenset({"organization_board", "unit_officer", "auditor", "service", "institution_staff"}),
     "attendance.write": frozenset({"institution_staff", "organization_board"}),
     "campaign.write": frozenset({"organization_board", "service"}),
     "campaign.read": frozenset({"organization_board", "auditor", "service", "committee_member",
@@ -52,9 +54,40 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# action -> roles that read every unit's rows of it regardless of their unit scope. The political school's staff
+# teach a class and record its attendance and marks, so they read its whole roster (classes carry no institution
+# code yet, so this is every class: see docs/security-scope.md, "still open").
+UNIT_WIDE_READERS: dict[str, frozenset[str]] = {
+    "enrolment.read": frozenset({"institution_staff"}),
+}
+
+
+def visible_units(principal: Principal, action: str) -> list[str] | None:
+    """The units whose rows a list may show the principal (None: every unit), once the role is checked."""
+    authorize(principal, action)
+    if principal.province_wide or principal.roles.intersection(UNIT_WIDE_READERS.get(action, frozenset())):
+        return None
+    return sorted(principal.units)
+
+
 def forbidden(en: str, vi: str) -> Problem:
     """A 403 problem with the reason in both languages."""
     return Problem(403, "forbidden", "Forbidden", "Không có quyền", en, vi)
+
+
+def held_elsewhere() -> Problem:
+    """A 403 for a write on a record held by a unit outside the caller's scope, naming neither that unit nor
+    anything else about the record (the caller may not learn where a personal id is recorded)."""
+    return forbidden("This record is held outside your unit scope; ask the Organization Board to transfer it",
+                     "Hồ sơ này thuộc đơn vị ngoài phạm vi của bạn; đề nghị Ban Tổ chức điều chuyển")
+
+
+def authorize_move(principal: Principal, action: str, *, current_unit: str | None, new_unit: str | None) -> None:
+    """A write that may move a record: the caller must cover the record's unit now *and* the unit it goes to.
+    The refusal for the current unit does not name it (see ``held_elsewhere``)."""
+    authorize(principal, action, unit=new_unit)
+    if not principal.covers_unit(current_unit):
+        raise held_elsewhere()
 
 
 def authorize(principal: Principal, action: str, *, unit: str | None = None) -> None:
