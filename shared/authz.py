@@ -10,7 +10,7 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.auth import Principal, decode_token, unauthenticated
+from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token, unauthenticated
 from shared.config import Settings
 from shared.errors import Problem
 
@@ -114,11 +114,16 @@ async def current_principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The authenticated caller, from the bearer token (or the portal's session cookie)."""
-    token = creds.credentials if creds else request.cookies.get("cadre_token")
-    if not token:
+    """The authenticated caller, from a bearer token naming this service in its audience (or, at the portal only,
+    from the portal's session cookie, whose audience is the portal's session)."""
+    service = str(getattr(request.app.state, "service", ""))
+    if creds:
+        token, audience = creds.credentials, service
+    elif service == "portal" and request.cookies.get(SESSION_COOKIE):
+        token, audience = request.cookies[SESSION_COOKIE], PORTAL_SESSION
+    else:
         raise unauthenticated("A bearer token is required", "Cần mã truy cập (bearer token)")
-    principal = decode_token(_settings(request), token)
+    principal = decode_token(_settings(request), token, audience=audience)
     request.state.principal = principal
     structlog.contextvars.bind_contextvars(actor=principal.user_id)
     return principal
