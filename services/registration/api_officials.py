@@ -29,6 +29,7 @@ from shared.authz import allowed, authorize, authorize_move
 from shared.context import ctx_of
 from shared.errors import conflict, invalid, not_found
 from shared.uow import unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(tags=["officials"])
 
@@ -66,7 +67,7 @@ async def list_officials(
     education: Literal["college", "bachelor", "master", "doctorate"] | None = None,
     political_theory: Literal["none", "elementary", "intermediate", "advanced"] | None = None,
     gender: Literal["male", "female"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 200, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     format: Literal["json", "xlsx", "csv"] = "json",
 ) -> list[OfficialSummary] | Response:
     """Search by name ignoring diacritics and case, by unit and attributes; Vietnamese order; XLSX on request."""
