@@ -274,3 +274,108 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
     pickable = select(candidate_task_id).where(candidate_role.in_(roles or [""]), in_scope(candidate_unit))
     # driven by the two indexed id sets (held by me, pickable by my roles in my units), then filtered
     return and_(task_id.in_(union(held, pickable)), or_(assignee == me, claimable), not_excluded)
+
+
+# --- Every route of every service: what it asks and how its unit scope applies (the authorisation matrix). ----------
+# scope: "public" (no token: probes, documentation; a ballot's single-use token is its own credential), "role" (the
+# action's roles; the data is not a unit's), "unit" (the action's roles, and the unit of the record or of the body
+# must be in the caller's scope: a refusal is 403, or 404 where existence itself is the secret), "list" (the action's
+# roles; the rows are only the caller's units'), "task" (the action's roles, then ``authorize_task`` on the task:
+# candidate role, unit scope, holder, four-eyes exclusions), "session" (the portal's own pages: its session cookie,
+# refused without one). tests/security/test_authz_matrix.py checks every route against this table, for every role,
+# with a caller of the record's own unit, of another unit, and of no unit.
+_OPS = {f"{svc} GET {path}": (None, "public") for svc in ("registration", "scheduling", "selection", "portal")
+        for path in ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")}
+ROUTE_RULES: dict[str, tuple[str | None, str]] = {
+    **_OPS,
+    **{f"{svc} GET /audit": ("audit.read", "role") for svc in ("registration", "scheduling", "selection", "portal")},
+    # registration
+    "registration POST /units": ("unit.create", "role"),
+    "registration GET /units": ("unit.read", "list"),
+    "registration POST /units/reorganisations": ("unit.reorganise", "unit"),
+    "registration GET /units/reorganisations": ("unit.read", "role"),
+    "registration POST /units/import": ("unit.create", "role"),
+    "registration GET /units/{code}/history": ("unit.read", "unit"),
+    "registration GET /units/{code}": ("unit.read", "unit"),
+    "registration POST /officials": ("official.write", "unit"),
+    "registration GET /officials": ("official.read", "list"),
+    "registration GET /officials/{official_id}": ("official.read", "unit"),
+    "registration GET /officials/{official_id}/reads": ("dossier_read.read", "role"),
+    "registration GET /dossier-reads": ("dossier_read.read", "role"),
+    "registration POST /officials/import": ("official.import", "unit"),
+    "registration POST /officials/import/file": ("official.import", "unit"),
+    "registration POST /registrations": ("registration.submit", "unit"),
+    "registration GET /registrations": ("registration.read", "list"),
+    "registration GET /registrations/{registration_id}": ("registration.read", "unit"),
+    "registration GET /conflicts": ("conflict.read", "role"),
+    "registration GET /compliance": ("compliance.read", "list"),
+    # scheduling
+    "scheduling GET /units": ("catalogue.read", "role"),
+    "scheduling GET /reports/annual": ("report.read", "role"),
+    "scheduling POST /programmes": ("programme.write", "role"),
+    "scheduling POST /programmes/{code}/versions": ("programme.write", "role"),
+    "scheduling GET /programmes": ("catalogue.read", "role"),
+    "scheduling GET /programmes/{code}": ("catalogue.read", "role"),
+    "scheduling POST /plans": ("plan.write", "role"),
+    "scheduling GET /plans": ("catalogue.read", "role"),
+    "scheduling GET /plans/{plan_id}": ("catalogue.read", "role"),
+    "scheduling GET /plans/{plan_id}/progress": ("catalogue.read", "role"),
+    "scheduling POST /classes": ("class.write", "role"),
+    "scheduling POST /classes/{class_id}/lifecycle": ("class.write", "role"),
+    "scheduling GET /classes": ("catalogue.read", "role"),
+    "scheduling GET /classes/{class_id}": ("catalogue.read", "role"),
+    "scheduling GET /classes/{class_id}/roster": ("enrolment.read", "list"),
+    "scheduling GET /classes/{class_id}/waitlist": ("enrolment.read", "list"),
+    "scheduling GET /classes/{class_id}/timetable": ("catalogue.read", "role"),
+    "scheduling POST /classes/{class_id}/close-enrolment": ("class.decide", "role"),
+    "scheduling POST /classes/{class_id}/attendance": ("attendance.write", "role"),
+    "scheduling POST /classes/{class_id}/results": ("attendance.write", "role"),
+    "scheduling POST /classes/{class_id}/enrolments": ("enrolment.write", "unit"),
+    "scheduling POST /enrolments/{enrolment_id}/withdraw": ("enrolment.write", "unit"),
+    "scheduling POST /enrolments/{enrolment_id}/accept": ("enrolment.write", "unit"),
+    "scheduling POST /enrolments/{enrolment_id}/decline": ("enrolment.write", "unit"),
+    "scheduling GET /officials/{official_id}/classes": ("enrolment.read", "list"),
+    "scheduling GET /enrolment-requests": ("enrolment.write", "list"),
+    "scheduling POST /enrolment-requests/{request_id}/place": ("enrolment.write", "unit"),
+    # selection
+    "selection POST /campaigns": ("campaign.write", "role"),
+    "selection POST /campaigns/{campaign_id}/nominations": ("nomination.propose", "unit"),
+    "selection POST /campaigns/{campaign_id}/conferences/{code}/tokens": ("campaign.write", "role"),
+    "selection POST /ballots": (None, "public"),
+    "selection GET /campaigns": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/conferences": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/candidates": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/exam-results": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/decision": ("campaign.read", "role"),
+    # portal: the inbox API
+    "portal GET /tasks": ("task.read", "list"),
+    "portal GET /tasks/{task_id}": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/claim": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/release": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/assign": ("task.assign", "role"),
+    "portal POST /tasks/{task_id}/delegate": ("task.read", "task"),
+    "portal POST /tasks/bulk-complete": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/complete": ("task.read", "task"),
+    "portal POST /substitutes": ("task.substitute", "role"),
+    # portal: the approvers' pages (the session cookie; the same task rules behind them)
+    "portal GET /": (None, "public"),
+    "portal GET /ui/static/portal.css": (None, "public"),
+    "portal GET /ui/signin": (None, "public"),
+    "portal POST /ui/signin": (None, "public"),
+    "portal POST /ui/signout": (None, "public"),
+    "portal GET /ui/inbox": ("task.read", "session"),
+    "portal GET /ui/tasks/{task_id}": ("task.read", "session"),
+    "portal POST /ui/tasks/{task_id}/hold": ("task.read", "session"),
+    "portal POST /ui/tasks/{task_id}/act": ("task.read", "session"),
+}
+
+
+def expected(route: str, roles: frozenset[str], *, covers_target: bool) -> bool:
+    """Whether the table allows a caller with these roles (covering the route's unit, or not) past authorisation."""
+    action, scope = ROUTE_RULES[route]
+    if action is None:
+        return True
+    if not roles.intersection(PERMISSIONS[action]):
+        return False
+    return covers_target or scope not in ("unit",)

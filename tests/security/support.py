@@ -126,3 +126,66 @@ async def seed_legacy_units(services: Services) -> None:
             uow.session.add(Unit(id=code.lower(), code=code, name=name, name_folded=fold(name), kind="commune",
                                  parent_code=None, status="active", created_at=datetime.now(UTC),
                                  created_by="legacy"))
+
+
+@dataclass
+class Seed:
+    """Records of the two units, by unit code."""
+
+    officials: dict[str, str] = field(default_factory=dict)  # unit -> official id
+    personal_ids: dict[str, str] = field(default_factory=dict)  # unit -> personal id
+    registrations: dict[str, str] = field(default_factory=dict)
+    enrolments: dict[str, str] = field(default_factory=dict)
+    requests: dict[str, str] = field(default_factory=dict)
+    class_id: str = ""
+
+
+def official_body(pid: str, unit: str, name: str = "Nguyễn Văn An") -> dict[str, Any]:
+    return {"personal_id": pid, "full_name": name, "gender": "male", "birth": {"year": 1975, "month": 3, "day": 12},
+            "unit_code": unit, "category": "civil_servant", "position": "Chuyên viên", "education": "bachelor",
+            "political_theory": "intermediate"}
+
+
+async def seed_two_units(s: Services) -> Seed:
+    """Units DONGXOAI and BINHLONG, an official, a registration, an enrolment and a pending enrolment request in
+    each, all in one class."""
+    from datetime import date
+
+    from services.registration.models import Registration
+    from services.scheduling.models import EnrolmentRequest
+    from shared.uow import unit_of_work
+    from tests.unit.scheduling.support import enrol, seed_class, seed_programme
+
+    seed = Seed()
+    board = s.headers(["organization_board"])
+    reg = s.client("registration")
+    for code, name in ((OWN, "Thành phố Đồng Xoài"), (OTHER, "Thị xã Bình Long")):
+        r = await reg.post("/units", headers=board, json={"code": code, "name": name, "kind": "district"})
+        assert r.status_code in (201, 409), r.text
+    sched = s.contexts["scheduling"]
+    await seed_programme(sched)
+    seed.class_id = await seed_class(sched, code="LLCT-SEC-1", today=date.today(), capacity=10)
+    for unit, pid in ((OWN, "001075012345"), (OTHER, "001075054321")):
+        r = await reg.post("/officials", headers=board, json=official_body(pid, unit, f"Cán bộ {unit}"))
+        assert r.status_code in (200, 201), r.text
+        seed.officials[unit], seed.personal_ids[unit] = r.json()["id"], pid
+        await enrol(sched, seed.class_id, seed.officials[unit], unit=unit)
+        async with unit_of_work(sched) as uow:
+            from sqlalchemy import select
+
+            from services.scheduling.models import Enrolment
+            seed.enrolments[unit] = (await uow.session.execute(select(Enrolment.id).where(
+                Enrolment.official_id == seed.officials[unit]))).scalar_one()
+            seed.requests[unit] = f"req-{unit.lower()}"
+            uow.session.add(EnrolmentRequest(
+                id=seed.requests[unit], source_event_id=f"ev-{unit}", official_id=f"waiting-{unit}", official_name=f"Chờ {unit}",
+                unit_code=unit, programme_code="LLCT-TC", plan_year=date.today().year, source="registration",
+                source_ref=f"reg-{unit}", status="pending", created_at=datetime.now(UTC)))
+        async with unit_of_work(s.contexts["registration"]) as uow:
+            seed.registrations[unit] = f"00000000-0000-4000-8000-00000000000{1 if unit == OWN else 2}"
+            uow.session.add(Registration(
+                id=seed.registrations[unit], official_id=seed.officials[unit], official_name=f"Cán bộ {unit}",
+                unit_code=unit, programme_code="LLCT-TC", programme_category="political_theory.intermediate",
+                plan_year=date.today().year, status="accepted", findings=[], policy_version="test",
+                submitted_by="seed", submitted_at=datetime.now(UTC)))
+    return seed
