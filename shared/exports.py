@@ -111,8 +111,9 @@ def csv_value(value: Any) -> str:
     plain = _plain(value)
     if plain is None:
         return ""
-    text = plain.isoformat() if isinstance(plain, date | datetime) else str(plain)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if not isinstance(plain, str):  # a number (-5 is a number, not a formula), a date, a boolean
+        return plain.isoformat() if isinstance(plain, date | datetime) else str(plain)
+    return "'" + plain if plain.startswith(FORMULA_START) else plain
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

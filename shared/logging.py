@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
@@ -73,9 +73,10 @@ class MaskingFormatter(logging.Formatter):
 dict_tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
 
 
-def configure_logging(level: str = "INFO", *, process: str = "cadre") -> None:
-    """Configure structlog and the standard library to emit one JSON object a line on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str = "INFO", *, process: str = "cadre", stream: TextIO | None = None) -> None:
+    """Configure structlog and the standard library to emit one JSON object a line on stderr (or ``stream``)."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(MaskingFormatter("%(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     for noisy in ("kafka", "aiosqlite", "httpx", "uvicorn.access"):
@@ -90,7 +91,7 @@ def configure_logging(level: str = "INFO", *, process: str = "cadre") -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(process=process)

@@ -178,7 +178,8 @@ async def seed_two_units(s: Services) -> Seed:
                 Enrolment.official_id == seed.officials[unit]))).scalar_one()
             seed.requests[unit] = f"req-{unit.lower()}"
             uow.session.add(EnrolmentRequest(
-                id=seed.requests[unit], source_event_id=f"ev-{unit}", official_id=f"waiting-{unit}", official_name=f"Chờ {unit}",
+                id=seed.requests[unit], source_event_id=f"ev-{unit}", official_id=f"waiting-{unit}",
+                official_name=f"Chờ {unit}",
                 unit_code=unit, programme_code="LLCT-TC", plan_year=date.today().year, source="registration",
                 source_ref=f"reg-{unit}", status="pending", created_at=datetime.now(UTC)))
         async with unit_of_work(s.contexts["registration"]) as uow:
