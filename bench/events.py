@@ -70,7 +70,8 @@ def raw_kafka(bootstrap: str, n: int) -> float:
 def start_relay_process(template: str, tmp: Path) -> subprocess.Popen[bytes]:
     """The relay as production runs it: its own process (`cadre serve registration --roles relay`)."""
     env = {**os.environ, "CADRE_PROFILE": "distributed", "CADRE_DATABASE_URL": template,
-           "CADRE_KAFKA_BOOTSTRAP": os.environ["CADRE_TEST_KAFKA"], "CADRE_JWT_SECRET": "bench-secret-0123456789abcdef",
+           "CADRE_KAFKA_BOOTSTRAP": os.environ["CADRE_TEST_KAFKA"],
+           "CADRE_JWT_SECRET": "bench-secret-0123456789abcdef-0123456789",
            "CADRE_DATA_DIR": str(tmp)}
     return subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "registration", "--roles", "relay"],
                             env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "relay.log").open("wb"),
@@ -102,7 +103,7 @@ async def consume(template: str, topic: str) -> None:
     from shared.context import build_context
     from shared.events.transport import open_sink, open_source
 
-    settings = Settings(profile="distributed", jwt_secret="bench-secret-0123456789abcdef",  # type: ignore[arg-type]
+    settings = Settings(profile="distributed", jwt_secret="bench-secret-0123456789abcdef-0123456789",  # type: ignore[arg-type]
                         kafka_bootstrap=os.environ["CADRE_TEST_KAFKA"], database_url=template)
     ctx = build_context("registration", settings, metadata, INFRA)
     group = f"bench-{topic}"

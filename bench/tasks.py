@@ -139,7 +139,8 @@ async def main(n: int, requests: int, pg: bool, reuse: str | None) -> None:
     if pg:
         from tests.support import infra
 
-        settings = Settings(data_dir=tmp, database_url=infra.new_database_template())
+        settings = Settings(data_dir=tmp, database_url=infra.new_database_template(),
+                            jwt_secret="bench-secret-0123456789abcdef-0123456789")  # type: ignore[arg-type]
     url = settings.db_url("portal")
     ctx = build_context("portal", settings, metadata, INFRA, url=url)
     if not seeded:

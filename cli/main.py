@@ -125,13 +125,24 @@ def up() -> None:
 
 
 @app.command()
-def token(user: Annotated[str, typer.Argument(help="a demo user id, e.g. btc.nguyenvanhai")]) -> None:
-    """Print a bearer token for a demo user or service client of the embedded profile."""
+def token(user: Annotated[str, typer.Argument(help="a demo user id, e.g. btc.nguyenvanhai")],
+          service: Annotated[list[str] | None, typer.Option(
+              "--service", help="the services the token is for (repeatable; default: every service)")] = None,
+          ) -> None:
+    """Print a bearer token for a demo user or service client of the embedded profile (refused in any other)."""
     from shared.auth import demo_users, token_for_demo_user
 
     settings = Settings()
+    if settings.profile != "embedded" or settings.real_components:
+        typer.echo("cadre token works in the embedded profile only (demo users have no place in a real deployment)"
+                   " / chỉ dùng được ở cấu hình nhúng", err=True)
+        raise typer.Exit(2)
+    unknown = sorted(set(service or []) - set(SERVICES))
+    if unknown:
+        typer.echo(f"unknown service {', '.join(unknown)}; one of: {', '.join(SERVICES)}", err=True)
+        raise typer.Exit(2)
     try:
-        typer.echo(token_for_demo_user(settings, user))
+        typer.echo(token_for_demo_user(settings, user, audience=service or SERVICES))
     except KeyError:
         typer.echo(f"unknown user {user}; one of: {', '.join(demo_users())}", err=True)
         raise typer.Exit(2) from None

@@ -10,7 +10,7 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.auth import Principal, decode_token, unauthenticated
+from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token, unauthenticated
 from shared.config import Settings
 from shared.errors import Problem
 from shared.task_rules import PERSONAL_TASK_KINDS
@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "class.write": frozenset({"organization_board", "institution_staff"}),
     "class.decide": frozenset({"organization_board"}),
     "enrolment.write": frozenset({"organization_board", "service"}),
+    # rosters, waitlists, a person's classes: the same readers as registration's lists, plus the school's staff
+    "enrolment.read": frozenset({"organization_board", "unit_officer", "auditor", "service", "institution_staff"}),
     "attendance.write": frozenset({"institution_staff", "organization_board"}),
     "campaign.write": frozenset({"organization_board", "service"}),
     "campaign.read": frozenset({"organization_board", "auditor", "service", "committee_member",
@@ -54,9 +56,40 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# action -> roles that read every unit's rows of it regardless of their unit scope. The political school's staff
+# teach a class and record its attendance and marks, so they read its whole roster (classes carry no institution
+# code yet, so this is every class: see docs/security-scope.md, "still open").
+UNIT_WIDE_READERS: dict[str, frozenset[str]] = {
+    "enrolment.read": frozenset({"institution_staff"}),
+}
+
+
+def visible_units(principal: Principal, action: str) -> list[str] | None:
+    """The units whose rows a list may show the principal (None: every unit), once the role is checked."""
+    authorize(principal, action)
+    if principal.province_wide or principal.roles.intersection(UNIT_WIDE_READERS.get(action, frozenset())):
+        return None
+    return sorted(principal.units)
+
+
 def forbidden(en: str, vi: str) -> Problem:
     """A 403 problem with the reason in both languages."""
     return Problem(403, "forbidden", "Forbidden", "Không có quyền", en, vi)
+
+
+def held_elsewhere() -> Problem:
+    """A 403 for a write on a record held by a unit outside the caller's scope, naming neither that unit nor
+    anything else about the record (the caller may not learn where a personal id is recorded)."""
+    return forbidden("This record is held outside your unit scope; ask the Organization Board to transfer it",
+                     "Hồ sơ này thuộc đơn vị ngoài phạm vi của bạn; đề nghị Ban Tổ chức điều chuyển")
+
+
+def authorize_move(principal: Principal, action: str, *, current_unit: str | None, new_unit: str | None) -> None:
+    """A write that may move a record: the caller must cover the record's unit now *and* the unit it goes to.
+    The refusal for the current unit does not name it (see ``held_elsewhere``)."""
+    authorize(principal, action, unit=new_unit)
+    if not principal.covers_unit(current_unit):
+        raise held_elsewhere()
 
 
 def authorize(principal: Principal, action: str, *, unit: str | None = None) -> None:
@@ -83,11 +116,16 @@ async def current_principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The authenticated caller, from the bearer token (or the portal's session cookie)."""
-    token = creds.credentials if creds else request.cookies.get("cadre_token")
-    if not token:
+    """The authenticated caller, from a bearer token naming this service in its audience (or, at the portal only,
+    from the portal's session cookie, whose audience is the portal's session)."""
+    service = str(getattr(request.app.state, "service", ""))
+    if creds:
+        token, audience = creds.credentials, service
+    elif service == "portal" and request.cookies.get(SESSION_COOKIE):
+        token, audience = request.cookies[SESSION_COOKIE], PORTAL_SESSION
+    else:
         raise unauthenticated("A bearer token is required", "Cần mã truy cập (bearer token)")
-    principal = decode_token(_settings(request), token)
+    principal = decode_token(_settings(request), token, audience=audience)
     request.state.principal = principal
     structlog.contextvars.bind_contextvars(actor=principal.user_id)
     return principal
@@ -276,3 +314,108 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
     # driven by the indexed id set (decidable by my roles in my units), then filtered: unheld, or held by me (the
     # holder is checked exactly as a claimant is)
     return and_(task_id.in_(pickable), or_(assignee == me, claimable), not_excluded)
+
+
+# --- Every route of every service: what it asks and how its unit scope applies (the authorisation matrix). ----------
+# scope: "public" (no token: probes, documentation; a ballot's single-use token is its own credential), "role" (the
+# action's roles; the data is not a unit's), "unit" (the action's roles, and the unit of the record or of the body
+# must be in the caller's scope: a refusal is 403, or 404 where existence itself is the secret), "list" (the action's
+# roles; the rows are only the caller's units'), "task" (the action's roles, then ``authorize_task`` on the task:
+# candidate role, unit scope, holder, four-eyes exclusions), "session" (the portal's own pages: its session cookie,
+# refused without one). tests/security/test_authz_matrix.py checks every route against this table, for every role,
+# with a caller of the record's own unit, of another unit, and of no unit.
+_OPS = {f"{svc} GET {path}": (None, "public") for svc in ("registration", "scheduling", "selection", "portal")
+        for path in ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")}
+ROUTE_RULES: dict[str, tuple[str | None, str]] = {
+    **_OPS,
+    **{f"{svc} GET /audit": ("audit.read", "role") for svc in ("registration", "scheduling", "selection", "portal")},
+    # registration
+    "registration POST /units": ("unit.create", "role"),
+    "registration GET /units": ("unit.read", "list"),
+    "registration POST /units/reorganisations": ("unit.reorganise", "unit"),
+    "registration GET /units/reorganisations": ("unit.read", "role"),
+    "registration POST /units/import": ("unit.create", "role"),
+    "registration GET /units/{code}/history": ("unit.read", "unit"),
+    "registration GET /units/{code}": ("unit.read", "unit"),
+    "registration POST /officials": ("official.write", "unit"),
+    "registration GET /officials": ("official.read", "list"),
+    "registration GET /officials/{official_id}": ("official.read", "unit"),
+    "registration GET /officials/{official_id}/reads": ("dossier_read.read", "role"),
+    "registration GET /dossier-reads": ("dossier_read.read", "role"),
+    "registration POST /officials/import": ("official.import", "unit"),
+    "registration POST /officials/import/file": ("official.import", "unit"),
+    "registration POST /registrations": ("registration.submit", "unit"),
+    "registration GET /registrations": ("registration.read", "list"),
+    "registration GET /registrations/{registration_id}": ("registration.read", "unit"),
+    "registration GET /conflicts": ("conflict.read", "role"),
+    "registration GET /compliance": ("compliance.read", "list"),
+    # scheduling
+    "scheduling GET /units": ("catalogue.read", "role"),
+    "scheduling GET /reports/annual": ("report.read", "role"),
+    "scheduling POST /programmes": ("programme.write", "role"),
+    "scheduling POST /programmes/{code}/versions": ("programme.write", "role"),
+    "scheduling GET /programmes": ("catalogue.read", "role"),
+    "scheduling GET /programmes/{code}": ("catalogue.read", "role"),
+    "scheduling POST /plans": ("plan.write", "role"),
+    "scheduling GET /plans": ("catalogue.read", "role"),
+    "scheduling GET /plans/{plan_id}": ("catalogue.read", "role"),
+    "scheduling GET /plans/{plan_id}/progress": ("catalogue.read", "role"),
+    "scheduling POST /classes": ("class.write", "role"),
+    "scheduling POST /classes/{class_id}/lifecycle": ("class.write", "role"),
+    "scheduling GET /classes": ("catalogue.read", "role"),
+    "scheduling GET /classes/{class_id}": ("catalogue.read", "role"),
+    "scheduling GET /classes/{class_id}/roster": ("enrolment.read", "list"),
+    "scheduling GET /classes/{class_id}/waitlist": ("enrolment.read", "list"),
+    "scheduling GET /classes/{class_id}/timetable": ("catalogue.read", "role"),
+    "scheduling POST /classes/{class_id}/close-enrolment": ("class.decide", "role"),
+    "scheduling POST /classes/{class_id}/attendance": ("attendance.write", "role"),
+    "scheduling POST /classes/{class_id}/results": ("attendance.write", "role"),
+    "scheduling POST /classes/{class_id}/enrolments": ("enrolment.write", "unit"),
+    "scheduling POST /enrolments/{enrolment_id}/withdraw": ("enrolment.write", "unit"),
+    "scheduling POST /enrolments/{enrolment_id}/accept": ("enrolment.write", "unit"),
+    "scheduling POST /enrolments/{enrolment_id}/decline": ("enrolment.write", "unit"),
+    "scheduling GET /officials/{official_id}/classes": ("enrolment.read", "list"),
+    "scheduling GET /enrolment-requests": ("enrolment.write", "list"),
+    "scheduling POST /enrolment-requests/{request_id}/place": ("enrolment.write", "unit"),
+    # selection
+    "selection POST /campaigns": ("campaign.write", "role"),
+    "selection POST /campaigns/{campaign_id}/nominations": ("nomination.propose", "unit"),
+    "selection POST /campaigns/{campaign_id}/conferences/{code}/tokens": ("campaign.write", "role"),
+    "selection POST /ballots": (None, "public"),
+    "selection GET /campaigns": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/conferences": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/candidates": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/exam-results": ("campaign.read", "role"),
+    "selection GET /campaigns/{campaign_id}/decision": ("campaign.read", "role"),
+    # portal: the inbox API
+    "portal GET /tasks": ("task.read", "list"),
+    "portal GET /tasks/{task_id}": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/claim": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/release": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/assign": ("task.assign", "role"),
+    "portal POST /tasks/{task_id}/delegate": ("task.read", "task"),
+    "portal POST /tasks/bulk-complete": ("task.read", "task"),
+    "portal POST /tasks/{task_id}/complete": ("task.read", "task"),
+    "portal POST /substitutes": ("task.substitute", "role"),
+    # portal: the approvers' pages (the session cookie; the same task rules behind them)
+    "portal GET /": (None, "public"),
+    "portal GET /ui/static/portal.css": (None, "public"),
+    "portal GET /ui/signin": (None, "public"),
+    "portal POST /ui/signin": (None, "public"),
+    "portal POST /ui/signout": (None, "public"),
+    "portal GET /ui/inbox": ("task.read", "session"),
+    "portal GET /ui/tasks/{task_id}": ("task.read", "session"),
+    "portal POST /ui/tasks/{task_id}/hold": ("task.read", "session"),
+    "portal POST /ui/tasks/{task_id}/act": ("task.read", "session"),
+}
+
+
+def expected(route: str, roles: frozenset[str], *, covers_target: bool) -> bool:
+    """Whether the table allows a caller with these roles (covering the route's unit, or not) past authorisation."""
+    action, scope = ROUTE_RULES[route]
+    if action is None:
+        return True
+    if not roles.intersection(PERMISSIONS[action]):
+        return False
+    return covers_target or scope not in ("unit",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -10,13 +11,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("registration", "scheduling", "selection", "portal")
 EMBEDDED_DEV_SECRET = "cadreflow-embedded-dev-secret-do-not-use-in-production"
+MIN_SECRET_BYTES = 32  # HS256 signs with SHA-256: a shorter key is weaker than the hash (RFC 7518 §3.2)
 DEFAULT_PORTS = {"portal": 8000, "registration": 8001, "scheduling": 8002, "selection": 8003, "workflows": 8009}
+
+
+def _loopback(address: str) -> bool:
+    """Whether a host:port (or [v6]:port) names this machine."""
+    host = address.rpartition(":")[0] if ":" in address else address
+    host = host.strip("[]") or address
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
     """Everything a process needs to know about its environment."""
 
-    model_config = SettingsConfigDict(env_prefix="CADRE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CADRE_", extra="ignore", hide_input_in_errors=True)
 
     profile: Literal["embedded", "distributed"] = "embedded"
     data_dir: Path = Path("var")
@@ -61,11 +75,15 @@ class Settings(BaseSettings):
     temporal_tls_server_name: str = ""
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.profile != "embedded" and self.jwt_secret.get_secret_value() == EMBEDDED_DEV_SECRET:
+    def _refuse_weak_secret(self) -> Settings:
+        secret = self.jwt_secret.get_secret_value()
+        if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ValueError(f"CADRE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long")
+        if secret == EMBEDDED_DEV_SECRET and (self.profile != "embedded" or self.real_components):
+            where = ", ".join(self.real_components) or f"the {self.profile} profile"
             raise ValueError(
-                "CADRE_JWT_SECRET must be set outside the embedded profile "
-                "(the embedded development secret is refused)"
+                f"CADRE_JWT_SECRET must be set: the embedded development secret is refused with {where} "
+                "(it is public, anyone could sign a token)"
             )
         return self
 
@@ -73,6 +91,18 @@ class Settings(BaseSettings):
     def portal_signing_key_text(self) -> str:
         """The configured private key text, if any (shared.seal reads it)."""
         return self.portal_signing_key.get_secret_value()
+
+    @property
+    def real_components(self) -> list[str]:
+        """The real (shared, networked) components configured: PostgreSQL, Kafka, a non-loopback Temporal."""
+        found = []
+        if self.database_url and not self.database_url.startswith("sqlite"):
+            found.append("a database server (CADRE_DATABASE_URL)")
+        if self.transport == "kafka":
+            found.append("Kafka (CADRE_EVENT_TRANSPORT / profile)")
+        if not _loopback(self.temporal_address):
+            found.append(f"Temporal at {self.temporal_address}")
+        return found
 
     @property
     def transport(self) -> str:

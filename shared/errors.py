@@ -154,6 +154,18 @@ def install_error_handlers(app: FastAPI) -> None:
             resp.headers.update(exc.headers)
         return resp
 
+    async def on_no_policy(request: Request, exc: Exception) -> JSONResponse:
+        # a date before (or after) every version of a rule: the caller asked about a time no rule covers
+        on = getattr(exc, "on", None)
+        rule = getattr(exc, "rule_key", "")
+        when = on.isoformat() if on is not None else "?"
+        problem = Problem(422, "no_policy_in_force", "No rule in force on that date",
+                          "Không có quy định áp dụng vào ngày đó",
+                          f"No version of the rule '{rule}' is in force on {when}; choose a later date or year",
+                          f"Không có phiên bản nào của quy định '{rule}' áp dụng vào ngày {when}; "
+                          "hãy chọn ngày hoặc năm sau đó")
+        return problem_response(problem, request)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
         problem = Problem(500, "internal_error", "Internal error", "Lỗi hệ thống",
@@ -164,4 +176,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    from shared.policy import PolicyNotInForceError
+
+    app.add_exception_handler(PolicyNotInForceError, on_no_policy)
     app.add_exception_handler(Exception, on_unexpected)

@@ -18,6 +18,9 @@ from shared.errors import install_error_handlers
 from shared.metrics import READY, install_http_metrics
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+# The largest ``offset`` a list accepts: far beyond any list's length, and within every database's 64-bit integer
+# (an offset of 10^20 overflowed SQLite's and answered 500).
+MAX_OFFSET = 1_000_000_000
 
 
 def build_app(*, service: str, title: str, settings: Settings, routers: Sequence[APIRouter],

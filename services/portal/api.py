@@ -29,6 +29,7 @@ from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of
 from shared.uow import unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(tags=["tasks"])
 Reader = Annotated[Principal, Depends(allowed("task.read"))]
@@ -52,7 +53,7 @@ async def list_tasks(
     campaign: Annotated[str | None, Query(max_length=120)] = None,
     status: Annotated[str, Query(pattern="^(open|completed|all)$")] = "open",
     due_before: datetime | None = None, overdue: bool | None = None, sort: Sort = "due",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """My tasks: held by me, or claimable by my roles within my unit scope (never those I may not decide)."""
     f = InboxFilter(kind=kind, campaign=campaign, status=status, due_before=due_before,  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from services.portal.i18n import kind_label, lang_of, role_label, translator, wh
 from services.portal.queries import InboxFilter, inbox
 from services.portal.records import detail
 from services.portal.schemas import TaskComplete
-from shared.auth import Principal, decode_token, demo_users, token_for_demo_user
+from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token, demo_users, token_for_demo_user
 from shared.authz import authorize
 from shared.config import Settings
 from shared.context import ctx_of
@@ -36,12 +36,12 @@ def templates() -> Jinja2Templates:
 
 
 def _principal(request: Request) -> Principal | None:
-    token = request.cookies.get("cadre_token")
+    token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     settings: Settings = request.app.state.settings
     try:
-        principal = decode_token(settings, token)
+        principal = decode_token(settings, token, audience=PORTAL_SESSION)
         authorize(principal, "task.read")
     except Problem:
         return None
@@ -91,9 +91,9 @@ async def signin(request: Request) -> Response:
     portal: PortalSettings = request.app.state.portal_settings
     if not demo_login_enabled(request.app.state.settings, portal) or user_id not in demo_users():
         return page(request, "signin.html", status=403, users=[], enabled=False)
-    token = token_for_demo_user(request.app.state.settings, user_id)
+    token = token_for_demo_user(request.app.state.settings, user_id, audience=[PORTAL_SESSION])
     response = RedirectResponse("/ui/inbox", status_code=303)
-    response.set_cookie("cadre_token", token, httponly=True, samesite="strict",
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response
 
@@ -101,7 +101,7 @@ async def signin(request: Request) -> Response:
 @router.post("/ui/signout")
 async def signout() -> Response:
     response = _to_signin()
-    response.delete_cookie("cadre_token")
+    response.delete_cookie(SESSION_COOKIE)
     return response
 
 

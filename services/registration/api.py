@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import imports, reorganisation, service
 from services.registration.deps import today
-from services.registration.export import xlsx_response
+from services.registration.export import table_response
 from services.registration.models import Official, OfficialUnitHistory, Registration, Unit, UnitReorganisation
 from services.registration.official_schemas import ImportBatch, ImportReport
 from services.registration.officials import summary
@@ -18,7 +18,7 @@ from services.registration.registrations import read as read_registration
 from services.registration.schemas import ReorganisationCreate, ReorganisationRead, UnitCreate, UnitRead
 from shared.audit import Actor
 from shared.auth import Principal
-from shared.authz import allowed
+from shared.authz import allowed, authorize
 from shared.context import ctx_of
 from shared.errors import conflict, not_found
 from shared.uow import unit_of_work
@@ -55,7 +55,7 @@ async def create_unit(body: UnitCreate, request: Request,
 @router.get("/units", response_model=None)
 async def list_units(request: Request, principal: Annotated[Principal, Depends(allowed("unit.read"))],
                      q: Annotated[str | None, Query(max_length=200)] = None,
-                     format: Literal["json", "xlsx"] = "json") -> list[UnitRead] | Response:
+                     format: Literal["json", "xlsx", "csv"] = "json") -> list[UnitRead] | Response:
     """Units, in Vietnamese order; ``q`` matches names ignoring diacritics and case."""
     async with ctx_of(request).sessions() as session:
         query = select(Unit)
@@ -63,9 +63,9 @@ async def list_units(request: Request, principal: Annotated[Principal, Depends(a
             query = query.where(Unit.name_folded.contains(fold(q)) | Unit.code.contains(q.upper()))
         units = (await session.execute(query)).scalars().all()
     visible = [_read(u) for u in sorted(units, key=lambda u: sort_key(u.name)) if principal.covers_unit(u.code)]
-    if format == "xlsx":
+    if format != "json":
         cols = ("code", "name", "kind", "parent_code", "status", "successor_code", "closed_on")
-        return xlsx_response("units", cols, ([getattr(u, c) for c in cols] for u in visible))
+        return table_response(format, "units", cols, ([getattr(u, c) for c in cols] for u in visible))
     return visible
 
 
@@ -80,6 +80,8 @@ def _reorg(r: UnitReorganisation) -> ReorganisationRead:
 async def reorganise_units(body: ReorganisationCreate, request: Request,
                            principal: Annotated[Principal, Depends(allowed("unit.reorganise"))]) -> ReorganisationRead:
     """Merge, split, rename or close units from an effective date; officials move, history stays readable."""
+    for code in [*body.sources, *(t.code for t in body.targets), *([body.move_to] if body.move_to else [])]:
+        authorize(principal, "unit.reorganise", unit=code)
     try:
         async with unit_of_work(ctx_of(request)) as uow:
             reorg = await reorganisation.reorganise(uow, data=body, actor=actor_of(principal))

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import imports, officials, planning
 from services.registration.deps import actor_of, scope_units, today
-from services.registration.export import xlsx_response
+from services.registration.export import table_response
 from services.registration.importing import read_csv, read_xlsx
 from services.registration.models import DossierRead, Official
 from services.registration.official_schemas import (
@@ -26,10 +26,11 @@ from services.registration.official_schemas import (
     OfficialSummary,
 )
 from shared.auth import Principal
-from shared.authz import allowed, authorize
+from shared.authz import allowed, authorize, authorize_move
 from shared.context import ctx_of
 from shared.errors import conflict, invalid, not_found
 from shared.uow import unit_of_work
+from shared.web import MAX_OFFSET
 
 router = APIRouter(tags=["officials"])
 
@@ -47,7 +48,7 @@ async def put_official(body: OfficialCreate, request: Request, response: Respons
             existing = (await uow.session.execute(select(Official.unit_code).where(
                 Official.personal_id == body.personal_id.strip()))).first()
             if existing is not None:
-                authorize(principal, "official.write", unit=existing[0])
+                authorize_move(principal, "official.write", current_unit=existing[0], new_unit=body.unit_code)
             official, outcome = await officials.upsert_official(uow, data=body, actor=actor_of(principal),
                                                                 today=today())
     except IntegrityError as exc:
@@ -67,8 +68,8 @@ async def list_officials(
     education: Literal["college", "bachelor", "master", "doctorate"] | None = None,
     political_theory: Literal["none", "elementary", "intermediate", "advanced"] | None = None,
     gender: Literal["male", "female"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 200, offset: Annotated[int, Query(ge=0)] = 0,
-    format: Literal["json", "xlsx"] = "json",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    format: Literal["json", "xlsx", "csv"] = "json",
 ) -> list[OfficialSummary] | Response:
     """Search by name ignoring diacritics and case, by unit and attributes; Vietnamese order; XLSX on request."""
     units = scope_units(principal, unit)
@@ -76,10 +77,10 @@ async def list_officials(
         found = await officials.search(session, q=q, units=units, limit=limit, offset=offset, filters={
             "category": category, "education": education, "political_theory": political_theory, "gender": gender})
     rows = [officials.summary(o, today=today()) for o in found]
-    if format == "xlsx":
+    if format != "json":
         cols = ("personal_id_masked", "full_name", "gender", "unit_code", "category", "position", "title",
                 "education", "political_theory", "age")
-        return xlsx_response("officials", cols, ([getattr(r, c) for c in cols] for r in rows))
+        return table_response(format, "officials", cols, ([getattr(r, c) for c in cols] for r in rows))
     return rows
 
 
@@ -138,7 +139,7 @@ async def _import(request: Request, principal: Principal, rows: list[ImportRow],
     try:
         async with unit_of_work(ctx_of(request)) as uow:
             return await imports.import_officials(uow, rows=rows, default_unit=unit, actor=actor_of(principal),
-                                                  today=today(), allowed_unit=principal.covers_unit)
+                                                  today=today(), principal=principal)
     except IntegrityError as exc:
         raise conflict("import_race", "Another import recorded the same officials at the same time; retry",
                        "Một lượt nhập khác vừa ghi cùng hồ sơ; vui lòng thử lại") from exc

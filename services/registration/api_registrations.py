@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import registrations, reports
 from services.registration.deps import actor_of, catalogue_of, scope_units, today
-from services.registration.export import xlsx_response
+from services.registration.export import table_response
 from services.registration.models import Registration
 from services.registration.registration_schemas import RegistrationCreate, RegistrationRead
 from shared.auth import Principal
@@ -60,7 +60,7 @@ async def list_registrations(
     unit: Annotated[str | None, Query(pattern=r"^[A-Z0-9_-]{2,40}$")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     status: Literal["accepted", "under_review", "approved", "refused", "returned"] | None = None,
-    format: Literal["json", "xlsx"] = "json",
+    format: Literal["json", "xlsx", "csv"] = "json",
 ) -> list[RegistrationRead] | Response:
     """Registrations (of the caller's units), newest first; kept under the unit they were submitted from."""
     units = scope_units(principal, unit)
@@ -70,9 +70,9 @@ async def list_registrations(
     async with ctx_of(request).sessions() as session:
         rows = (await session.execute(query.order_by(Registration.submitted_at.desc()).limit(5000))).scalars().all()
     out = [registrations.read(r) for r in rows]
-    if format == "xlsx":
+    if format != "json":
         cols = ("id", "official_name", "unit_code", "programme_code", "plan_year", "class_id", "status", "outcome")
-        return xlsx_response("registrations", cols, ([getattr(r, c) for c in cols] for r in out))
+        return table_response(format, "registrations", cols, ([getattr(r, c) for c in cols] for r in out))
     return out
 
 
@@ -91,16 +91,16 @@ async def get_registration(registration_id: UUID, request: Request,
 @router.get("/conflicts", response_model=None)
 async def get_conflicts(request: Request, principal: Annotated[Principal, Depends(allowed("conflict.read"))],
                         year: Annotated[int, Query(ge=2000, le=2100)],
-                        format: Literal["json", "xlsx"] = "json") -> dict[str, Any] | Response:
+                        format: Literal["json", "xlsx", "csv"] = "json") -> dict[str, Any] | Response:
     """Everyone registered in overlapping classes and every duplicate registration, across all units."""
     async with ctx_of(request).sessions() as session:
         found = await reports.conflicts(session, year=year, today=today())
-    if format == "xlsx":
+    if format != "json":
         rows = [("time_overlap", c["official_name"], r["unit_code"], r["programme_code"], r["class_id"],
                  r["class_start"], r["class_end"]) for c in found["overlaps"] for r in c["registrations"]]
         rows += [("duplicate", c["official_name"], r["unit_code"], r["programme_code"], r["class_id"],
                   r["class_start"], r["class_end"]) for c in found["duplicates"] for r in c["registrations"]]
-        return xlsx_response("conflicts", ("kind", "official_name", "unit_code", "programme_code", "class_id",
+        return table_response(format, "conflicts", ("kind", "official_name", "unit_code", "programme_code", "class_id",
                                            "class_start", "class_end"), rows)
     return found
 
@@ -109,12 +109,12 @@ async def get_conflicts(request: Request, principal: Annotated[Principal, Depend
 async def get_compliance(request: Request, principal: Annotated[Principal, Depends(allowed("compliance.read"))],
                          year: Annotated[int, Query(ge=2000, le=2100)],
                          unit: Annotated[str | None, Query(pattern=r"^[A-Z0-9_-]{2,40}$")] = None,
-                         format: Literal["json", "xlsx"] = "json") -> dict[str, Any] | Response:
+                         format: Literal["json", "xlsx", "csv"] = "json") -> dict[str, Any] | Response:
     """Per-unit share of officials trained in the year, and who is not yet trained (the yearly obligation)."""
     units = scope_units(principal, unit)
     async with ctx_of(request).sessions() as session:
         found = await reports.compliance(session, year=year, units=units, today=today())
-    if format == "xlsx":
+    if format != "json":
         cols = ("unit_code", "unit_name", "officials", "trained", "percentage", "compliant")
-        return xlsx_response("compliance", cols, ([u[c] for c in cols] for u in found["units"]))
+        return table_response(format, "compliance", cols, ([u[c] for c in cols] for u in found["units"]))
     return found

@@ -103,7 +103,7 @@ class HttpSchedulingCatalogue:
 
     def _headers(self) -> dict[str, str]:
         token = issue_token(self.settings, user_id="svc.registration", roles=["service"], units=["*"],
-                            ttl_seconds=300)
+                            ttl_seconds=300, audience=["scheduling"])
         return {"Authorization": f"Bearer {token}"}
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:

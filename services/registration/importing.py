@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from services.registration.official_schemas import OfficialCreate, RowError
 from services.registration.schemas import UnitCreate
 from shared.errors import validation_problem
+from shared.exports import unquote_imported
 
 OFFICIAL_COLUMNS = ("personal_id", "full_name", "gender", "birth_date", "unit_code", "category", "position", "title",
                     "civil_service_rank", "education", "political_theory", "party_join_date", "service_start",
@@ -26,6 +27,7 @@ _CATEGORY = {"cán bộ": "cadre", "công chức": "civil_servant", "viên chứ
 
 
 def _text(value: Any) -> str:
+    """A cell as text; a CSV export's neutralised ``'=…`` reads back as ``=…`` (shared.exports)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -34,7 +36,7 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unquote_imported(str(value).strip())
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
 from services.registration import service
 from services.registration.importing import column_of, official_from_row, unit_from_row
-from services.registration.models import Unit
-from services.registration.official_schemas import ImportReport, ImportRow, RowError
+from services.registration.models import Official, Unit
+from services.registration.official_schemas import ImportReport, ImportRow, OfficialCreate, RowError
 from services.registration.officials import check_official, upsert_official
 from shared.audit import Actor, AuditEntry
+from shared.auth import Principal
+from shared.authz import authorize_move
 from shared.errors import Problem
 from shared.uow import UnitOfWork
 
 
+async def _scope_errors(uow: UnitOfWork, row: int, data: OfficialCreate, principal: Principal) -> list[RowError]:
+    """The row's unit and, for a known personal id, the unit holding it now must both be in the caller's scope
+    (shared.authz.authorize_move); the refusal for the holding unit does not name it."""
+    current = (await uow.session.execute(select(Official.unit_code).where(
+        Official.personal_id == data.personal_id.strip()))).scalar_one_or_none()
+    try:
+        authorize_move(principal, "official.import", current_unit=current, new_unit=data.unit_code)
+    except Problem as refusal:
+        out_of_unit = not principal.covers_unit(data.unit_code)
+        return [RowError(row=row, column="unit_code" if out_of_unit else "personal_id",
+                         code="unit_out_of_scope" if out_of_unit else "record_out_of_scope",
+                         message_en=refusal.detail_en, message_vi=refusal.detail_vi)]
+    return []
+
+
 async def import_officials(uow: UnitOfWork, *, rows: list[ImportRow], default_unit: str | None, actor: Actor,
-                           today: date, allowed_unit: Any) -> ImportReport:
-    """Upsert each valid row; a re-import of the same rows reports them all unchanged."""
+                           today: date, principal: Principal) -> ImportReport:
+    """Upsert each valid row; a re-import of the same rows reports them all unchanged. A row whose unit, or
+    whose existing record's unit, is outside the caller's scope is rejected (never moved, never renamed)."""
     report = ImportReport()
     for item in rows:
         data, errors = official_from_row(item.row, item.values, default_unit=default_unit)
@@ -27,10 +44,8 @@ async def import_officials(uow: UnitOfWork, *, rows: list[ImportRow], default_un
             errors = [RowError(row=item.row, column=column_of(e.field), code=e.code, message_en=e.message_en,
                                message_vi=e.message_vi)
                       for e in await check_official(uow.session, data, today=today)]
-        if data is not None and not errors and not allowed_unit(data.unit_code):
-            errors = [RowError(row=item.row, column="unit_code", code="unit_out_of_scope",
-                               message_en=f"Unit {data.unit_code} is outside your scope",
-                               message_vi=f"Đơn vị {data.unit_code} nằm ngoài phạm vi của bạn")]
+        if data is not None and not errors:
+            errors = await _scope_errors(uow, item.row, data, principal)
         if errors or data is None:
             report.rejected += 1
             report.errors.extend(errors)

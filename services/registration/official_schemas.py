@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.exports import PlainText
+
 Gender = Literal["male", "female"]
 Category = Literal["cadre", "civil_servant", "public_employee"]
 Education = Literal["college", "bachelor", "master", "doctorate"]
@@ -58,15 +60,15 @@ class OfficialCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     personal_id: str = Field(min_length=1, max_length=20, description="12-digit personal identification number")
-    full_name: str = Field(min_length=2, max_length=200)
+    full_name: PlainText = Field(min_length=2, max_length=200)
     gender: Gender
     birth: BirthIn
     unit_code: str = Field(pattern=UNIT_CODE)
     category: Category
-    position: str | None = Field(default=None, max_length=200)
+    position: PlainText | None = Field(default=None, max_length=200)
     position_level: PositionLevel | None = Field(default=None, description="the management level of the position")
-    title: str | None = Field(default=None, max_length=200)
-    civil_service_rank: str | None = Field(default=None, max_length=120)
+    title: PlainText | None = Field(default=None, max_length=200)
+    civil_service_rank: PlainText | None = Field(default=None, max_length=120)
     education: Education | None = None
     political_theory: PoliticalTheory = "none"
     party_join_date: date | None = None

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.exports import PlainText
+
 
 class UnitKind(StrEnum):
     """Kinds of unit in the province's organisation."""
@@ -27,7 +29,7 @@ class UnitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(pattern=r"^[A-Z0-9_-]{2,40}$", description="Stable code, e.g. DONGXOAI")
-    name: str = Field(min_length=2, max_length=300, description="Vietnamese name, with diacritics")
+    name: PlainText = Field(min_length=2, max_length=300, description="Vietnamese name, with diacritics")
     kind: UnitKind
     parent_code: str | None = Field(default=None, pattern=r"^[A-Z0-9_-]{2,40}$")
 
@@ -52,7 +54,7 @@ class NewUnit(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(pattern=r"^[A-Z0-9_-]{2,40}$")
-    name: str = Field(min_length=2, max_length=300)
+    name: PlainText = Field(min_length=2, max_length=300)
     kind: UnitKind
     parent_code: str | None = Field(default=None, pattern=r"^[A-Z0-9_-]{2,40}$")
 
@@ -65,7 +67,7 @@ class ReorganisationCreate(BaseModel):
     kind: Literal["merge", "split", "rename", "close"]
     sources: list[str] = Field(min_length=1, max_length=50)
     targets: list[NewUnit] = Field(default_factory=list, max_length=50)
-    new_name: str | None = Field(default=None, min_length=2, max_length=300)
+    new_name: PlainText | None = Field(default=None, min_length=2, max_length=300)
     move_to: str | None = Field(default=None, pattern=r"^[A-Z0-9_-]{2,40}$", description="close: where officials go")
     assignments: dict[str, str] = Field(default_factory=dict, description="split: official id → target code")
     effective_date: date

@@ -55,7 +55,8 @@ class HttpOfficialDirectory:
 
     async def fetch(self, official_id: str) -> dict[str, Any]:
         """One official's record; OfficialNotFound on 404, an error on anything else but 200."""
-        token = issue_token(self.settings, user_id="svc.selection", roles=["service"], units=["*"])
+        token = issue_token(self.settings, user_id="svc.selection", roles=["service"], units=["*"], ttl_seconds=300,
+                            audience=["registration"])
         async with httpx.AsyncClient(base_url=self.settings.url_of("registration"), timeout=10,
                                      transport=self.transport) as client:
             resp = await client.get(f"/officials/{official_id}", headers={"authorization": f"Bearer {token}"})

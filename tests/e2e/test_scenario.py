@@ -28,6 +28,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cli.scenario.outcome import figure_mismatches
+from shared.auth import token_for_demo_user
+from shared.config import Settings
 from tests.support import infra
 from tests.support.stack import ROOT, Stack
 
@@ -108,13 +110,19 @@ def test_report_command_in_three_formats(small: tuple[Stack, dict[str, Any], Pat
     assert len(charts._images) == 3  # type: ignore[attr-defined]  # where openpyxl keeps a sheet's images
     assert stack.cadre("report", "annual", "--year", "2025", "--format", "html", "--out", str(page)).returncode == 0
     assert len(re.findall(r"data:image/png;base64,", page.read_text(encoding="utf-8"))) == 3
-    token = stack.cadre("token", "btc.nguyenvanhai").stdout.strip()
+    assert stack.cadre("token", "btc.nguyenvanhai").returncode == 2  # demo tokens: embedded profile only
+    token = _token(stack, "btc.nguyenvanhai")
     resp = httpx.get(f"{stack.url('scheduling')}/reports/annual", params={"year": 2025, "format": "xlsx"},
                      headers={"Authorization": f"Bearer {token}"}, timeout=60)
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
     denied = httpx.get(f"{stack.url('scheduling')}/reports/annual", params={"year": 2025},
-                       headers={"Authorization": f"Bearer {stack.cadre('token', 'tc.dongxoai').stdout.strip()}"})
+                       headers={"Authorization": f"Bearer {_token(stack, 'tc.dongxoai')}"})
     assert denied.status_code == 403
+
+
+def _token(stack: Stack, user: str) -> str:
+    settings = Settings(profile="distributed", jwt_secret=stack.env["CADRE_JWT_SECRET"])  # type: ignore[arg-type]
+    return token_for_demo_user(settings, user)
 
 
 def test_demo_reproduces_every_figure_of_the_article(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.integration
 
 
 async def _portal(tmp_path: Path) -> Portal:
-    return await make_portal(tmp_path, settings=Settings(data_dir=tmp_path,
-                                                         database_url=infra.new_database_template()))
+    return await make_portal(tmp_path, settings=Settings(
+        data_dir=tmp_path, database_url=infra.new_database_template(),
+        jwt_secret="portal-inbox-test-secret-0123456789abcdef"))  # type: ignore[arg-type]
 
 
 async def test_listing_matches_authorize_task_on_postgresql(tmp_path: Path) -> None:

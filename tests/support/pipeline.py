@@ -66,7 +66,7 @@ async def make_pipeline(kind: str, tmp: Path, *, database_url: str | None = None
         settings = Settings(data_dir=tmp)
         url = settings.db_url("registration")
     else:
-        settings = Settings(profile="distributed", jwt_secret="pipeline-test-secret",  # type: ignore[arg-type]
+        settings = Settings(profile="distributed", jwt_secret="pipeline-test-secret-0123456789abcdef",  # type: ignore[arg-type]
                             kafka_bootstrap=infra.kafka_bootstrap(),
                             database_url=database_url or infra.new_database_template())
         url = settings.db_url("registration")

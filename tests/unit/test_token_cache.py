@@ -17,20 +17,20 @@ from shared.errors import Problem
 def test_a_remembered_token_is_refused_once_it_expires(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     token = issue_token(settings, user_id="btc.a", roles=["organization_board"], units=["*"], ttl_seconds=1)
-    assert decode_token(settings, token).user_id == "btc.a"
-    assert (settings.jwt_secret.get_secret_value(), token) in auth._VERIFIED
-    assert decode_token(settings, token).user_id == "btc.a"  # from the cache
+    assert decode_token(settings, token, audience="portal").user_id == "btc.a"
+    assert (settings.jwt_secret.get_secret_value(), "portal", token) in auth._VERIFIED
+    assert decode_token(settings, token, audience="portal").user_id == "btc.a"  # from the cache
     time.sleep(2.1)
     with pytest.raises(Problem) as refused:
-        decode_token(settings, token)
+        decode_token(settings, token, audience="portal")
     assert refused.value.status == 401 and refused.value.detail_en == "The token has expired"
 
 
 def test_a_token_remembered_under_one_secret_is_not_accepted_under_another(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     token = issue_token(settings, user_id="btc.a", roles=["organization_board"], units=["*"])
-    assert decode_token(settings, token).user_id == "btc.a"
+    assert decode_token(settings, token, audience="portal").user_id == "btc.a"
     other = settings.model_copy(update={"jwt_secret": SecretStr("another-secret-of-enough-length-0123456789")})
     with pytest.raises(Problem) as refused:
-        decode_token(other, token)
+        decode_token(other, token, audience="portal")
     assert refused.value.status == 401

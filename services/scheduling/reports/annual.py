@@ -68,7 +68,8 @@ async def plan_item_facts(session: AsyncSession, years: tuple[int, ...]) -> list
 
 
 def _client(settings: Settings, service: str) -> httpx.AsyncClient:
-    token = issue_token(settings, user_id="svc.scheduling", roles=["service"], units=["*"], ttl_seconds=300)
+    token = issue_token(settings, user_id="svc.scheduling", roles=["service"], units=["*"], ttl_seconds=300,
+                        audience=[service])
     return httpx.AsyncClient(base_url=settings.url_of(service), timeout=30,
                              headers={"Authorization": f"Bearer {token}"})
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from services.scheduling.reports.charts import CATEGORY_VI, all_charts
 from services.scheduling.reports.rows import LABELS_EN, LABELS_VI
+from shared.exports import append_text
 
 FIGURE_VI = {
     "selected": "Số được chọn", "group_1": "Đối tượng 1", "group_2": "Đối tượng 2", "classes": "Số lớp",
@@ -77,23 +78,23 @@ def to_xlsx(report: dict[str, Any], lang: str = "vi") -> bytes:
     ws.append([h["actual"].format(y=y)])
     ws.append([h["row"], h["figure"], h["value"]])
     for r in _figures(report["actual"], lang):
-        ws.append(list(r))
+        append_text(ws, list(r))
     ws.append([])
     ws.append([h["plan"].format(y=y + 1)])
     ws.append([h["row"], h["figure"], h["value"]])
     for r in _figures(report["plan_next_year"], lang):
-        ws.append(list(r))
+        append_text(ws, list(r))
     for col, width in zip("ABC", (70, 36, 40), strict=True):
         ws.column_dimensions[col].width = width
     pva = wb.create_sheet("Kế hoạch-Thực hiện" if lang == "vi" else "Plan vs actual")
     pva.append([h["programme"], h["category"], h["planned"], h["done"], h["class_count"]])
     for r in report.get("plan_vs_actual", []):
-        pva.append([r["programme_name"], _category(r["category"], lang), r["planned"], r["actual"], r["classes"]])
+        append_text(pva, [r["programme_name"], _category(r["category"], lang), r["planned"], r["actual"], r["classes"]])
     pva.column_dimensions["A"].width = 50
     comp = wb.create_sheet("Tuân thủ" if lang == "vi" else "Compliance")
     comp.append([h["unit"], h["officials"], h["trained"], h["pct"], h["ok"]])
     for u in report.get("compliance", {}).get("units", []):
-        comp.append([u["unit_name"], u["officials"], u["trained"], u["percentage"], h["yes"] if u["compliant"]
+        append_text(comp, [u["unit_name"], u["officials"], u["trained"], u["percentage"], h["yes"] if u["compliant"]
                      else h["no"]])
     comp.column_dimensions["A"].width = 45
     charts = wb.create_sheet("Biểu đồ" if lang == "vi" else "Charts")

@@ -14,7 +14,7 @@ from services.scheduling.schemas import AttendanceIn, ClassCreate, ReasonIn, Res
 from services.scheduling.service import classes, lifecycle, results
 from services.scheduling.service.common import actor_of
 from shared.auth import Principal
-from shared.authz import allowed
+from shared.authz import allowed, visible_units
 from shared.context import ctx_of
 from shared.errors import not_found
 from shared.uow import unit_of_work
@@ -22,6 +22,7 @@ from shared.vietnamese import sort_key_name
 
 router = APIRouter(tags=["classes"])
 Reader = Annotated[Principal, Depends(allowed("catalogue.read"))]
+EnrolmentReader = Annotated[Principal, Depends(allowed("enrolment.read"))]
 
 
 async def _class(request: Request, class_id: str) -> CourseClass:
@@ -77,24 +78,33 @@ async def get_class(class_id: str, request: Request, _: Reader) -> dict[str, Any
         return classes.class_doc(cls, await classes.seat_counts(session, cls.id))
 
 
+def _in(units: list[str] | None, unit_code: str | None) -> bool:
+    return units is None or unit_code in units
+
+
 @router.get("/classes/{class_id}/roster")
-async def roster(class_id: str, request: Request, _: Reader) -> list[dict[str, Any]]:
-    """Participants holding a seat (enrolled, or offered and not yet accepted), in Vietnamese name order."""
+async def roster(class_id: str, request: Request, principal: EnrolmentReader) -> list[dict[str, Any]]:
+    """Participants holding a seat (enrolled, or offered and not yet accepted), in Vietnamese name order; a unit
+    officer sees those of their own units only (the scope of registration's lists)."""
+    units = visible_units(principal, "enrolment.read")
     cls = await _class(request, class_id)
     async with ctx_of(request).sessions() as session:
         rows = await classes.enrolments_of(session, cls.id, SEAT_HOLDING | frozenset({"completed"}))
-    return [classes.enrolment_doc(e) for e in sorted(rows, key=lambda e: sort_key_name(e.official_name or "-"))]
+    return [classes.enrolment_doc(e) for e in sorted(rows, key=lambda e: sort_key_name(e.official_name or "-"))
+            if _in(units, e.unit_code)]
 
 
 @router.get("/classes/{class_id}/waitlist")
-async def waitlist(class_id: str, request: Request, _: Reader) -> list[dict[str, Any]]:
-    """The waitlist in order of arrival, then outstanding offers with their deadlines."""
+async def waitlist(class_id: str, request: Request, principal: EnrolmentReader) -> list[dict[str, Any]]:
+    """The waitlist in order of arrival (each place's position in the whole list), then outstanding offers with
+    their deadlines; a unit officer sees those of their own units only."""
+    units = visible_units(principal, "enrolment.read")
     cls = await _class(request, class_id)
     async with ctx_of(request).sessions() as session:
         waiting = await classes.enrolments_of(session, cls.id, frozenset({WAITLISTED}))
         offered = await classes.enrolments_of(session, cls.id, frozenset({OFFERED}))
-    return [{**classes.enrolment_doc(e), "position": i + 1} for i, e in enumerate(waiting)] + \
-        [classes.enrolment_doc(e) for e in offered]
+    return [{**classes.enrolment_doc(e), "position": i + 1} for i, e in enumerate(waiting) if _in(units, e.unit_code)] \
+        + [classes.enrolment_doc(e) for e in offered if _in(units, e.unit_code)]
 
 
 @router.get("/classes/{class_id}/timetable")

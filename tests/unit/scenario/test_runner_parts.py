@@ -87,8 +87,8 @@ def test_pools_give_distinct_people_in_turn_and_wrap() -> None:
 def test_tokens_are_signed_with_the_stacks_settings() -> None:
     tokens = tokens_for(SETTINGS, {"btc": {"demo": "btc.nguyenvanhai"},
                                    "x": {"user_id": "u.x", "roles": ["examiner"], "units": ["*"], "unit": "DX"}})
-    assert decode_token(SETTINGS, tokens["btc"]).has_role("organization_board")
-    assert decode_token(SETTINGS, tokens["x"]).unit == "DX"
+    assert decode_token(SETTINGS, tokens["btc"], audience="registration").has_role("organization_board")
+    assert decode_token(SETTINGS, tokens["x"], audience="selection").unit == "DX"
     assert reader_of({"gk": {"demo": "gk.vuthilan"}, "btc": {"demo": "btc.nguyenvanhai"}}) == "btc"
 
 
