@@ -60,7 +60,8 @@ def request_for(route: str, seed: Seed, unit: str) -> tuple[str, str, dict[str, 
     svc, method, path = route.split(" ", 2)
     ids = {"official_id": seed.officials[unit], "registration_id": seed.registrations[unit], "code": unit,
            "class_id": seed.class_id, "enrolment_id": seed.enrolments[unit], "request_id": seed.requests[unit],
-           "campaign_id": "no-such-campaign", "plan_id": "no-such-plan", "task_id": "no-such-task"}
+           "campaign_id": "no-such-campaign", "plan_id": "no-such-plan", "task_id": "no-such-task",
+           "dispatch_id": str(uuid.uuid4())}
     if svc == "scheduling" and path == "/officials/{official_id}/classes":
         ids["official_id"] = seed.officials[unit]
     if svc == "scheduling" and path.startswith("/programmes/"):
