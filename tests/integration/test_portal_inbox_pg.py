@@ -10,6 +10,7 @@ from shared.config import Settings
 from tests.support import infra
 from tests.unit.portal.support import Portal, make_portal
 from tests.unit.portal.test_one_place import candidate_index_follows_changes, listing_matches_authorize_task
+from tests.unit.portal.test_statement_cache import statements_are_cached
 
 pytestmark = pytest.mark.integration
 
@@ -31,5 +32,13 @@ async def test_the_candidate_index_follows_changes_on_postgresql(tmp_path: Path)
     portal = await _portal(tmp_path)
     try:
         await candidate_index_follows_changes(portal)
+    finally:
+        await portal.ctx.dispose()
+
+
+async def test_inbox_statements_are_compiled_once_on_postgresql(tmp_path: Path) -> None:
+    portal = await _portal(tmp_path)
+    try:
+        await statements_are_cached(portal)
     finally:
         await portal.ctx.dispose()
