@@ -3,7 +3,8 @@
 #   make run       install, then start the whole system locally (cadre up)
 #   make test      THE test command: starts PostgreSQL, Kafka, Temporal; lint; pytest; promtool
 #   make lint      ruff + mypy
-.PHONY: install run test lint
+#   make bench     every benchmark of bench/ on its own PostgreSQL, Kafka, Temporal; one table (FULL=1: full sizes)
+.PHONY: install run test lint bench
 
 VENV := .venv
 
@@ -15,6 +16,9 @@ run: install
 
 test:
 	bash scripts/test.sh
+
+bench: install
+	bash scripts/bench.sh $(if $(FULL),--full)
 
 # both linters always run; the target fails if either failed
 lint:
