@@ -52,6 +52,8 @@ from workflows.selection.contracts import SELECTION_QUEUE
 
 UNITS = [f"U{i:02d}" for i in range(10)]
 COUNT = {"activities": 0}
+WAITS: dict[str, list[float]] = {}  # activity type → seconds from scheduled to started (queue time)
+RUNS: dict[str, list[float]] = {}  # activity type → seconds it ran
 ACTIVITY_SLOTS = 50
 TARGET = 0.5  # the same for the campaign's selection worker and the bare worker
 
@@ -61,7 +63,14 @@ class _Counting(Interceptor):
         class Inbound(ActivityInboundInterceptor):
             async def execute_activity(self, input: ExecuteActivityInput) -> Any:
                 COUNT["activities"] += 1
-                return await super().execute_activity(input)
+                info = activity.info()
+                WAITS.setdefault(info.activity_type, []).append(
+                    (info.started_time - info.current_attempt_scheduled_time).total_seconds())
+                began = time.perf_counter()
+                try:
+                    return await super().execute_activity(input)
+                finally:
+                    RUNS.setdefault(info.activity_type, []).append(time.perf_counter() - began)
 
         return Inbound(next)
 
@@ -191,6 +200,17 @@ async def run_campaign(client: Client, settings: Settings, url: str, n: int) -> 
     return elapsed
 
 
+def _print_activity_times() -> None:
+    """Where the campaign's activities waited (scheduled → started) and ran, per type: p50 / p90 / max."""
+    def q(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return f"{xs[len(xs) // 2]:.2f} / {xs[int(len(xs) * 0.9)]:.2f} / {xs[-1]:.2f} s"
+
+    for name in sorted(WAITS):
+        print(f"  {name:28s} n={len(WAITS[name]):5d}  queued {q(WAITS[name])}  ran {q(RUNS.get(name) or [0.0])}",
+              flush=True)
+
+
 async def run_bare(client: Client, total: int, batch: int) -> float:
     """Time the bare workflow with `total` no-op activities."""
     async with Worker(client, task_queue="bench", workflows=[BenchBare], activities=[noop],
@@ -229,6 +249,7 @@ async def main() -> None:
         campaign_s = await run_campaign(client, settings, url, args.n)
         activities = COUNT["activities"]
         print(f"campaign: {campaign_s:.1f} s for {args.n} candidates, {activities} activities", flush=True)
+        _print_activity_times()
         bare_s = await run_bare(client, activities, batch=2 * args.n)
         print(f"candidates={args.n} activities={activities} database={'sqlite' if 'sqlite' in url else 'postgresql'}")
         print(f"campaign: {campaign_s:.1f} s, {args.n / campaign_s:.1f} candidates/s, "
