@@ -190,7 +190,7 @@ def main() -> None:
     print(f"client peak RSS: {rss_mib:.0f} MiB (target < 1024)")
     full = args.scale >= 1.0
     size = f"{first.officials:,} officials / {first.registrations:,} registrations"
-    note = "" if full else f"--scale {args.scale:g}: the targets apply at full size (--scale 1, make bench --full)"
+    note = "" if full else f"--scale {args.scale:g}: the targets apply at full size (--scale 1: make bench FULL=1)"
     emit(f"conflicts: scan / COPY, {size}{'' if full else ' (quick size; target at full size)'}",
          baseline=f"COPY {first.copy_registrations:.2f} s", ours=f"scan {first.scan:.2f} s", ratio=first.ratio,
          target=f"≤ {FIRST_TARGET}", met=first.ratio <= FIRST_TARGET, note=note)
