@@ -50,11 +50,12 @@ class Bench:
 
 
 SIZES = [
-    Bench("events", "bench.events", ["--n", "10000"], ["--n", "20000"], ("CADRE_TEST_PG_DSN", "CADRE_TEST_KAFKA")),
-    Bench("tasks-pg", "bench.tasks", ["--pg", "--n", "30000", "--requests", "200"],
+    Bench("events", "bench.events", ["--n", "20000"], ["--n", "40000"], ("CADRE_TEST_PG_DSN", "CADRE_TEST_KAFKA")),
+    Bench("tasks-pg", "bench.tasks", ["--pg", "--n", "100000", "--requests", "200"],
           ["--pg", "--n", "100000", "--requests", "300"], ("CADRE_TEST_PG_DSN",)),
-    Bench("tasks-sqlite", "bench.tasks", ["--n", "30000", "--requests", "200"], ["--n", "100000", "--requests", "300"]),
-    Bench("conflicts", "bench.conflicts", ["--scale", "0.1", "--repeat", "2"], ["--scale", "1", "--repeat", "2"],
+    Bench("tasks-sqlite", "bench.tasks", ["--n", "100000", "--requests", "200"],
+          ["--n", "100000", "--requests", "300"]),
+    Bench("conflicts", "bench.conflicts", ["--scale", "0.2", "--repeat", "2"], ["--scale", "1", "--repeat", "2"],
           ("CADRE_TEST_PG_DSN",)),
     Bench("campaign", "bench.campaign", ["--n", "100"], ["--n", "500"], ("CADRE_TEST_PG_DSN", "CADRE_TEST_TEMPORAL")),
     Bench("idle", "bench.idle", [], [], optional=True),
