@@ -24,8 +24,7 @@ from temporalio.common import RetryPolicy
 PORTAL_QUEUE = "portal"
 COMPLETE_TASK_UPDATE = "complete_task"
 # `ask(..., alongside_close=…)`: the caller's own recording of the decision runs beside portal.close_task instead
-# of after it (one activity round trip less on each decision's path; the number of workflow tasks stays about the
-# same: 9.6 → 9.4 per PaperMarking at N = 10); runs started before replay the old order
+# of after it (one workflow task and one round trip less per decision); runs started before replay the old order
 PATCH_RECORD_ALONGSIDE_CLOSE = "human-task-record-alongside-close"
 _ACTIVITY_OPTS: dict[str, Any] = {
     "task_queue": PORTAL_QUEUE,
