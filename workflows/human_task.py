@@ -12,8 +12,6 @@ confirmation, essay marks, interview scores, committee votes):
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,9 +21,6 @@ from temporalio.common import RetryPolicy
 
 PORTAL_QUEUE = "portal"
 COMPLETE_TASK_UPDATE = "complete_task"
-# `ask(..., alongside_close=…)`: the caller's own recording of the decision runs beside portal.close_task instead
-# of after it (one workflow task and one round trip less per decision); runs started before replay the old order
-PATCH_RECORD_ALONGSIDE_CLOSE = "human-task-record-alongside-close"
 _ACTIVITY_OPTS: dict[str, Any] = {
     "task_queue": PORTAL_QUEUE,
     "start_to_close_timeout": timedelta(seconds=30),
@@ -161,12 +156,8 @@ class HumanTasks:
                 if (f.minimum is not None and number < f.minimum) or (f.maximum is not None and number > f.maximum):
                     raise ValueError(f"input_out_of_range: {f.name} / {f.label_vi} ngoài khoảng cho phép")
 
-    async def ask(self, request: TaskRequest, *,
-                  alongside_close: Callable[[TaskDecision], Awaitable[Any]] | None = None) -> TaskDecision:
-        """Put a task in the inbox and wait (durably) for its decision, reminding and escalating when overdue.
-
-        ``alongside_close``: what the caller does with the decision (e.g. record a mark in its service), run
-        concurrently with closing the task in the portal; ``ask`` returns when both are done."""
+    async def ask(self, request: TaskRequest) -> TaskDecision:
+        """Put a task in the inbox and wait (durably) for its decision, reminding and escalating when overdue."""
         info = workflow.info()
         # open before the task is filed: an approver may act the moment it appears in the inbox
         self._open_tasks[request.task_key] = request
@@ -185,14 +176,7 @@ class HumanTasks:
                 await workflow.wait_condition(lambda: key in self._decisions)
         decision = self._decisions[key]
         self._open_tasks.pop(key, None)
-        close = workflow.execute_activity("portal.close_task", CloseTaskInput(task_id, decision), **_ACTIVITY_OPTS)
-        if alongside_close is None:
-            await close
-        elif workflow.patched(PATCH_RECORD_ALONGSIDE_CLOSE):
-            await asyncio.gather(close, alongside_close(decision))
-        else:
-            await close
-            await alongside_close(decision)
+        await workflow.execute_activity("portal.close_task", CloseTaskInput(task_id, decision), **_ACTIVITY_OPTS)
         return decision
 
     async def _wait(self, key: str, seconds: int) -> bool:

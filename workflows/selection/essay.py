@@ -51,10 +51,10 @@ class PaperMarking(HumanTasks):
             dossier={"code": inp.code, "component": inp.component, "paper_ref": f"{inp.component}:{inp.code}"},
             assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=2 * 24 * 3600,
             escalation_roles=["marking_head"], campaign=inp.campaign_id,
-            excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
-            alongside_close=lambda d: workflow.execute_activity("selection.record_mark", MarkRecord(
-                inp.campaign_id, inp.code, inp.component, d.actor_id, d.actor_role, str(d.inputs["mark"])),
-                **SELECTION_OPTS))
+            excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]))
+        await workflow.execute_activity("selection.record_mark", MarkRecord(
+            inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
+            str(decision.inputs["mark"])), **SELECTION_OPTS)
         self._marks[decision.actor_id] = str(decision.inputs["mark"])
         return decision
 
@@ -73,10 +73,10 @@ class PaperMarking(HumanTasks):
                 dossier={"code": inp.code, "component": inp.component, "marks": [str(m) for m in outcome.marks],
                          "spread": str(outcome.spread), "paper_ref": f"{inp.component}:{inp.code}"},
                 due_in_seconds=inp.due_in_seconds, escalation_roles=["council_chair"], campaign=inp.campaign_id,
-                excluded_units=[inp.unit_code]),
-                alongside_close=lambda d: workflow.execute_activity("selection.record_mark", MarkRecord(
-                    inp.campaign_id, inp.code, inp.component, d.actor_id, d.actor_role, str(d.inputs["mark"]),
-                    kind="discrepancy", comment=d.comment), **SELECTION_OPTS))
+                excluded_units=[inp.unit_code]))
+            await workflow.execute_activity("selection.record_mark", MarkRecord(
+                inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
+                str(decision.inputs["mark"]), kind="discrepancy", comment=decision.comment), **SELECTION_OPTS)
             outcome = record_decision(outcome, score=str(decision.inputs["mark"]), bands=bands)
         result = ComponentResult(inp.campaign_id, inp.code, inp.component, str(outcome.score),
                                  [str(m) for m in outcome.marks], str(outcome.spread), outcome.decided_by)
