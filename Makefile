@@ -5,7 +5,8 @@
 #   make lint          ruff + mypy + no machine paths in tracked files
 #   make lock          re-resolve uv.lock after editing pyproject.toml (keeps every other pin)
 #   make lock-upgrade  upgrade every dependency to its newest allowed version (then run make test)
-.PHONY: install run test lint lock lock-upgrade
+#   make bench         every benchmark of bench/ on its own PostgreSQL, Kafka, Temporal; one table (FULL=1: full sizes)
+.PHONY: install run test lint bench lock lock-upgrade
 
 VENV := .venv
 UV := $(VENV)/bin/uv
@@ -18,6 +19,9 @@ run: install
 
 test:
 	bash scripts/test.sh
+
+bench: install
+	bash scripts/bench.sh $(if $(FULL),--full)
 
 # every linter always runs; the target fails if any failed
 lint:

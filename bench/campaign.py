@@ -2,10 +2,11 @@
 actors (units nominate, voters cast ballots through the API, the Organization Board confirms, examiners and
 panel members mark, the committee votes, the chair records), against a bare Temporal workflow running the same
 number of no-op activities (in batches as concurrent as the campaign's papers) on the same server, in the same
-run. Prints candidates per second and the ratio bare-time / campaign-time (target ≥ 0.5).
+run. Prints candidates per second and the ratio bare-time / campaign-time (target ≥ 0.5), and one `RESULT` line
+(bench.result).
 
-    source /work/dev-infra.env; .venv/bin/python -m bench.campaign --n 500          # PostgreSQL + dev Temporal
-    .venv/bin/python -m bench.campaign --n 100 --sqlite                              # SQLite selection database
+    CADRE_TEST_PG_DSN=… CADRE_TEST_TEMPORAL=… .venv/bin/python -m bench.campaign --n 500   # (or: make bench)
+    CADRE_TEST_TEMPORAL=… .venv/bin/python -m bench.campaign --n 100 --sqlite          # SQLite selection database
 
 Each run uses its own Temporal namespace (created and deleted), so no other worker takes its tasks.
 """
@@ -17,6 +18,7 @@ import asyncio
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -32,6 +34,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 
 from bench.campaign_bare import BenchBare, noop
+from bench.result import emit, need, tool
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
 from services.selection.models import INFRA, metadata
@@ -49,10 +52,12 @@ from workflows.human_task import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTas
 from workflows.selection import workflow_types
 from workflows.selection.contracts import SELECTION_QUEUE
 
-ROOT = Path(__file__).resolve().parents[1]
 UNITS = [f"U{i:02d}" for i in range(10)]
 COUNT = {"activities": 0}
-ACTIVITY_SLOTS = 50  # the same for the campaign's selection worker and the bare worker
+WAITS: dict[str, list[float]] = {}  # activity type → seconds from scheduled to started (queue time)
+RUNS: dict[str, list[float]] = {}  # activity type → seconds it ran
+ACTIVITY_SLOTS = 50
+TARGET = 0.5  # the same for the campaign's selection worker and the bare worker
 
 BENCH_SIGNER = seal.Signer(Ed25519PrivateKey.generate(), ttl_seconds=seal.MAX_TTL_SECONDS - 60)
 seal.trust([BENCH_SIGNER.public])
@@ -63,7 +68,14 @@ class _Counting(Interceptor):
         class Inbound(ActivityInboundInterceptor):
             async def execute_activity(self, input: ExecuteActivityInput) -> Any:
                 COUNT["activities"] += 1
-                return await super().execute_activity(input)
+                info = activity.info()
+                WAITS.setdefault(info.activity_type, []).append(
+                    (info.started_time - info.current_attempt_scheduled_time).total_seconds())
+                began = time.perf_counter()
+                try:
+                    return await super().execute_activity(input)
+                finally:
+                    RUNS.setdefault(info.activity_type, []).append(time.perf_counter() - began)
 
         return Inbound(next)
 
@@ -121,7 +133,7 @@ class Actors:
 
 
 def _namespace(action: str, name: str, address: str) -> None:
-    args = [str(ROOT / ".venv/bin/temporal"), "operator", "namespace", action, "--namespace", name,
+    args = [tool("temporal"), "operator", "namespace", action, "--namespace", name,
             "--address", address] + (["--yes"] if action == "delete" else [])
     subprocess.run(args, check=action == "create", capture_output=True, timeout=60)
 
@@ -195,6 +207,17 @@ async def run_campaign(client: Client, settings: Settings, url: str, n: int) -> 
     return elapsed
 
 
+def _print_activity_times() -> None:
+    """Where the campaign's activities waited (scheduled → started) and ran, per type: p50 / p90 / max."""
+    def q(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return f"{xs[len(xs) // 2]:.2f} / {xs[int(len(xs) * 0.9)]:.2f} / {xs[-1]:.2f} s"
+
+    for name in sorted(WAITS):
+        print(f"  {name:28s} n={len(WAITS[name]):5d}  queued {q(WAITS[name])}  ran {q(RUNS.get(name) or [0.0])}",
+              flush=True)
+
+
 async def run_bare(client: Client, total: int, batch: int) -> float:
     """Time the bare workflow with `total` no-op activities."""
     async with Worker(client, task_queue="bench", workflows=[BenchBare], activities=[noop],
@@ -210,14 +233,16 @@ async def main() -> None:
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--sqlite", action="store_true")
     args = parser.parse_args()
-    address = os.environ.get("CADRE_TEST_TEMPORAL", "127.0.0.1:7233")
+    (address,) = need("CADRE_TEST_TEMPORAL")
+    if not args.sqlite:
+        need("CADRE_TEST_PG_DSN")
     namespace = f"cadre-bench-{uuid.uuid4().hex[:8]}"
     _namespace("create", namespace, address)
     await asyncio.sleep(2)
     tmp = Path(tempfile.mkdtemp())
     try:
         client = await Client.connect(address, namespace=namespace)
-        if args.sqlite or not os.environ.get("CADRE_TEST_PG_DSN"):
+        if args.sqlite:
             settings, url = Settings(data_dir=tmp), f"sqlite+aiosqlite:///{tmp}/selection.db"
         else:
             import psycopg
@@ -231,15 +256,22 @@ async def main() -> None:
         campaign_s = await run_campaign(client, settings, url, args.n)
         activities = COUNT["activities"]
         print(f"campaign: {campaign_s:.1f} s for {args.n} candidates, {activities} activities", flush=True)
+        _print_activity_times()
         bare_s = await run_bare(client, activities, batch=2 * args.n)
         print(f"candidates={args.n} activities={activities} database={'sqlite' if 'sqlite' in url else 'postgresql'}")
         print(f"campaign: {campaign_s:.1f} s, {args.n / campaign_s:.1f} candidates/s, "
               f"{activities / campaign_s:.0f} activities/s")
         print(f"bare: {bare_s:.1f} s, {activities / bare_s:.0f} activities/s")
-        print(f"ratio bare/campaign = {bare_s / campaign_s:.2f} (target >= 0.5)")
+        print(f"ratio bare/campaign = {bare_s / campaign_s:.2f} (target >= {TARGET})")
+        emit(f"campaign: bare workflow / whole campaign ({args.n} candidates, {activities:,} activities, "
+             f"{'SQLite' if args.sqlite else 'PostgreSQL'})", baseline=f"{bare_s:.1f} s", ours=f"{campaign_s:.1f} s",
+             ratio=bare_s / campaign_s, target=f"≥ {TARGET}", met=bare_s / campaign_s >= TARGET)
     finally:
         _namespace("delete", namespace, address)
 
 
 if __name__ == "__main__":
     asyncio.run(main())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # temporalio's runtime threads can abort a normal interpreter exit (see tests/conftest.py)

@@ -27,7 +27,8 @@ BOARD = Principal(user_id="btc.nguyenvanhai", roles=frozenset({"organization_boa
 
 
 def _portable_classes() -> list[type]:
-    found, todo = [], [documents._Portable]
+    found: list[type] = []
+    todo: list[type] = [documents._Portable]
     while todo:
         cls = todo.pop()
         found.append(cls)
