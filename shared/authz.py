@@ -58,7 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 # action -> roles that read every unit's rows of it regardless of their unit scope. The political school's staff
 # teach a class and record its attendance and marks, so they read its whole roster (classes carry no institution
-# code yet, so this is every class: see docs/security-scope.md, "still open").
+# code yet, so this is every class: see docs/security.md, "Still open (items 4, 5, 7, 9, 10)").
 UNIT_WIDE_READERS: dict[str, frozenset[str]] = {
     "enrolment.read": frozenset({"institution_staff"}),
 }
