@@ -184,6 +184,7 @@ def _ops_app(spec: ServiceSpec, rt: ServiceRuntime, roles: Sequence[str]) -> Fas
     checks: dict[str, ReadinessCheck] = {}
     if rt.ctx is not None and {"worker", "relay", "consumers"} & set(roles):
         checks["database"] = rt.ctx.ping
+        checks["database_write"] = rt.ctx.writable
     if {"relay", "consumers"} & set(roles):
         checks[events_check_name(rt.settings)] = rt.sink.ping
     if "worker" in roles:
@@ -214,7 +215,8 @@ def database_service(*, name: str, title: str, metadata: Any, infra: Any,
         assert rt.ctx is not None
         return build_app(service=name, title=title, settings=rt.settings, routers=[*routers(), audit_router()],
                          state={"ctx": rt.ctx, "runtime": rt, **extra_state(rt)},
-                         readiness={"database": rt.ctx.ping, events_check_name(rt.settings): rt.sink.ping,
+                         readiness={"database": rt.ctx.ping, "database_write": rt.ctx.writable,
+                                    events_check_name(rt.settings): rt.sink.ping,
                                     "temporal": rt.temporal.ready})
 
     return ServiceSpec(name=name, task_queue=name, make_app=make_app, make_context=make_context,
