@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     review_grace_seconds: int = 2 * 24 * 3600
     # Workflows kept in a worker's cache; a 500-candidate campaign runs about 1,000 child workflows.
     workflow_cache_size: int = 4000
+    # `cadre up` restarts a child that exits: after backoff (doubling from the first, up to the max), and gives up on
+    # one that died more than `supervisor_max_restarts` times in a row, each within `supervisor_stable_seconds` of
+    # its start (a child that ran longer than that starts its count afresh).
+    supervisor_max_restarts: int = 5
+    supervisor_backoff_seconds: float = 0.5
+    supervisor_backoff_max_seconds: float = 30.0
+    supervisor_stable_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.config import Settings
 from shared.errors import install_error_handlers
 from shared.metrics import READY, install_http_metrics
+from shared.supervision import not_running
 
 # True when ready; False (shown "unreachable") or a word saying what is wrong (e.g. "read_only") when not
 ReadinessCheck = Callable[[], Awaitable[bool | str]]
@@ -53,10 +54,13 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
 
     @app.get("/readyz", tags=["ops"])
     async def readyz() -> JSONResponse:
+        stack = not_running(settings.data_dir)  # under `cadre up`: the processes restarting or given up on
         checks = await check_readiness()
         failing = [n for n, state in checks.items() if state != "ok"]
-        body = {"status": "ready" if not failing else "not_ready", "service": service, "checks": checks,
-                "failing": failing}
+        body: dict[str, Any] = {"status": "ready" if not failing else "not_ready", "service": service,
+                                "checks": checks, "failing": failing}
+        if stack:
+            body["stack"] = stack
         return JSONResponse(body, status_code=200 if not failing else 503)
 
     for router in routers:
