@@ -44,8 +44,9 @@ class Up:
                     "CADRE_SUPERVISOR_STATE"):
             self.env.pop(var, None)
         self.log = tmp / "up.log"
+        self.out = self.log.open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "cli.main", "up"], cwd=ROOT, env=self.env,
-                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+                                     stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
         token = issue_token(Settings(), user_id="btc.nguyenvanhai", roles=["organization_board"], units=["*"])
         self.auth = {"authorization": f"Bearer {token}"}
 
@@ -112,6 +113,7 @@ class Up:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
+        self.out.close()
 
 
 def test_cadre_up_restarts_what_dies_and_gives_up_on_what_keeps_dying(tmp_path: Path) -> None:
