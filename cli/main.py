@@ -44,14 +44,18 @@ def serve(name: Annotated[str, typer.Argument(help="registration | scheduling | 
           port: Annotated[int | None, typer.Option()] = None) -> None:
     """Run one service's roles in this process."""
     from cli.supervisor import restore_stop_signals
-    from shared.process import run_loop, run_service, tune_gc
+    from shared.process import RoleFailed, run_loop, run_service, tune_gc
 
     restore_stop_signals()  # started from a background job, SIGINT may come ignored; the stop handlers need it
     settings = Settings()
     configure_logging(settings.log_level, process=name)
     spec = _spec(name)
     tune_gc()  # once start-up has built what the process keeps
-    run_loop(run_service(spec, settings, roles=roles.split(","), port=port))
+    try:
+        run_loop(run_service(spec, settings, roles=roles.split(","), port=port))
+    except RoleFailed as exc:
+        typer.echo(f"{name} stopped: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -101,7 +105,7 @@ def up() -> None:
         for name in PROCESSES:
             sup.spawn(name, [sys.executable, "-m", "cli.main", "serve", name])
         state = wait_ready(settings, sup)
-        if not all(state.values()):
+        if not all(state.values()):  # at start-up a process that never became ready is an error
             bad = [n for n, ok in state.items() if not ok]
             typer.echo(f"Không sẵn sàng / not ready: {', '.join(bad)} — see {settings.data_dir / 'logs'}", err=True)
             raise typer.Exit(1)
@@ -113,10 +117,9 @@ def up() -> None:
         for uid, u in demo_users().items():
             typer.echo(f"  {uid:<20} {u['name']:<26} {', '.join(u['roles'])}")
         typer.echo("Ctrl-C để dừng / to stop.")
-        while not sup.dead():
+        while True:  # a child that exits is restarted (cli.supervisor); the stack stops only when asked
+            sup.watch()
             time.sleep(0.5)
-        typer.echo(f"process exited: {', '.join(sup.dead())}", err=True)
-        raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("\nĐang dừng / stopping …")
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from cli.supervisor import PROCESSES
 from shared.config import Settings
+from shared.supervision import read_state, state_path
 
 
 @dataclass
@@ -33,6 +35,11 @@ class ProcessStatus:
     audit_chain_verified: bool | None = None
     http_5xx: float | None = None
     error: str | None = None
+    # under `cadre up`: what its supervisor says (running | restarting | failed), how often it restarted it, and why
+    # the process last ended
+    supervisor: str | None = None
+    restarts: int | None = None
+    last_exit: str | None = None
 
 
 def _cadre_lines(text: str) -> str:
@@ -98,7 +105,23 @@ def probe(name: str, url: str, http: httpx.Client) -> ProcessStatus:
 def collect(settings: Settings, names: Sequence[str] = PROCESSES, timeout: float = 3.0) -> list[ProcessStatus]:
     """Probe every process of the profile."""
     with httpx.Client(timeout=timeout) as http:
-        return [probe(n, settings.url_of(n), http) for n in names]
+        statuses = [probe(n, settings.url_of(n), http) for n in names]
+    supervised = read_state(state_path(settings.data_dir))
+    for st in statuses:
+        _supervision(st, supervised.get(st.name))
+    if "temporal" in supervised:  # the dev server the supervisor runs has no HTTP endpoint of its own
+        temporal = ProcessStatus(name="temporal", url=settings.temporal_address)
+        _supervision(temporal, supervised["temporal"])
+        temporal.reachable = temporal.ready = temporal.supervisor == "running"
+        statuses.append(temporal)
+    return statuses
+
+
+def _supervision(st: ProcessStatus, state: dict[str, Any] | None) -> None:
+    if state is not None:
+        st.supervisor = str(state.get("state"))
+        st.restarts = int(state.get("restarts") or 0)
+        st.last_exit = state.get("last_exit")
 
 
 def _num(v: float | None, warn: float | None = None) -> str:
@@ -109,10 +132,15 @@ def _num(v: float | None, warn: float | None = None) -> str:
 
 
 def _ready_cell(st: ProcessStatus) -> str:
+    restarted = f" ({st.restarts}× restarted, last {st.last_exit})" if st.restarts else ""
+    if st.supervisor == "restarting":
+        return f"[yellow]↻ đang khởi động lại / restarting[/yellow]{restarted}"
+    if st.supervisor == "failed":
+        return f"[red]✗ đã ngừng khởi động lại / gave up: {st.last_exit}[/red]{restarted}"
     if not st.reachable:
         return "[red]✗ không phản hồi / down[/red]"
     if st.ready:
-        return "[green]✓ sẵn sàng / ready[/green]"
+        return f"[green]✓ sẵn sàng / ready[/green]{restarted}"
     return "[yellow]✗ chưa sẵn sàng / not ready[/yellow]"
 
 
@@ -146,6 +174,7 @@ def render(statuses: Sequence[ProcessStatus], console: Console) -> None:
     console.print(ready)
     gauges = Table(title="Chỉ số chính / Key gauges", title_justify="left")
     gauges.add_column("Chỉ số / Gauge")
+    statuses = [st for st in statuses if st.name != "temporal"]
     for st in statuses:
         gauges.add_column(st.name, justify="right")
     for label, attr in GAUGES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import shutil
 import signal
@@ -16,45 +17,150 @@ from pathlib import Path
 import httpx
 
 from shared.config import SERVICES, Settings
+from shared.supervision import STATE_ENV, STATE_FILE
 
 PROCESSES = (*SERVICES, "workflows")
 
 
 @dataclass
+class Child:
+    """One supervised process: how to start it again, and what happened to it."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str] | None = None
+    proc: subprocess.Popen[bytes] | None = None
+    state: str = "starting"  # running | restarting | failed
+    started_at: float = 0.0
+    restarts: int = 0  # every restart since `cadre up` began
+    failures: int = 0  # consecutive deaths, each soon after its start
+    restart_at: float | None = None
+    last_exit: str | None = None
+
+
+def exit_reason(code: int) -> str:
+    """How a child ended, in words: 'killed by SIGKILL', 'exited with status 1'."""
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with status {code}"
+
+
+@dataclass
 class Supervisor:
-    """Starts children in their own process groups and stops every one of them on exit."""
+    """Starts children in their own process groups, restarts one that exits (with backoff, up to a limit), and
+    stops every one of them on exit. The state of each child is written to `<data_dir>/supervisor.json`, which
+    `cadre status` and every child's /readyz read."""
 
     settings: Settings
-    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    procs: dict[str, Child] = field(default_factory=dict)
+    stopping: bool = False
+
+    @property
+    def children(self) -> dict[str, subprocess.Popen[bytes]]:
+        """The live process of each child that has one."""
+        return {n: c.proc for n, c in self.procs.items() if c.proc is not None}
+
+    @property
+    def state_path(self) -> Path:
+        return (self.settings.data_dir / STATE_FILE).resolve()
 
     def log_path(self, name: str) -> Path:
         logs = self.settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         return logs / f"{name}.log"
 
+    def say(self, message: str) -> None:
+        """Tell the operator (stderr) and keep it in logs/supervisor.log."""
+        print(message, file=sys.stderr, flush=True)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        with self.log_path("supervisor").open("a", encoding="utf-8") as out:
+            out.write(f"{stamp} {message}\n")
+
     def spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        out = self.log_path(name).open("ab")
-        self.children[name] = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                               env={**os.environ, **(env or {})}, start_new_session=True)
+        child = self.procs.get(name) or Child(name, argv, env)
+        self.procs[name] = child
+        self._start(child)
+
+    def _start(self, child: Child) -> None:
+        out = self.log_path(child.name).open("ab")
+        env = {**os.environ, **(child.env or {}), STATE_ENV: str(self.state_path)}
+        child.proc = subprocess.Popen(child.argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      env=env, start_new_session=True)
+        out.close()
+        child.state, child.started_at, child.restart_at = "running", time.monotonic(), None
+        self.write_state()
+
+    def watch(self) -> None:
+        """Restart what exited (once its backoff has passed); give up on a child that keeps dying."""
+        if self.stopping:
+            return
+        now = time.monotonic()
+        for child in self.procs.values():
+            if child.state == "running" and child.proc is not None and child.proc.poll() is not None:
+                self._exited(child, now)
+            elif child.state == "restarting" and child.restart_at is not None and now >= child.restart_at:
+                child.restarts += 1
+                self.say(f"supervisor: restarting {child.name} (restart {child.restarts})")
+                self._start(child)
+
+    def _exited(self, child: Child, now: float) -> None:
+        assert child.proc is not None
+        reason = exit_reason(int(child.proc.returncode))
+        _signal_group(child.proc, signal.SIGKILL)  # whatever it left behind in its group
+        child.proc, child.last_exit = None, reason
+        cfg = self.settings
+        if now - child.started_at >= cfg.supervisor_stable_seconds:
+            child.failures = 0  # it had been running fine: a fresh count
+        child.failures += 1
+        if child.failures > cfg.supervisor_max_restarts:
+            child.state = "failed"
+            self.say(f"supervisor: {child.name} {reason}; it died {child.failures} times in a row, each within "
+                     f"{cfg.supervisor_stable_seconds:.0f} s of its start: not restarting it again (the rest of the "
+                     f"stack keeps running; see {self.log_path(child.name)})")
+        else:
+            delay = min(cfg.supervisor_backoff_max_seconds, cfg.supervisor_backoff_seconds * 2 ** (child.failures - 1))
+            child.state, child.restart_at = "restarting", now + delay
+            self.say(f"supervisor: {child.name} {reason}; restarting it in {delay:.1f} s "
+                     f"(attempt {child.failures}/{cfg.supervisor_max_restarts})")
+        self.write_state()
+
+    def failed(self) -> list[str]:
+        return [n for n, c in self.procs.items() if c.state == "failed"]
+
+    def dead(self) -> list[str]:
+        """Children not running now (exited, waiting for their restart, or given up)."""
+        return [n for n, c in self.procs.items() if c.proc is None or c.proc.poll() is not None]
+
+    def write_state(self) -> None:
+        doc = {"pid": os.getpid(), "updated": time.time(), "processes": {
+            n: {"state": c.state, "pid": c.proc.pid if c.proc is not None else None, "restarts": c.restarts,
+                "consecutive_failures": c.failures, "last_exit": c.last_exit} for n, c in self.procs.items()}}
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        tmp.replace(self.state_path)
 
     def stop_all(self, timeout: float = 15.0) -> None:
         """SIGTERM every child (Temporal last), then SIGKILL what remains."""
-        order = [n for n in self.children if n != "temporal"] + (["temporal"] if "temporal" in self.children else [])
-        for names in (order[:-1], order[-1:]) if "temporal" in self.children else (order,):
+        self.stopping = True
+        live = self.children
+        order = [n for n in live if n != "temporal"] + (["temporal"] if "temporal" in live else [])
+        for names in (order[:-1], order[-1:]) if "temporal" in live else (order,):
             for n in names:
-                _signal_group(self.children[n], signal.SIGTERM)
+                _signal_group(live[n], signal.SIGTERM)
             deadline = time.monotonic() + timeout
             for n in names:
-                p = self.children[n]
+                p = live[n]
                 try:
                     p.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     _signal_group(p, signal.SIGKILL)
                     p.wait(timeout=5)
-        self.children.clear()
-
-    def dead(self) -> list[str]:
-        return [n for n, p in self.children.items() if p.poll() is not None]
+        self.procs.clear()
+        self.state_path.unlink(missing_ok=True)
 
 
 def restore_stop_signals() -> None:
@@ -116,7 +222,8 @@ def start_temporal(sup: Supervisor) -> None:
                            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true"])
     deadline = time.monotonic() + 60
     while not port_open(host, int(port)):
-        if sup.dead() or time.monotonic() > deadline:
+        sup.watch()
+        if sup.failed() or time.monotonic() > deadline:
             raise SystemExit(f"Temporal dev server did not start; see {sup.log_path('temporal')}")
         time.sleep(0.2)
 
@@ -135,7 +242,8 @@ def wait_ready(settings: Settings, sup: Supervisor, timeout: float = 90) -> dict
                         pass
             done = sum(state.values())
             print(f"\r  sẵn sàng / ready: {done}/{len(state)}", end="", flush=True)
-            if sup.dead():
+            sup.watch()
+            if sup.failed():
                 break
             time.sleep(0.3)
     print()

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_tls_ca: Path | None = None
     temporal_tls_server_name: str = ""
+    # `cadre up` restarts a child that exits: after backoff (doubling from the first, up to the max), and gives up on
+    # one that died more than `supervisor_max_restarts` times in a row, each within `supervisor_stable_seconds` of
+    # its start (a child that ran longer than that starts its count afresh).
+    supervisor_max_restarts: int = 5
+    supervisor_backoff_seconds: float = 0.5
+    supervisor_backoff_max_seconds: float = 30.0
+    supervisor_stable_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, false, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from shared.config import Settings
-from shared.db import create_engine, reader, session_factory
+from shared.db import create_engine, is_lost_write, reader, session_factory
 from shared.events.envelope import topic_of
 from shared.events.wakeup import Wakeup
 from shared.tables import InfraTables
@@ -43,9 +44,23 @@ class ServiceContext:
         return self.reader.connect()
 
     async def ping(self) -> bool:
-        """Whether the service's database answers."""
-        async with self.engine.connect() as conn:
+        """Whether the service's database answers (a read: it takes no write lock; see `writable`)."""
+        async with self.reading() as conn:
             await conn.exec_driver_sql("SELECT 1")
+        return True
+
+    async def writable(self) -> bool | str:
+        """Whether the service can write its database: a no-op UPDATE of the outbox in a transaction rolled back
+        (on SQLite its BEGIN IMMEDIATE takes the write lock for that moment). "read_only" when it cannot."""
+        outbox = self.tables.outbox
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(update(outbox).where(false()).values(seq=outbox.c.seq))
+                await conn.rollback()
+        except DBAPIError as exc:
+            if is_lost_write(exc):
+                return "read_only"
+            raise
         return True
 
     async def dispose(self) -> None:

@@ -6,7 +6,12 @@ import time
 from typing import Any
 
 from sqlalchemy import event, exc
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -35,13 +40,52 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             # a reader (see ``reading``) takes no write lock, so it never queues behind a writer
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READER) else "BEGIN IMMEDIATE")
 
+        _replace_on_lost_write(engine)
         return engine
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     _ping_when_idle(engine)
+    _replace_on_lost_write(engine)
     # many rows inserted at once go as multi-row INSERTs, not one execution per row (asyncpg's executemany):
     # measured on a batch of 100 outbox rows, about a quarter less work for PostgreSQL
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
+
+
+SQLITE_READONLY = 8  # the primary result code; extended codes (READONLY_RECOVERY, _CANTLOCK, _DBMOVED …) share it
+PG_READ_ONLY_TRANSACTION = "25006"
+
+
+def is_lost_write(error: BaseException | None) -> bool:
+    """Whether a database error says this connection cannot write: SQLite's "attempt to write a readonly database"
+    (a connection opened while the file could not be written stays read-only for good), PostgreSQL's
+    read_only_sql_transaction (a connection that landed on a standby)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF == SQLITE_READONLY:
+            return True
+        if getattr(error, "sqlstate", None) == PG_READ_ONLY_TRANSACTION:
+            return True
+        text = str(error)
+        if "readonly database" in text or "read-only transaction" in text:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
+
+
+def _replace_on_lost_write(engine: AsyncEngine) -> None:
+    """A connection that lost write access is treated as a disconnect: SQLAlchemy invalidates it and every other
+    pooled connection (opened in the same conditions), so the next unit of work — the activity's retry, the next
+    request — opens a fresh one, which writes again once the file or the primary is back. Without this a brief
+    write failure sticks until the process restarts."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if not context.is_disconnect and is_lost_write(context.original_exception):
+            log.warning("database_write_lost", url=engine.url.render_as_string(hide_password=True),
+                        error=str(context.original_exception)[:200])
+            context.is_disconnect = True
 
 
 PING_AFTER_IDLE_SECONDS = 1.0

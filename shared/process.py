@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -103,16 +104,9 @@ async def _serve_api(app: FastAPI, settings: Settings, port: int, stop: asyncio.
 
 
 async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            client = await rt.temporal.client()
-            break
-        except Exception as exc:
-            log.warning("temporal_unreachable", service=spec.name, error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-    else:
-        return
+    """The activity/workflow worker, until stopped. A worker that fails (Temporal gone for longer than the SDK
+    retries its polls, a fatal poll error) is built again after a pause, so the process keeps working once Temporal
+    is back instead of serving its API with no worker behind it."""
     activities, workflows = list(spec.make_activities(rt)), list(spec.make_workflows())
     if not activities and not workflows:
         return
@@ -120,12 +114,40 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
         # the portal keys whose seals the workflows' Update validators accept (shared.seal), set before any runs
         seal.trust(seal.load_trusted(rt.settings))
         log.info("portal_keys_trusted", service=spec.name, key_ids=seal.trusted_key_ids())
-    worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
-                    graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()],
-                    max_cached_workflows=rt.settings.workflow_cache_size)
-    async with worker:
+    pause = 1.0
+    while not stop.is_set():
+        try:
+            client = await rt.temporal.client()
+        except Exception as exc:
+            log.warning("temporal_unreachable", service=spec.name, error=repr(exc))
+            await _pause(stop, 1.0)
+            continue
+        worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
+                        graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()],
+                        max_cached_workflows=rt.settings.workflow_cache_size)
+        began = time.monotonic()
+        running = asyncio.create_task(worker.run())
+        stopped = asyncio.create_task(stop.wait())
         log.info("worker_started", service=spec.name, task_queue=spec.task_queue)
-        await stop.wait()
+        await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            await worker.shutdown()
+            with contextlib.suppress(Exception):
+                await running
+            return
+        stopped.cancel()
+        if time.monotonic() - began > 60:
+            pause = 1.0  # it had been working: start the backoff afresh
+        error = running.exception() if not running.cancelled() else None
+        log.warning("worker_failed", service=spec.name, task_queue=spec.task_queue, error=repr(error),
+                    retry_in=pause)
+        await _pause(stop, pause)
+        pause = min(30.0, pause * 2)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 def tune_gc() -> None:
@@ -173,12 +195,33 @@ async def run_service(spec: ServiceSpec, settings: Settings, *, roles: Sequence[
         tasks.extend(c.run(stop) for c in spec.make_consumers(rt))
     log.info("service_starting", service=spec.name, roles=list(roles))
     try:
-        await asyncio.gather(*tasks)
+        results = await asyncio.gather(*(_role(spec.name, t, stop) for t in tasks))
+        failed = [r for r in results if r is not None]
+        if failed:
+            raise RoleFailed(f"{spec.name}: {failed[0]}")
     finally:
         await rt.sink.close()
         if ctx is not None:
             await ctx.dispose()
         log.info("service_stopped", service=spec.name)
+
+
+class RoleFailed(RuntimeError):
+    """A role of the process ended on an error (e.g. the API could not bind its port): the process stops, with a
+    non-zero status, so that its supervisor restarts it; it does not linger with the other roles only."""
+
+
+async def _role(service: str, role: Coroutine[Any, Any, None], stop: asyncio.Event) -> str | None:
+    """Run one role; if it fails (uvicorn even calls sys.exit when it cannot bind), stop the others and say why."""
+    try:
+        await role
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:  # SystemExit from uvicorn included
+        log.error("role_failed", service=service, error=repr(exc))
+        stop.set()
+        return repr(exc)
+    return None
 
 
 def _ops_app(spec: ServiceSpec, rt: ServiceRuntime, roles: Sequence[str]) -> FastAPI:
@@ -188,6 +231,7 @@ def _ops_app(spec: ServiceSpec, rt: ServiceRuntime, roles: Sequence[str]) -> Fas
     checks: dict[str, ReadinessCheck] = {}
     if rt.ctx is not None and {"worker", "relay", "consumers"} & set(roles):
         checks["database"] = rt.ctx.ping
+        checks["database_write"] = rt.ctx.writable
     if {"relay", "consumers"} & set(roles):
         checks[events_check_name(rt.settings)] = rt.sink.ping
     if "worker" in roles:
@@ -218,7 +262,8 @@ def database_service(*, name: str, title: str, metadata: Any, infra: Any,
         assert rt.ctx is not None
         return build_app(service=name, title=title, settings=rt.settings, routers=[*routers(), audit_router()],
                          state={"ctx": rt.ctx, "runtime": rt, **extra_state(rt)},
-                         readiness={"database": rt.ctx.ping, events_check_name(rt.settings): rt.sink.ping,
+                         readiness={"database": rt.ctx.ping, "database_write": rt.ctx.writable,
+                                    events_check_name(rt.settings): rt.sink.ping,
                                     "temporal": rt.temporal.ready})
 
     def make_consumers(rt: ServiceRuntime) -> Sequence[Consumer]:

@@ -9,7 +9,10 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import TLSConfig
 
 from shared.config import Settings
+from shared.logging import get_logger
 from shared.metrics import expose_sdk_metrics
+
+log = get_logger(__name__)
 
 _RUNTIME: list[Runtime] = []
 
@@ -50,11 +53,18 @@ async def connect(settings: Settings) -> Client:
                                 runtime=runtime(), tls=tls_config(settings))
 
 
-async def healthy(client: Client, timeout: float = 2.0) -> bool:
-    """Whether the Temporal frontend answers its health check."""
+async def healthy(client: Client, timeout: float = 1.5, attempts: int = 2) -> bool:
+    """Whether the Temporal frontend answers its health check. One failed call is not enough to say no: an idle
+    connection that the server has just closed (its connection-age limit sends GOAWAY) or a slow moment of a
+    loaded machine fails a single call now and then, which made readiness flap on an idle stack; the SDK's retry
+    (on Unavailable) and a second attempt absorb that, within the readiness timeout (shared.web)."""
     from datetime import timedelta
 
-    try:
-        return bool(await client.service_client.check_health(timeout=timedelta(seconds=timeout)))
-    except Exception:
-        return False
+    for attempt in range(attempts):
+        try:
+            if await client.service_client.check_health(retry=True, timeout=timedelta(seconds=timeout)):
+                return True
+        except Exception as exc:
+            if attempt == attempts - 1:
+                log.info("temporal_health_failed", error=repr(exc)[:200], attempts=attempts)
+    return False

@@ -16,8 +16,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.config import Settings
 from shared.errors import install_error_handlers
 from shared.metrics import READY, install_http_metrics
+from shared.supervision import not_running
 
-ReadinessCheck = Callable[[], Awaitable[bool]]
+# True when ready; False (shown "unreachable") or a word saying what is wrong (e.g. "read_only") when not
+ReadinessCheck = Callable[[], Awaitable[bool | str]]
 # The largest ``offset`` a list accepts: far beyond any list's length, and within every database's 64-bit integer
 # (an offset of 10^20 overflowed SQLite's and answered 500).
 MAX_OFFSET = 1_000_000_000
@@ -35,13 +37,14 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
         setattr(app.state, key, value)
     install_error_handlers(app)
 
-    async def check_readiness() -> dict[str, bool]:
-        """Run every readiness check; the cadre_ready gauge follows (so a scrape alone keeps it fresh)."""
+    async def check_readiness() -> dict[str, str]:
+        """Run every readiness check ("ok" or what is wrong); the cadre_ready gauge follows (so a scrape alone keeps
+        it fresh)."""
         names = list(readiness)
         results = await asyncio.gather(*(_safe(readiness[n]) for n in names))
         checks = dict(zip(names, results, strict=True))
-        for name, ok in checks.items():
-            READY.labels(service, name).set(1 if ok else 0)
+        for name, state in checks.items():
+            READY.labels(service, name).set(1 if state == "ok" else 0)
         return checks
 
     install_http_metrics(app, service, before_scrape=check_readiness)
@@ -54,10 +57,13 @@ def build_app(*, service: str, title: str, settings: Settings, routers: Sequence
 
     @app.get("/readyz", tags=["ops"])
     async def readyz() -> JSONResponse:
+        stack = not_running(settings.data_dir)  # under `cadre up`: the processes restarting or given up on
         checks = await check_readiness()
-        failing = [n for n, ok in checks.items() if not ok]
-        body = {"status": "ready" if not failing else "not_ready", "service": service,
-                "checks": {n: ("ok" if ok else "unreachable") for n, ok in checks.items()}, "failing": failing}
+        failing = [n for n, state in checks.items() if state != "ok"]
+        body: dict[str, Any] = {"status": "ready" if not failing else "not_ready", "service": service,
+                                "checks": checks, "failing": failing}
+        if stack:
+            body["stack"] = stack
         return JSONResponse(body, status_code=200 if not failing else 503)
 
     for router in routers:
@@ -97,8 +103,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _safe(check: ReadinessCheck) -> bool:
+READINESS_TIMEOUT = 4.0
+
+
+async def _safe(check: ReadinessCheck) -> str:
     try:
-        return await asyncio.wait_for(check(), timeout=3.0)
+        result = await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT)
     except Exception:
-        return False
+        return "unreachable"
+    if result is True:
+        return "ok"
+    return result if isinstance(result, str) and result else "unreachable"

@@ -1,8 +1,8 @@
 """ClassLifecycle: one durable workflow per class, from enrolment to ClassCompleted.
 
-Started by the scheduling API when a class is created (id ``class-lifecycle-<class_id>``; a second start is
-refused by Temporal, so creation is idempotent). Steps, each a scheduling activity (state + event + audit in
-one unit of work, idempotent on retry):
+Started by the workflows process's starter from ClassScheduled, which scheduling commits with the class (id
+``class-lifecycle-<class_id>``; a second start is refused by Temporal, so a redelivered event starts nothing).
+Steps, each a scheduling activity (state + event + audit in one unit of work, idempotent on retry):
 
 1. ``scheduling.open_enrolment``: planned → enrolling.
 2. Enrolment window until the end of the deadline day (00:00 UTC of the next day), or earlier when the

@@ -67,6 +67,11 @@ class ApplyReviewDecisionResult:
     changed: bool
 
 
+def class_lifecycle_id(class_id: str) -> str:
+    """A class's lifecycle workflow id (one per class: starting it twice starts nothing new)."""
+    return f"class-lifecycle-{class_id}"
+
+
 @dataclass(frozen=True)
 class ClassLifecycleInput:
     """Start a class's lifecycle (one workflow per class, id ``class-lifecycle-<class_id>``)."""

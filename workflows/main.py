@@ -15,7 +15,14 @@ from workflows.class_lifecycle import ClassLifecycle
 from workflows.contracts import WORKFLOWS_QUEUE
 from workflows.registration_review import RegistrationReview, review_starter_consumer
 from workflows.selection import workflow_types as selection_workflows
-from workflows.starters import registration_starter
+from workflows.starters import (
+    CAMPAIGN_STARTER_GROUP,
+    CLASS_STARTER_GROUP,
+    campaign_starter,
+    class_starter,
+    registration_starter,
+    starter_consumer,
+)
 from workflows.unit_sync import UnitSync
 
 NAME = "workflows"
@@ -33,7 +40,11 @@ def consumers(rt: ServiceRuntime) -> Sequence[Consumer]:
     return [review_starter_consumer(rt),
             Consumer(group=group, handler=registration_starter(rt.temporal.client), dlq_sink=rt.sink,
                      max_retries=settings.consumer_max_retries,
-                     source_factory=lambda: open_source(settings, group=group, topics=[topic_of("registration")]))]
+                     source_factory=lambda: open_source(settings, group=group, topics=[topic_of("registration")])),
+            starter_consumer(settings, rt.sink, group=CLASS_STARTER_GROUP, service="scheduling",
+                             event_type="ClassScheduled", handler=class_starter(rt.temporal.client)),
+            starter_consumer(settings, rt.sink, group=CAMPAIGN_STARTER_GROUP, service="selection",
+                             event_type="CampaignCreated", handler=campaign_starter(rt.temporal.client))]
 
 
 def create_app(rt: ServiceRuntime) -> FastAPI:

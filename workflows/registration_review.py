@@ -15,14 +15,10 @@ with workflow.unsafe.imports_passed_through():
     from collections.abc import Awaitable, Callable
 
     from temporalio.client import Client
-    from temporalio.common import WorkflowIDReusePolicy
-    from temporalio.exceptions import WorkflowAlreadyStartedError
 
     from shared.events.consumer import Consumer, Handler, Poison
     from shared.events.envelope import CloudEvent, topic_of
     from shared.events.transport import open_source
-    from shared.logging import get_logger
-    from shared.metrics import WORKFLOW_EVENTS
     from shared.process import ServiceRuntime
     from workflows.contracts import (
         WORKFLOWS_QUEUE,
@@ -31,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         RegistrationReviewInput,
     )
     from workflows.human_task import HumanTasks, TaskAction, TaskRequest
+    from workflows.starters import start_once
 
 REGISTRATION_QUEUE = "registration"
 
@@ -95,7 +92,6 @@ def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
                                 task_queue: str = WORKFLOWS_QUEUE, due_in_seconds: int = 3 * 24 * 3600,
                                 escalate_after_seconds: int = 2 * 24 * 3600) -> Handler:
     """Start RegistrationReview for each RegistrationFlagged (idempotent by workflow id)."""
-    log = get_logger(__name__)
 
     async def handle(event: CloudEvent) -> None:
         if event.type != "RegistrationFlagged":
@@ -110,15 +106,8 @@ def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
                 escalate_after_seconds=escalate_after_seconds, submitted_by=str(d.get("submitted_by") or ""))
         except (KeyError, TypeError, ValueError) as exc:
             raise Poison(f"RegistrationFlagged without {exc}") from exc
-        client = await client_of()
-        wf_id = review_workflow_id(inp.registration_id)
-        try:
-            await client.start_workflow(RegistrationReview.run, inp, id=wf_id, task_queue=task_queue,
-                                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
-            WORKFLOW_EVENTS.labels("RegistrationReview", "started").inc()
-            log.info("registration_review_started", workflow_id=wf_id)
-        except WorkflowAlreadyStartedError:
-            log.info("workflow_already_started", workflow_id=wf_id)
+        await start_once(client_of, RegistrationReview.run, inp, workflow_id=review_workflow_id(inp.registration_id),
+                         label="RegistrationReview", task_queue=task_queue)
 
     return handle
 

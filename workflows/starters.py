@@ -1,22 +1,61 @@
-"""Starters: consumers that turn events into workflow starts (idempotent by workflow id)."""
+"""Starters: consumers that turn events into workflow starts (idempotent by workflow id).
+
+Every workflow starts from an event its service committed with the state change (transactional outbox), never from
+an HTTP route after the commit: a crash or a Temporal outage between the two can no longer leave a class or a
+campaign without its process. Each id is derived from the event, so a redelivered event starts nothing new; while
+Temporal cannot be reached the starter raises `Unavailable`, and the consumer reads the event again later instead
+of dead-lettering it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from shared.events.consumer import Handler, Poison
-from shared.events.envelope import CloudEvent
+from shared.config import Settings
+from shared.events.consumer import Consumer, Handler, Poison, Unavailable
+from shared.events.envelope import CloudEvent, topic_of
+from shared.events.transport import EventSink, open_source
 from shared.logging import get_logger
 from shared.metrics import WORKFLOW_EVENTS
-from workflows.contracts import WORKFLOWS_QUEUE, RecordUnitInput
+from workflows.contracts import WORKFLOWS_QUEUE, ClassLifecycleInput, RecordUnitInput, class_lifecycle_id
+from workflows.selection.contracts import CampaignInput, campaign_workflow_id
 from workflows.unit_sync import UnitSync
 
 log = get_logger(__name__)
 ClientGetter = Callable[[], Awaitable[Client]]
+TRANSIENT = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED,
+                       RPCStatusCode.CANCELLED, RPCStatusCode.ABORTED})
+CLASS_STARTER_GROUP = "workflows.starters.scheduling"
+CAMPAIGN_STARTER_GROUP = "workflows.starters.selection"
+
+
+async def start_once(client_of: ClientGetter, workflow: Any, arg: Any, *, workflow_id: str, label: str,
+                     task_queue: str = WORKFLOWS_QUEUE) -> bool:
+    """Start a workflow unless one with this id exists or existed (REJECT_DUPLICATE); True when this call started
+    it. Raises Unavailable when Temporal cannot be reached, so the event is read again rather than lost."""
+    try:
+        client = await client_of()
+    except Exception as exc:
+        raise Unavailable(f"temporal unreachable: {exc!r}") from exc
+    try:
+        await client.start_workflow(workflow, arg, id=workflow_id, task_queue=task_queue,
+                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        log.info("workflow_already_started", workflow_id=workflow_id)
+        return False
+    except RPCError as exc:
+        if exc.status in TRANSIENT:
+            raise Unavailable(f"temporal: {exc.status.name}: {exc.message}") from exc
+        raise
+    WORKFLOW_EVENTS.labels(label, "started").inc()
+    log.info("workflow_started", workflow=label, workflow_id=workflow_id)
+    return True
 
 
 def unit_sync_id(event_id: str) -> str:
@@ -35,13 +74,46 @@ def registration_starter(client_of: ClientGetter) -> Handler:
                                   kind=event.data["kind"], source_event_id=event.id)
         except KeyError as exc:
             raise Poison(f"UnitCreated without {exc}") from exc
-        client = await client_of()
-        try:
-            await client.start_workflow(UnitSync.run, inp, id=unit_sync_id(event.id), task_queue=WORKFLOWS_QUEUE,
-                                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
-            WORKFLOW_EVENTS.labels("UnitSync", "started").inc()
-        except WorkflowAlreadyStartedError:
-            log.info("workflow_already_started", workflow_id=unit_sync_id(event.id))
+        await start_once(client_of, UnitSync.run, inp, workflow_id=unit_sync_id(event.id), label="UnitSync")
 
     return handle
 
+
+def class_starter(client_of: ClientGetter) -> Handler:
+    """Start ClassLifecycle for each ClassScheduled (id ``class-lifecycle-<class_id>``: one per class)."""
+
+    async def handle(event: CloudEvent) -> None:
+        if event.type != "ClassScheduled":
+            return
+        try:
+            class_id, code = str(event.data["class_id"]), str(event.data.get("class_code") or "")
+        except KeyError as exc:
+            raise Poison(f"ClassScheduled without {exc}") from exc
+        await start_once(client_of, "ClassLifecycle", ClassLifecycleInput(class_id, code),
+                         workflow_id=class_lifecycle_id(class_id), label="ClassLifecycle")
+
+    return handle
+
+
+def campaign_starter(client_of: ClientGetter) -> Handler:
+    """Start SelectionCampaign for each CampaignCreated (id from the campaign number: one per campaign)."""
+
+    async def handle(event: CloudEvent) -> None:
+        if event.type != "CampaignCreated":
+            return
+        try:
+            campaign_id, number = str(event.data["campaign_id"]), str(event.data["number"])
+        except KeyError as exc:
+            raise Poison(f"CampaignCreated without {exc}") from exc
+        await start_once(client_of, "SelectionCampaign", CampaignInput(campaign_id),
+                         workflow_id=campaign_workflow_id(number), label="SelectionCampaign")
+
+    return handle
+
+
+def starter_consumer(settings: Settings, sink: EventSink, *, group: str, service: str, event_type: str,
+                     handler: Handler) -> Consumer:
+    """A starter's consumer group on one service's topic, for one event type."""
+    return Consumer(group=group, handler=handler, dlq_sink=sink, max_retries=settings.consumer_max_retries,
+                    event_types=frozenset({event_type}),
+                    source_factory=lambda: open_source(settings, group=group, topics=[topic_of(service)]))

@@ -7,11 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from services.selection import ballots, campaigns
-from services.selection.models import Campaign
 from services.selection.reads import campaign_read
 from services.selection.schemas import (
     BallotIn,
@@ -27,14 +24,10 @@ from shared.authz import allowed, authorize
 from shared.context import ctx_of
 from shared.errors import conflict
 from shared.logging import get_logger
-from shared.metrics import WORKFLOW_EVENTS
 from shared.uow import unit_of_work
-from workflows.contracts import WORKFLOWS_QUEUE
-from workflows.selection.contracts import CampaignInput
 
 router = APIRouter(tags=["selection"])
 log = get_logger(__name__)
-
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -42,23 +35,12 @@ def actor_of(principal: Principal) -> Actor:
     return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
-async def ensure_started(request: Request, campaign: Campaign) -> None:
-    """Start the campaign's workflow unless it already runs (the id comes from the campaign number)."""
-    client = await request.app.state.runtime.temporal.client()
-    try:
-        await client.start_workflow("SelectionCampaign", CampaignInput(campaign.id), id=campaign.workflow_id,
-                                    task_queue=WORKFLOWS_QUEUE,
-                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
-        WORKFLOW_EVENTS.labels("SelectionCampaign", "started").inc()
-    except WorkflowAlreadyStartedError:
-        log.info("workflow_already_started", workflow_id=campaign.workflow_id)
-
-
 @router.post("/campaigns", response_model=CampaignRead, status_code=201,
              responses={200: {"description": "the campaign with this number already exists"}})
 async def create_campaign(body: CampaignCreate, request: Request,
                           principal: Annotated[Principal, Depends(allowed("campaign.write"))]) -> Any:
-    """Create a campaign and start its workflow; the same number again returns the existing one (200)."""
+    """Create a campaign (its workflow is started from the CampaignCreated event committed with it); the same number
+    again returns the existing one (200)."""
     ctx = ctx_of(request)
     created = False
     try:
@@ -73,7 +55,6 @@ async def create_campaign(body: CampaignCreate, request: Request,
         if campaign is None:
             raise conflict("campaign_conflict", "The campaign could not be created", "Không tạo được đợt tuyển chọn",
                            field_name="number") from None
-    await ensure_started(request, campaign)
     read = campaign_read(campaign)
     return JSONResponse(read.model_dump(mode="json"), status_code=201 if created else 200)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 
@@ -16,14 +15,16 @@ from shared.errors import conflict, invalid
 from shared.metrics import CAMPAIGN_STEPS
 from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
+from workflows.selection.contracts import campaign_workflow_id
 
 RULES = ("nomination_threshold", "exam_marking", "committee_approval", "retirement_age",
          "planning_min_months_before_retirement", "discipline_exclusion")
 
 
 def workflow_id_for(number: str) -> str:
-    """The campaign workflow's id, derived from the campaign number (so starts are idempotent)."""
-    return "selection-campaign-" + re.sub(r"[^0-9A-Za-z_.-]", "_", number)
+    """The campaign workflow's id, derived from the campaign number (so starts are idempotent); the workflows
+    process's starter starts it from CampaignCreated."""
+    return campaign_workflow_id(number)
 
 
 async def find_by_number(uow: UnitOfWork, number: str) -> Campaign | None:
@@ -32,7 +33,8 @@ async def find_by_number(uow: UnitOfWork, number: str) -> Campaign | None:
 
 
 async def create_campaign(uow: UnitOfWork, *, data: CampaignCreate, actor: Actor) -> Campaign:
-    """Record a campaign with its settings and the rule versions in force on its proposal date."""
+    """Record a campaign with its settings and the rule versions in force on its proposal date; CampaignCreated,
+    committed with it, starts its workflow (workflows.starters)."""
     versions: dict[str, str] = {}
     for rule in RULES:
         try:

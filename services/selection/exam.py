@@ -16,6 +16,7 @@ from services.selection.domain.ranking import ExamScore, apply_head_decision, ra
 from services.selection.models import Candidate, Mark
 from services.selection.screening import candidates
 from shared.audit import Actor
+from shared.logging import get_logger
 from shared.uow import UnitOfWork
 from workflows.selection.contracts import (
     ComponentResult,
@@ -27,6 +28,7 @@ from workflows.selection.contracts import (
 )
 
 Workflow = tuple[str | None, str | None]
+log = get_logger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -77,11 +79,16 @@ async def record_mark(uow: UnitOfWork, *, inp: MarkRecord, workflow: Workflow) -
 
 
 async def record_component(uow: UnitOfWork, *, inp: ComponentResult, workflow: Workflow) -> None:
-    """Store a paper's final component score (by code; identities stay apart until marking closes)."""
+    """Store a paper's final component score (by code; identities stay apart until marking closes); idempotent per
+    paper and component: an activity retried after its first attempt committed (a crash before the worker reported
+    it) writes no second score, audit record or event."""
     campaign = await get_campaign(uow, inp.campaign_id)
     cand = (await uow.session.execute(select(Candidate).where(
         Candidate.campaign_id == inp.campaign_id, Candidate.exam_code == inp.code))).scalar_one()
     exam = loads(cand.exam) or {}
+    if inp.component in exam:
+        log.info("component_already_recorded", campaign_id=inp.campaign_id, code=inp.code, component=inp.component)
+        return
     exam[inp.component] = {"score": inp.score, "marks": inp.marks, "spread": inp.spread,
                            "decided_by": inp.decided_by}
     cand.exam = dumps(exam)
@@ -105,8 +112,14 @@ async def record_component(uow: UnitOfWork, *, inp: ComponentResult, workflow: W
 
 async def close_marking(uow: UnitOfWork, *, campaign_id: str, tie_orders: dict[str, list[str]],
                         bands: MarkingBands, workflow: Workflow) -> ExamSummary:
-    """Weighted totals, pass mark, ranking per group (art. 10 tie-breaks); identities are joined back now."""
+    """Weighted totals, pass mark, ranking per group (art. 10 tie-breaks); identities are joined back now.
+
+    Once marking has closed (no tie left), a later call — the committee step asks again, possibly in a new run
+    after continue-as-new, or a retry after a crash — returns the published shortlists and writes nothing: the
+    results are audited and ExamResultsPublished is emitted once per campaign."""
     campaign = await get_campaign(uow, campaign_id)
+    if campaign.marking_closed:
+        return await published_summary(uow, campaign_id=campaign_id)
     settings = settings_of(campaign)
     weights = {k: Decimal(v) for k, v in settings["exam"]["weights"].items()}
     specialised = settings["exam"]["specialised_component"]
@@ -165,3 +178,19 @@ async def close_marking(uow: UnitOfWork, *, campaign_id: str, tie_orders: dict[s
                               policy_version=policy_of(campaign)["exam_marking"], workflow=workflow,
                               kind="exam_results")
     return ExamSummary(shortlists=shortlists, ties=ties)
+
+
+AFTER_MARKING = ("shortlisted", "selected", "not_selected")
+
+
+async def published_summary(uow: UnitOfWork, *, campaign_id: str) -> ExamSummary:
+    """The shortlists as marking closed them, read back from the candidates (rank and total stored then)."""
+    campaign = await get_campaign(uow, campaign_id)
+    rows = await candidates(uow, campaign_id, *AFTER_MARKING)
+    shortlists: dict[str, list[ShortlistEntry]] = {g["code"]: [] for g in settings_of(campaign)["groups"]}
+    for c in sorted(rows, key=lambda c: (int((loads(c.exam) or {}).get("rank", 0)), c.id)):
+        exam = loads(c.exam) or {}
+        shortlists.setdefault(c.group_code, []).append(
+            ShortlistEntry(c.id, c.full_name, c.unit_code, int(exam["rank"]), str(exam["total"])))
+    log.info("marking_already_closed", campaign_id=campaign_id)
+    return ExamSummary(shortlists=shortlists, ties=[])

@@ -26,6 +26,11 @@ class Poison(Exception):
     """A message that can never be handled (retrying is pointless)."""
 
 
+class Unavailable(Exception):
+    """What the effect needs is down (e.g. Temporal for a starter): the message is fine, so it is not dead-lettered;
+    the consumer stops, waits (backing off up to 5 s) and reads again from its last committed offset."""
+
+
 class IdempotentEffect:
     """An effect committed with its processed event id in one transaction: a redelivery has no effect.
 
@@ -99,7 +104,8 @@ class Consumer:
                     offset=msg.offset, error=error[:500])
 
     async def handle_message(self, msg: ReceivedMessage) -> None:
-        """Apply one message's effect (retrying), or dead-letter it; raises only if the DLQ is unreachable."""
+        """Apply one message's effect (retrying), or dead-letter it; raises only if the DLQ is unreachable or the
+        effect said a dependency is Unavailable."""
         try:
             event = CloudEvent.from_json(msg.value)
         except (ValueError, KeyError, TypeError) as exc:
@@ -118,6 +124,9 @@ class Consumer:
                 return
             except Poison as exc:
                 await self._dead_letter(msg, f"poison: {exc}")
+            except Unavailable:
+                EVENTS_CONSUMED.labels(self.group, "deferred").inc()
+                raise
             except Exception as exc:
                 if attempt <= self.max_retries:
                     log.info("event_retry", group=self.group, event_type=event.type, attempt=attempt,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 SELECTION_QUEUE = "selection"
 STEPS = ("nomination", "screening", "examination", "committee", "decided")
+
+
+def campaign_workflow_id(number: str) -> str:
+    """The campaign workflow's id, derived from the campaign number (so starts are idempotent)."""
+    return "selection-campaign-" + re.sub(r"[^0-9A-Za-z_.-]", "_", number)
 
 
 @dataclass

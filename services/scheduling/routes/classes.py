@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.scheduling.domain.roster import OFFERED, SEAT_HOLDING, WAITLISTED
 from services.scheduling.models import CourseClass
-from services.scheduling.routes.deps import signal_lifecycle, start_lifecycle, write
+from services.scheduling.routes.deps import signal_lifecycle, write
 from services.scheduling.schemas import AttendanceIn, ClassCreate, ReasonIn, ResultsIn
 from services.scheduling.service import classes, lifecycle, results
 from services.scheduling.service.common import actor_of
@@ -36,21 +36,11 @@ async def _class(request: Request, class_id: str) -> CourseClass:
 @router.post("/classes", status_code=201)
 async def schedule_class(body: ClassCreate, request: Request,
                          principal: Annotated[Principal, Depends(allowed("class.write"))]) -> dict[str, Any]:
-    """Schedule a class and start its lifecycle workflow."""
+    """Schedule a class; its lifecycle workflow is started from the ClassScheduled event committed with it."""
     async with write(request, race_field="code", race_en=f"A class with code {body.code} already exists",
                      race_vi=f"Đã có lớp với mã {body.code}") as uow:
         cls = await classes.schedule_class(uow, data=body, actor=actor_of(principal))
-    started = await start_lifecycle(request, cls.id, cls.code)
-    return {**classes.class_doc(cls), "lifecycle_started": started}
-
-
-@router.post("/classes/{class_id}/lifecycle", status_code=202)
-async def restart_lifecycle(class_id: str, request: Request,
-                            _: Annotated[Principal, Depends(allowed("class.write"))]) -> dict[str, Any]:
-    """Start the class's lifecycle if it is not running (e.g. Temporal was down at creation); idempotent."""
-    cls = await _class(request, class_id)
-    return {"class_id": cls.id, "workflow_id": cls.workflow_id, "started": await start_lifecycle(request, cls.id,
-                                                                                                  cls.code)}
+    return classes.class_doc(cls)
 
 
 @router.get("/classes")

@@ -19,11 +19,12 @@ from shared.audit import Actor, AuditEntry
 from shared.errors import FieldError, Problem, conflict
 from shared.metrics import CLASS_TRANSITIONS
 from shared.uow import UnitOfWork
+from workflows.contracts import class_lifecycle_id
 
 
 def lifecycle_id(class_id: str) -> str:
     """The class's lifecycle workflow id (one per class: starting it twice starts nothing new)."""
-    return f"class-lifecycle-{class_id}"
+    return class_lifecycle_id(class_id)
 
 
 def _problems(data: ClassCreate) -> list[FieldError]:
@@ -54,7 +55,8 @@ def _invalid(errors: list[FieldError]) -> Problem:
 
 
 async def schedule_class(uow: UnitOfWork, *, data: ClassCreate, actor: Actor) -> CourseClass:
-    """Schedule a class (status planned) with its timetable; its lifecycle workflow is started by the caller."""
+    """Schedule a class (status planned) with its timetable; ClassScheduled, committed with it, starts its
+    lifecycle workflow (workflows.starters)."""
     errors = _problems(data)
     version = in_force(await versions_of(uow.session, data.programme_code), data.start_date)
     if version is None:

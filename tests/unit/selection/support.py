@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -24,6 +25,7 @@ from services.selection.models import INFRA, metadata
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import ServiceContext, build_context
+from shared.events.relay import Relay
 from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
@@ -40,6 +42,7 @@ from workflows.human_task import (
 )
 from workflows.selection import workflow_types
 from workflows.selection.contracts import SELECTION_QUEUE
+from workflows.starters import CAMPAIGN_STARTER_GROUP, campaign_starter, starter_consumer
 
 
 async def selection_ctx(tmp: Path) -> tuple[Settings, ServiceContext]:
@@ -173,9 +176,26 @@ class Harness:
         return self.token("btc.nguyenvanhai", ["organization_board"])
 
 
+async def _started_from_event(env: WorkflowEnvironment, response: httpx.Response) -> None:
+    """After POST /campaigns, wait until the starter has started the campaign's workflow from CampaignCreated (the
+    route only commits the campaign and its event), so a test goes on from a running campaign."""
+    if response.request.method != "POST" or response.request.url.path != "/campaigns" or response.status_code > 201:
+        return
+    await response.aread()
+    handle = env.client.get_workflow_handle(response.json()["workflow_id"])
+    for _ in range(300):
+        try:
+            await handle.describe()
+            return
+        except RPCError:
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"no workflow started from CampaignCreated: {handle.id}")
+
+
 @asynccontextmanager
 async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -> AsyncIterator[Harness]:
-    """Everything a campaign needs, on the time-skipping test server (auto-skipping is not used)."""
+    """Everything a campaign needs, on the time-skipping test server (auto-skipping is not used): selection's API,
+    activities and outbox relay, and the workflows process's campaign starter on the embedded event log."""
     settings, ctx = await selection_ctx(tmp)
     directory = FakeOfficialDirectory(records)
     env = await start_time_skipping()
@@ -184,14 +204,25 @@ async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -
     rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
     rt.temporal._client = env.client
     app = selection_main.spec().make_app(rt)
+    stop = asyncio.Event()
+    starter = starter_consumer(settings, rt.sink, group=CAMPAIGN_STARTER_GROUP, service="selection",
+                               event_type="CampaignCreated", handler=campaign_starter(rt.temporal.client))
+    background = [asyncio.create_task(Relay(ctx, rt.sink).run(stop)), asyncio.create_task(starter.run(stop))]
+
+    async def on_response(response: httpx.Response) -> None:
+        await _started_from_event(env, response)
+
     try:
         async with Worker(env.client, task_queue=WORKFLOWS_QUEUE, workflows=workflow_types()), \
                 Worker(env.client, task_queue=SELECTION_QUEUE, activities=acts.all()), \
                 Worker(env.client, task_queue="portal",
                        activities=[portal.create_task, portal.task_overdue, portal.close_task]), \
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection") as http:
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",
+                                  event_hooks={"response": [on_response]}) as http:
             yield Harness(env, settings, ctx, portal, directory, http)
     finally:
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
         await rt.sink.close()
         await env.shutdown()
         await ctx.dispose()

@@ -15,8 +15,12 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from services.selection import exam
+from services.selection.domain.marking import MarkingBands
 from services.selection.models import Candidate
+from shared.uow import unit_of_work
 from tests.unit.selection.support import Harness, campaign_payload, harness, official, unique_number
+from workflows.selection.contracts import ComponentResult
 
 RECORDS = {
     "off-dx1": official("off-dx1", "Nguyễn Văn An", "DONGXOAI"),
@@ -197,12 +201,44 @@ async def test_a_whole_campaign_from_creation_to_the_committee_decision(tmp_path
         g2 = by_group["G2"]["counts"][0]
         assert (g2["approvals"], g2["rejections"], g2["not_voted"]) == (2, 1, 2)
         await _check_records(h, campaign_id)
+        await _retries_write_nothing(h, campaign_id)
 
 
-async def _check_records(h: Harness, campaign_id: str) -> None:
+async def _records(h: Harness) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     async with h.ctx.sessions() as s:
         events = [json.loads(p) for (p,) in (await s.execute(text("SELECT payload FROM outbox"))).all()]
         audit = [json.loads(b) for (b,) in (await s.execute(text("SELECT body FROM audit_log"))).all()]
+    return events, audit
+
+
+async def _retries_write_nothing(h: Harness, campaign_id: str) -> None:
+    """An activity retried after its first attempt committed (a power cut before the worker reported it) writes
+    no second score, audit record or event: record_component, close_marking."""
+    events, audit = await _records(h)
+    essays = [e["data"] for e in events if e["type"] == "EssayMarked"]
+    scored = [a for a in audit if a["action"] == "exam.component_score"]
+    d = essays[0]
+    async with unit_of_work(h.ctx) as uow:
+        await exam.record_component(uow, inp=ComponentResult(campaign_id, d["code"], "essay", d["score"], [],
+                                                             d["spread"], d["decided_by"]),
+                                    workflow=("wf-retry", "run-retry"))
+    async with unit_of_work(h.ctx) as uow:
+        summary = await exam.close_marking(uow, campaign_id=campaign_id, tie_orders={},
+                                           bands=MarkingBands(),
+                                           workflow=("wf-retry", "run-retry"))
+    assert not summary.ties and [e.candidate_id for e in summary.shortlists["G1"]]
+    after_events, after_audit = await _records(h)
+    assert len(after_events) == len(events) and len(after_audit) == len(audit)
+    assert len([a for a in after_audit if a["action"] == "exam.component_score"]) == len(scored)
+
+
+async def _check_records(h: Harness, campaign_id: str) -> None:
+    events, audit = await _records(h)
+    published = [e for e in events if e["type"] == "ExamResultsPublished"]
+    closed = [a for a in audit if a["action"] == "exam.close_marking"]
+    assert len(published) == 1 and len(closed) == 1, "the results are published and audited once per campaign"
+    essays = [(e["data"]["code"]) for e in events if e["type"] == "EssayMarked"]
+    assert len(essays) == len(set(essays)), "one EssayMarked per paper"
     selected = [e["data"] for e in events if e["type"] == "CandidatesSelected"]
     g1 = next(d for d in selected if d["group"] == "G1")
     assert g1["class_id"] == "class-g1" and g1["decision_number"] == "134-QĐ/TU"
