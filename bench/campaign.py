@@ -31,6 +31,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 
 from bench.campaign_bare import BenchBare, noop
@@ -101,12 +102,12 @@ class Actors:
             return "decide", {"decision_number": f"{r.dossier['group']}-QĐ/TU"}, r.assignee or "chair"
         if kind == "tie_break":
             return "order", {"order": ",".join(r.dossier["candidate_ids"])}, "chair"
-        return "confirm", {}, "btc.bench"
+        return "confirm", {}, "btc.confirmer"  # not btc.bench, who proposed the nominees (own action)
 
     async def act(self, inp: CreateTaskInput) -> None:
         action, inputs, actor = self.answer(inp)
         role = inp.request.candidate_roles[0] if inp.request.candidate_roles else "bench"
-        decision = TaskDecision(inp.request.task_key, f"t-{inp.request.task_key}", action, inputs, "", actor, role)
+        decision = TaskDecision(inp.request.task_key, _task_id(inp), action, inputs, "", actor, role)
         decision = BENCH_SIGNER.seal(decision, workflow_id=inp.workflow_id)  # the workflows accept sealed ones only
         handle = self.client.get_workflow_handle(inp.workflow_id)
         pause = 0.25  # a person opens the task a moment after it is filed; the workflow opens it meanwhile
@@ -123,7 +124,7 @@ class Actors:
     @activity.defn(name="portal.create_task")
     async def create_task(self, inp: CreateTaskInput) -> str:
         asyncio.get_running_loop().create_task(self.act(inp))
-        return f"t-{inp.workflow_id}-{inp.request.task_key}"
+        return _task_id(inp)
 
     @activity.defn(name="portal.task_overdue")
     async def task_overdue(self, inp: TaskOverdueInput) -> None:
@@ -132,6 +133,22 @@ class Actors:
     @activity.defn(name="portal.close_task")
     async def close_task(self, inp: CloseTaskInput) -> None:
         return None
+
+
+async def _until_started(client: Client, workflow_id: str) -> None:
+    """Wait until a workflow exists (the campaign starts from its event, a moment after POST /campaigns)."""
+    for _ in range(600):
+        try:
+            await client.get_workflow_handle(workflow_id).describe()
+            return
+        except RPCError:
+            await asyncio.sleep(0.05)
+    raise SystemExit(f"workflow {workflow_id} never started")
+
+
+def _task_id(inp: CreateTaskInput) -> str:
+    """The id the stand-in portal files a task under; the decision must name it (the validator checks)."""
+    return f"t-{inp.workflow_id}-{inp.request.task_key}"
 
 
 def _namespace(action: str, name: str, address: str) -> None:
@@ -192,6 +209,7 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
         phase = lambda name: print(f"  {time.perf_counter() - started:7.1f} s  {name}", flush=True)  # noqa: E731
         created = (await http.post("/campaigns", headers=board, json=_payload(n, datetime.now(UTC)))).json()
         cid, wid = created["id"], created["workflow_id"]
+        await _until_started(client, wid)
         ids: dict[str, list[str]] = {u: [] for u in UNITS}
         for i in range(n):
             unit = UNITS[i % len(UNITS)]
@@ -204,6 +222,7 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
             tokens = (await http.post(f"/campaigns/{cid}/conferences/HN-{unit}/tokens", headers=board)).json()
             for token in tokens["tokens"]:
                 await http.post("/ballots", json={"token": token, "nominees": ids[unit]})
+            await _until_started(client, f"{wid}-conference-HN-{unit}")
             await client.get_workflow_handle(f"{wid}-conference-HN-{unit}").signal("close_now")
         phase("voted; conferences closing")
 
