@@ -81,7 +81,8 @@ start() {
       --log-level warn
       --dynamic-config-value frontend.enableUpdateWorkflowExecution=true
       --dynamic-config-value frontend.enableUpdateWorkflowExecutionAsyncAccepted=true
-      --dynamic-config-value system.enableEagerWorkflowStart=true)
+      --dynamic-config-value system.enableEagerWorkflowStart=true
+      --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal)  # as cadre up (cli/supervisor.py)
     if [[ -n "$TEMPORAL_UI_PORT" ]]; then
       args+=(--ui-port "$TEMPORAL_UI_PORT" --ui-ip 127.0.0.1 --ui-disable-news-fetch)
     else
