@@ -366,7 +366,6 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "scheduling GET /plans/{plan_id}": ("catalogue.read", "role"),
     "scheduling GET /plans/{plan_id}/progress": ("catalogue.read", "role"),
     "scheduling POST /classes": ("class.write", "role"),
-    "scheduling POST /classes/{class_id}/lifecycle": ("class.write", "role"),
     "scheduling GET /classes": ("catalogue.read", "role"),
     "scheduling GET /classes/{class_id}": ("catalogue.read", "role"),
     "scheduling GET /classes/{class_id}/roster": ("enrolment.read", "list"),
