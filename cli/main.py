@@ -76,7 +76,8 @@ def migrate(service: Annotated[str | None, typer.Argument()] = None) -> None:
 
 @app.command()
 def up() -> None:
-    """Start the embedded profile: Temporal dev server, SQLite databases, embedded event log, every service."""
+    """Start the stack. Embedded profile (the default): Temporal dev server, SQLite databases, embedded event log,
+    every service. Distributed profile: every role process twice, on the configured PostgreSQL, Kafka and Temporal."""
     from cli.supervisor import PROCESSES, Supervisor, start_temporal, wait_ready
     from shared.auth import demo_users
     from shared.migrate import upgrade
@@ -93,29 +94,44 @@ def up() -> None:
     # Python then never turns it into KeyboardInterrupt (the docs promise `kill -INT` stops it)
     signal.signal(signal.SIGINT, _terminate)
     signal.signal(signal.SIGTERM, _terminate)
+    distributed = settings.profile == "distributed"
     try:
-        typer.echo("Cadreflow: khởi động / starting (embedded profile) …")
-        start_temporal(sup)
+        typer.echo(f"Cadreflow: khởi động / starting ({settings.profile} profile) …")
+        if distributed:
+            from cli import distributed as dist
+
+            dist.refuse_unless_distributed(settings)
+        else:
+            start_temporal(sup)
 
         async def migrate_all() -> None:
             for name in SERVICES:
                 await upgrade(name, settings.db_url(name))
 
         asyncio.run(migrate_all())
-        for name in PROCESSES:
-            sup.spawn(name, [sys.executable, "-m", "cli.main", "serve", name])
-        state = wait_ready(settings, sup)
-        if not all(state.values()):  # at start-up a process that never became ready is an error
+        if distributed:
+            replicas = dist.plan(settings)
+            dist.spawn_all(sup, replicas)
+            bad = dist.wait_ready(settings, sup, replicas)
+        else:
+            for name in PROCESSES:
+                sup.spawn(name, [sys.executable, "-m", "cli.main", "serve", name])
+            state = wait_ready(settings, sup)
             bad = [n for n, ok in state.items() if not ok]
+        if bad:  # at start-up a process that never became ready is an error
             typer.echo(f"Không sẵn sàng / not ready: {', '.join(bad)} — see {settings.data_dir / 'logs'}", err=True)
             raise typer.Exit(1)
         typer.echo(f"Sẵn sàng sau {time.monotonic() - started:.1f} s / ready.")
         for name in PROCESSES:
             typer.echo(f"  {name:<13} {settings.url_of(name)}   (docs: {settings.url_of(name)}/docs)")
         typer.echo(f"  temporal      {settings.temporal_address}")
-        typer.echo("Người dùng mẫu / demo users (cadre token USER):")
-        for uid, u in demo_users().items():
-            typer.echo(f"  {uid:<20} {u['name']:<26} {', '.join(u['roles'])}")
+        if distributed:
+            typer.echo(f"  {len(replicas)} tiến trình / role processes ({settings.replicas} of each), "
+                       f"logs in {settings.data_dir / 'logs'}")
+        else:
+            typer.echo("Người dùng mẫu / demo users (cadre token USER):")
+            for uid, u in demo_users().items():
+                typer.echo(f"  {uid:<20} {u['name']:<26} {', '.join(u['roles'])}")
         typer.echo("Ctrl-C để dừng / to stop.")
         while True:  # a child that exits is restarted (cli.supervisor); the stack stops only when asked
             sup.watch()

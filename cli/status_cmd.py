@@ -109,6 +109,13 @@ def collect(settings: Settings, names: Sequence[str] = PROCESSES, timeout: float
     supervised = read_state(state_path(settings.data_dir))
     for st in statuses:
         _supervision(st, supervised.get(st.name))
+    roles = {n: s for n, s in supervised.items() if s.get("url") and n not in names}
+    if roles:  # the distributed profile: each role process on its own (`registration.relay.1`, …)
+        with httpx.Client(timeout=timeout) as http:
+            for name, state in roles.items():
+                st = probe(name, str(state["url"]), http)
+                _supervision(st, state)
+                statuses.append(st)
     if "temporal" in supervised:  # the dev server the supervisor runs has no HTTP endpoint of its own
         temporal = ProcessStatus(name="temporal", url=settings.temporal_address)
         _supervision(temporal, supervised["temporal"])
@@ -174,7 +181,7 @@ def render(statuses: Sequence[ProcessStatus], console: Console) -> None:
     console.print(ready)
     gauges = Table(title="Chỉ số chính / Key gauges", title_justify="left")
     gauges.add_column("Chỉ số / Gauge")
-    statuses = [st for st in statuses if st.name != "temporal"]
+    statuses = per_process(statuses)
     for st in statuses:
         gauges.add_column(st.name, justify="right")
     for label, attr in GAUGES:
@@ -182,6 +189,25 @@ def render(statuses: Sequence[ProcessStatus], console: Console) -> None:
                  else _num(getattr(st, attr), WARN_ABOVE.get(attr)) for st in statuses]
         gauges.add_row(label, *cells)
     console.print(gauges)
+
+
+def per_process(statuses: Sequence[ProcessStatus]) -> list[ProcessStatus]:
+    """One column per service: a role process's gauges (`registration.relay.2`) folded into its service's, each
+    the largest any of its processes reports (they read one database, so the replicas report the same figures)."""
+    out = {st.name: st for st in statuses if st.name in PROCESSES}
+    for st in statuses:
+        service = st.name.split(".", 1)[0]
+        if st.name in out or service not in out:
+            continue
+        into = out[service]
+        for _, attr in GAUGES:
+            mine, theirs = getattr(into, attr), getattr(st, attr)
+            if attr == "audit_chain_verified":
+                if theirs is not None:
+                    setattr(into, attr, theirs if mine is None else (mine and theirs))
+            elif theirs is not None:
+                setattr(into, attr, theirs if mine is None else max(mine, theirs))
+    return list(out.values())
 
 
 def status(settings: Settings, *, as_json: bool = False, console: Console | None = None) -> bool:

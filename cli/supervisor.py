@@ -29,6 +29,7 @@ class Child:
     name: str
     argv: list[str]
     env: dict[str, str] | None = None
+    url: str | None = None  # where its /readyz and /metrics answer, when that is not its service's API URL
     proc: subprocess.Popen[bytes] | None = None
     state: str = "starting"  # running | restarting | failed
     started_at: float = 0.0
@@ -79,8 +80,8 @@ class Supervisor:
         with self.log_path("supervisor").open("a", encoding="utf-8") as out:
             out.write(f"{stamp} {message}\n")
 
-    def spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        child = self.procs.get(name) or Child(name, argv, env)
+    def spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None, url: str | None = None) -> None:
+        child = self.procs.get(name) or Child(name, argv, env, url=url)
         self.procs[name] = child
         self._start(child)
 
@@ -137,7 +138,8 @@ class Supervisor:
     def write_state(self) -> None:
         doc = {"pid": os.getpid(), "updated": time.time(), "processes": {
             n: {"state": c.state, "pid": c.proc.pid if c.proc is not None else None, "restarts": c.restarts,
-                "consecutive_failures": c.failures, "last_exit": c.last_exit} for n, c in self.procs.items()}}
+                "consecutive_failures": c.failures, "last_exit": c.last_exit, "url": c.url}
+            for n, c in self.procs.items()}}
         tmp = self.state_path.with_suffix(".tmp")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(doc), encoding="utf-8")

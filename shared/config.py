@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     relay_max_idle_seconds: float = 2.0
     consumer_max_retries: int = 3
     topic_partitions: int = 3
+    # Replicas of each topic a consumer creates (a 3-broker cluster: 3) and the in-sync replicas a write needs (2).
+    topic_replication: int = 1
+    topic_min_insync: int = 1
     # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.
     event_namespace: str = ""
     # How long the Organization Board has to review a flagged registration, and the grace before escalation.
@@ -80,6 +83,12 @@ class Settings(BaseSettings):
     supervisor_backoff_seconds: float = 0.5
     supervisor_backoff_max_seconds: float = 30.0
     supervisor_stable_seconds: float = 60.0
+    # Distributed profile under `cadre up` (cli.distributed): replicas of every role process, the first port of
+    # the role processes' own /readyz and /metrics, and whether an API binds its port with SO_REUSEPORT so that
+    # its replicas share it.
+    replicas: int = Field(default=2, ge=1, le=8)
+    ops_port_base: int = 9100
+    api_reuse_port: bool = False
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import socket
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -100,7 +101,23 @@ class _QuietServer(uvicorn.Server):
 async def _serve_api(app: FastAPI, settings: Settings, port: int, stop: asyncio.Event) -> None:
     config = uvicorn.Config(app, host=settings.host, port=port, log_config=None, access_log=False,
                             lifespan="on")
-    await _QuietServer(config, stop).serve()
+    sockets = [_shared_socket(settings.host, port)] if settings.api_reuse_port else None
+    await _QuietServer(config, stop).serve(sockets=sockets)
+
+
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket other replicas of the same API may bind too (SO_REUSEPORT): the kernel spreads the
+    connections among them, and one replica's death leaves the port served by the others."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event) -> None:

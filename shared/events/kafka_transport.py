@@ -35,12 +35,14 @@ def reachable(bootstrap: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def ensure_topics(bootstrap: str, topics: Sequence[str], *, partitions: int = 3, replication: int = 1) -> None:
-    """Create topics that do not exist yet."""
+def ensure_topics(bootstrap: str, topics: Sequence[str], *, partitions: int = 3, replication: int = 1,
+                  min_insync: int = 1) -> None:
+    """Create topics that do not exist yet, with their replicas and the in-sync replicas a write needs."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
     try:
         existing = set(admin.list_topics())
-        new = [NewTopic(t, partitions, replication) for t in topics if t not in existing]
+        configs = {"min.insync.replicas": str(min_insync)} if min_insync > 1 else {}
+        new = [NewTopic(t, partitions, replication, topic_configs=configs) for t in topics if t not in existing]
         if new:
             try:
                 admin.create_topics(new)
@@ -153,16 +155,18 @@ class KafkaSink:
 class KafkaSource:
     """A consumer group member; offsets are committed by the caller after the effect."""
 
-    def __init__(self, bootstrap: str, *, group: str, topics: list[str]) -> None:
+    def __init__(self, bootstrap: str, *, group: str, topics: list[str], partitions: int = 3, replication: int = 1,
+                 min_insync: int = 1) -> None:
         self.bootstrap = bootstrap
         self.group = group
         self.topics = topics
+        self.topic_shape = {"partitions": partitions, "replication": replication, "min_insync": min_insync}
         self._consumer: KafkaConsumer | None = None
         self._lock = threading.Lock()
 
     def _get(self) -> KafkaConsumer:
         if self._consumer is None:
-            ensure_topics(self.bootstrap, self.topics)
+            ensure_topics(self.bootstrap, self.topics, **self.topic_shape)
             consumer = KafkaConsumer(
                 bootstrap_servers=self.bootstrap, group_id=self.group,
                 enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=2000,

@@ -125,7 +125,9 @@ def open_source(settings: Settings, *, group: str, topics: Sequence[str]) -> Eve
     if settings.transport == "kafka":
         from shared.events.kafka_transport import KafkaSource
 
-        source = KafkaSource(settings.kafka_bootstrap, group=prefix + group, topics=names)
+        source = KafkaSource(settings.kafka_bootstrap, group=prefix + group, topics=names,
+                             partitions=settings.topic_partitions, replication=settings.topic_replication,
+                             min_insync=settings.topic_min_insync)
     else:
         from shared.events.embedded_log import EmbeddedLog, EmbeddedSource
 
