@@ -4,7 +4,8 @@
 - ``cadre_activities_retrying{activity_type, task_queue}`` is, at scrape time, the number of activity executions
   whose latest attempt was beyond the limit and that have not finished since (succeeded, failed for good, or were
   cancelled). An execution not seen again within ``forget_after_seconds`` (its workflow was terminated, another
-  worker took the next attempt) drops out.
+  worker took the next attempt) drops out. Every activity type the worker ran shows, 0 when none retries (a zero
+  baseline: the alert and `cadre status` tell "none" from "not reported").
 The limit is ``Settings.activity_attempts_alert``; the alert CadreActivityRetrying reads the gauge.
 """
 
@@ -47,6 +48,14 @@ class RetryingActivities(Collector):
         self._clock = clock
         self._lock = threading.Lock()  # scrapes may come from another thread
         self._open: dict[Key, _Retrying] = {}
+        self._seen: set[tuple[str, str]] = set()
+
+    def ran(self, *, activity_type: str, task_queue: str) -> None:
+        """An attempt of this activity type began (any attempt: it gets its zero baseline)."""
+        pair = (activity_type, task_queue)
+        if pair not in self._seen:
+            with self._lock:
+                self._seen.add(pair)
 
     def attempt(self, key: Key, *, activity_type: str, task_queue: str, attempt: int) -> None:
         """An attempt beyond the limit began."""
@@ -66,10 +75,16 @@ class RetryingActivities(Collector):
                 del self._open[key]
             return dict(Counter((r.activity_type, r.task_queue) for r in self._open.values()))
 
+    def baseline(self) -> dict[tuple[str, str], int]:
+        """``counts()`` with a 0 for every activity type run and not retrying beyond the limit."""
+        counts = self.counts()
+        with self._lock:
+            return {**dict.fromkeys(self._seen, 0), **counts}
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         family = GaugeMetricFamily(GAUGE, "Activity executions whose latest attempt is beyond the alert limit",
                                    labels=["activity_type", "task_queue"])
-        for (activity_type, task_queue), n in sorted(self.counts().items()):
+        for (activity_type, task_queue), n in sorted(self.baseline().items()):
             family.add_metric([activity_type, task_queue], n)
         yield family
 
@@ -105,6 +120,7 @@ class _CountAttempts(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
         key = (info.workflow_id or "", info.workflow_run_id or "", info.activity_id)
+        self._tracker.ran(activity_type=info.activity_type, task_queue=info.task_queue)
         if info.attempt > self._limit:
             ACTIVITY_ATTEMPTS_OVER_LIMIT.labels(info.activity_type, info.task_queue).inc()
             self._tracker.attempt(key, activity_type=info.activity_type, task_queue=info.task_queue,

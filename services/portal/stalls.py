@@ -44,9 +44,15 @@ async def stalled_workflows(ctx: ServiceContext, *, after_seconds: float,
 
 
 async def refresh_stalled(ctx: ServiceContext, *, after_seconds: float) -> dict[str, list[str]]:
-    """Recount and set the gauge (a type with none stalled drops out)."""
+    """Recount and set the gauge: every workflow type with an undecided task shows, 0 when none is stalled (a zero
+    baseline); a type with no undecided task drops out."""
     found = await stalled_workflows(ctx, after_seconds=after_seconds)
+    async with ctx.sessions() as session:
+        waiting = (await session.execute(select(Task.workflow_type).where(Task.status != COMPLETED)
+                                         .distinct())).scalars().all()
     WORKFLOWS_STALLED.clear()
+    for workflow_type in waiting:
+        WORKFLOWS_STALLED.labels(str(workflow_type)).set(0)
     for workflow_type, ids in found.items():
         WORKFLOWS_STALLED.labels(workflow_type).set(len(ids))
     return found

@@ -66,7 +66,7 @@ async def test_attempts_beyond_the_limit_are_counted_and_shown_while_retrying() 
             assert await client.execute_workflow(AttemptsProbe.run, 4, id=f"a-{uuid.uuid4().hex}",
                                                  task_queue=QUEUE[0]) == 4
             assert _over_limit("attempts.flaky") - before == 2
-            assert tracker.counts() == {}
+            assert tracker.counts() == {} and tracker.baseline() == {("attempts.flaky", QUEUE[0]): 0}
 
             # one that keeps failing: shown while it retries, gone once it fails for good
             attempts_seen.clear()

@@ -118,6 +118,10 @@ async def test_stalled_workflows_are_those_past_a_deadline_with_nothing_decided_
         assert found == {"Probe": ["wf-late"]}
         await refresh_stalled(portal.ctx, after_seconds=86400)
         assert REGISTRY.get_sample_value("cadre_workflows_stalled", {"workflow_type": "Probe"}) == 1
+        async with portal.ctx.sessions() as session, session.begin():
+            await session.execute(update(Task).where(Task.id == late).values(due_at=now))
+        await refresh_stalled(portal.ctx, after_seconds=86400)  # a zero baseline while tasks of the type wait
+        assert REGISTRY.get_sample_value("cadre_workflows_stalled", {"workflow_type": "Probe"}) == 0
         assert await stalled_workflows(portal.ctx, after_seconds=5 * 86400) == {}
     finally:
         await portal.ctx.dispose()
