@@ -1,4 +1,7 @@
-"""Completing tasks: authorise (shared.authz), mark completing, send the Update, answer accepted or refused."""
+"""Completing tasks: authorise (shared.authz), mark completing, send the Update, answer accepted or refused.
+
+A crash between the commit of ``completing`` and the Update's answer leaves the task ``completing``; the
+reconciler (services/portal/reconciler.py) settles it with its workflow after ``completing_grace_seconds``."""
 
 from __future__ import annotations
 
