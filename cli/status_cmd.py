@@ -34,6 +34,12 @@ class ProcessStatus:
     tasks_overdue: float | None = None
     audit_chain_verified: bool | None = None
     http_5xx: float | None = None
+    # activity executions retrying beyond the attempt limit ("activity type (queue)" → count), and workflows past
+    # a deadline without progress (workflow type → count)
+    activities_retrying: float | None = None
+    workflows_stalled: float | None = None
+    retrying: dict[str, float] = field(default_factory=dict)
+    stalled: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     # under `cadre up`: what its supervisor says (running | restarting | failed), how often it restarted it, and why
     # the process last ended
@@ -99,6 +105,12 @@ def probe(name: str, url: str, http: httpx.Client) -> ProcessStatus:
     st.audit_chain_verified = all(v == 1 for _, v in audit) if audit else None
     st.http_5xx = sum(v for labels, v in samples.get("cadre_http_requests_total", [])
                       if labels.get("status", "").startswith("5"))
+    st.activities_retrying = _sum(samples, "cadre_activities_retrying")
+    st.workflows_stalled = _sum(samples, "cadre_workflows_stalled")
+    st.retrying = {f"{labels.get('activity_type', '?')} ({labels.get('task_queue', '?')})": v
+                   for labels, v in samples.get("cadre_activities_retrying", []) if v > 0}
+    st.stalled = {labels.get("workflow_type", "?"): v for labels, v in samples.get("cadre_workflows_stalled", [])
+                  if v > 0}
     return st
 
 
@@ -164,9 +176,12 @@ GAUGES: tuple[tuple[str, str], ...] = (
     ("Việc quá hạn / overdue tasks", "tasks_overdue"),
     ("Chuỗi kiểm toán / audit chain", "audit_chain_verified"),
     ("Lỗi 5xx / 5xx responses", "http_5xx"),
+    ("Hoạt động thử lại quá nhiều / activities retrying", "activities_retrying"),
+    ("Quy trình quá hạn, không tiến triển / stalled workflows", "workflows_stalled"),
 )
 WARN_ABOVE = {"outbox_pending": 100.0, "outbox_oldest_age_seconds": 60.0, "consumer_lag": 100.0,
-              "dead_letters": 0.0, "tasks_overdue": 0.0, "http_5xx": 0.0}
+              "dead_letters": 0.0, "tasks_overdue": 0.0, "http_5xx": 0.0, "activities_retrying": 0.0,
+              "workflows_stalled": 0.0}
 
 
 def render(statuses: Sequence[ProcessStatus], console: Console) -> None:
@@ -189,6 +204,23 @@ def render(statuses: Sequence[ProcessStatus], console: Console) -> None:
                  else _num(getattr(st, attr), WARN_ABOVE.get(attr)) for st in statuses]
         gauges.add_row(label, *cells)
     console.print(gauges)
+    _render_attention(statuses, console)
+
+
+def _render_attention(statuses: Sequence[ProcessStatus], console: Console) -> None:
+    """Which activities retry beyond the limit and which workflows are stalled, by process (only when any)."""
+    rows = [(st.name, "Hoạt động thử lại quá nhiều / activity retrying", what, n)
+            for st in statuses for what, n in sorted(st.retrying.items())]
+    rows += [(st.name, "Quy trình quá hạn, không tiến triển / workflow stalled", what, n)
+             for st in statuses for what, n in sorted(st.stalled.items())]
+    if not rows:
+        return
+    table = Table(title="Cần xử lý / Needs attention (docs/operations.md)", title_justify="left")
+    for column in ("Tiến trình / Process", "Vấn đề / Problem", "Loại / Type", "Số / Count"):
+        table.add_column(column, justify="right" if column.startswith("Số") else "left")
+    for name, problem, what, n in rows:
+        table.add_row(name, problem, what, f"[red]{n:.0f}[/red]")
+    console.print(table)
 
 
 def per_process(statuses: Sequence[ProcessStatus]) -> list[ProcessStatus]:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     review_grace_seconds: int = 2 * 24 * 3600
     # Workflows kept in a worker's cache; a 500-candidate campaign runs about 1,000 child workflows.
     workflow_cache_size: int = 4000
+    # An activity on its attempt beyond this counts as retrying too often (shared.activity_metrics, the alert
+    # CadreActivityRetrying, `cadre status`).
+    activity_attempts_alert: int = 5
     # The portal's Ed25519 key that seals every completion it authorised (shared.seal): the base64 private key, or a
     # file holding it. Embedded profile: generated once into data_dir/portal-signing.key (0600) when neither is set.
     portal_signing_key: SecretStr = SecretStr("")

@@ -127,3 +127,12 @@ AUDIT_CHAIN_OK = Gauge("cadre_audit_chain_verified", "1 when the service's audit
                        ["service"])
 TASK_OLDEST_OPEN_AGE = Gauge("cadre_task_oldest_open_age_seconds", "Age of the oldest open human task",
                              ["kind", "group"])
+TASK_RECONCILIATIONS = Counter("cadre_task_reconciliations_total",
+                               "Tasks left completing, settled with their workflow (completed, reopened, left)",
+                               ["outcome"])
+WORKFLOWS_STALLED = Gauge("cadre_workflows_stalled",
+                          "Workflows past a task's deadline (plus the grace) with no task of theirs decided since",
+                          ["workflow_type"])
+ACTIVITY_ATTEMPTS_OVER_LIMIT = Counter("cadre_activity_attempts_over_limit_total",
+                                       "Activity attempts beyond the alert limit (shared.activity_metrics)",
+                                       ["activity_type", "task_queue"])

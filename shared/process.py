@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from shared import seal, temporal
+from shared.activity_metrics import ActivityAttempts
 from shared.config import Settings
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer
@@ -140,7 +141,8 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
             await _pause(stop, 1.0)
             continue
         worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
-                        graceful_shutdown_timeout=timedelta(seconds=5), interceptors=[WorkflowMetrics()],
+                        graceful_shutdown_timeout=timedelta(seconds=5),
+                        interceptors=[WorkflowMetrics(), ActivityAttempts(limit=rt.settings.activity_attempts_alert)],
                         max_cached_workflows=rt.settings.workflow_cache_size)
         began = time.monotonic()
         running = asyncio.create_task(worker.run())

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
 
 PORTAL_QUEUE = "portal"
 COMPLETE_TASK_UPDATE = "complete_task"
+TASK_STATE_QUERY = "task_state"
 _ACTIVITY_OPTS: dict[str, Any] = {
     "task_queue": PORTAL_QUEUE,
     "start_to_close_timeout": timedelta(seconds=30),
@@ -132,6 +133,15 @@ class CloseTaskInput:
     decision: TaskDecision
 
 
+@dataclass
+class TaskState:
+    """What the workflow knows of one of its tasks (the ``task_state`` query): ``decided`` (with the decision it
+    accepted), ``open`` (still waiting for one) or ``unknown`` (never asked here, or asked by an earlier run)."""
+
+    state: str
+    decision: TaskDecision | None = None
+
+
 def actor_refusal(request: TaskRequest, decision: TaskDecision, *, escalated: bool = False) -> str | None:
     """Why this actor may not decide the task as it was filed (``code: english / vietnamese``), or None.
 
@@ -209,6 +219,14 @@ class HumanTasks:
                 number = float(value)
                 if (f.minimum is not None and number < f.minimum) or (f.maximum is not None and number > f.maximum):
                     raise ValueError(f"input_out_of_range: {f.name} / {f.label_vi} ngoài khoảng cho phép")
+
+    @workflow.query(name=TASK_STATE_QUERY)
+    def task_state(self, task_key: str) -> TaskState:
+        """Whether this run accepted a decision on a task (the portal's reconciler asks after a crash)."""
+        decision = self._decisions.get(task_key)
+        if decision is not None:
+            return TaskState("decided", decision)
+        return TaskState("open" if task_key in self._open_tasks else "unknown")
 
     async def ask(self, request: TaskRequest) -> TaskDecision:
         """Put a task in the inbox and wait (durably) for its decision, reminding and escalating when overdue."""

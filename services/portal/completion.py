@@ -1,4 +1,7 @@
-"""Completing tasks: authorise (shared.authz), mark completing, send the Update, answer accepted or refused."""
+"""Completing tasks: authorise (shared.authz), mark completing, send the Update, answer accepted or refused.
+
+A crash between the commit of ``completing`` and the Update's answer leaves the task ``completing``; the
+reconciler (services/portal/reconciler.py) settles it with its workflow after ``completing_grace_seconds``."""
 
 from __future__ import annotations
 
@@ -40,7 +43,7 @@ async def _begin(ctx: ServiceContext, *, task_id: str, principal: Principal, bod
         if body.dossier_digest and body.dossier_digest != task.dossier_digest:
             raise conflict("stale_dossier", "The dossier changed since you opened the task; reopen it",
                            "Hồ sơ đã thay đổi kể từ khi bạn mở công việc; hãy mở lại", field_name="dossier_digest")
-        task.status, task.completing_by = COMPLETING, principal.user_id
+        task.status, task.completing_by, task.completing_since = COMPLETING, principal.user_id, datetime.now(UTC)
         on_behalf = task.on_behalf_of if task.assignee == principal.user_id else None
         decision = TaskDecision(
             task_key=task.task_key, task_id=task.id, action=body.action, inputs=body.inputs, comment=body.comment,
@@ -54,7 +57,7 @@ async def _abort(ctx: ServiceContext, *, task_id: str, principal: Principal) -> 
     async with unit_of_work(ctx) as uow:
         task = await uow.session.get(Task, task_id)
         if task is not None and task.status == COMPLETING and task.completing_by == principal.user_id:
-            task.status, task.completing_by = OPEN, None
+            task.status, task.completing_by, task.completing_since = OPEN, None, None
 
 
 async def complete(ctx: ServiceContext, sender: UpdateSender, *, task_id: str, principal: Principal,

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, or_, select
 
 from services.portal.models import COMPLETED, Task
 from services.portal.service import aware
+from services.portal.stalls import refresh_stalled
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_OLDEST_OPEN_AGE, TASKS_OPEN, TASKS_OVERDUE
@@ -46,11 +47,13 @@ def refresher() -> Any:
     async def lifespan(app: Any) -> AsyncIterator[None]:
         ctx: ServiceContext = app.state.ctx
         every = float(app.state.portal_settings.metrics_refresh_seconds)
+        stalled_after = float(app.state.portal_settings.stalled_after_seconds)
 
         async def loop() -> None:
             while True:
                 try:
                     await refresh(ctx)
+                    await refresh_stalled(ctx, after_seconds=stalled_after)
                 except Exception as exc:
                     log.warning("task_gauges_refresh_failed", error=repr(exc))
                 await asyncio.sleep(every)

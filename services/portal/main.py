@@ -13,6 +13,7 @@ from services.portal.config import PortalSettings
 from services.portal.gauges import refresher
 from services.portal.models import INFRA, metadata
 from services.portal.people import load_directory
+from services.portal.reconciler import reconciling
 from services.portal.updates import TemporalUpdateSender
 from shared.process import ServiceRuntime, ServiceSpec, database_service
 from shared.seal import load_signer
@@ -34,8 +35,9 @@ def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
 
 
 def routers() -> list[APIRouter]:
-    """The inbox API, the web UI, and the gauge refresher (a router lifespan)."""
-    return [api.router, ui.router, APIRouter(lifespan=refresher())]
+    """The inbox API, the web UI, the gauge refresher and the reconciler of tasks left completing (router
+    lifespans)."""
+    return [api.router, ui.router, APIRouter(lifespan=refresher()), APIRouter(lifespan=reconciling())]
 
 
 def spec() -> ServiceSpec:

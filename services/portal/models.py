@@ -83,6 +83,8 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     completing_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # when the completion was committed, before its Update: the reconciler settles one left over a grace period
+    completing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     decision_action: Mapped[str | None] = mapped_column(String(60), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)

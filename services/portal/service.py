@@ -118,8 +118,9 @@ def _action_label(task: Task, name: str) -> tuple[str, str, str]:
 
 
 async def close_task(uow: UnitOfWork, *, inp: CloseTaskInput) -> bool:
-    """Mark the task completed with its decision and write the portal's audit record (once)."""
-    task = await uow.session.get(Task, inp.task_id)
+    """Mark the task completed with its decision and write the portal's audit record (once). The row is locked
+    first: the workflow's close_task and the reconciler (services/portal/reconciler.py) may close it at once."""
+    task = await uow.session.get(Task, inp.task_id, with_for_update=True, populate_existing=True)
     if task is None or task.status == COMPLETED:
         return False
     d = inp.decision

@@ -63,7 +63,8 @@ def test_the_required_alerts_exist_with_severity_and_runbook() -> None:
     alerts = _alerts()
     required = {"CadreProcessDown", "CadreServiceNotReady", "CadreHigh5xxRate", "CadreOutboxStuck",
                 "CadreConsumerLagGrowing", "CadreDLQGrowing", "CadreWorkflowFailures",
-                "CadreTasksOverdueBeyondGrace", "CadreAuditVerificationFailed"}
+                "CadreTasksOverdueBeyondGrace", "CadreAuditVerificationFailed", "CadreActivityRetrying",
+                "CadreWorkflowStalled"}
     assert required <= set(alerts)
     runbook = (ROOT / "docs" / "operations.md").read_text()
     for name, rule in alerts.items():
