@@ -102,7 +102,7 @@ class SealedBallot(Base):
     unseals every row, writes `ballots` and deletes these."""
 
     __tablename__ = "sealed_ballots"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     conference_id: Mapped[str] = mapped_column(String(36), index=True)
