@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaign.read": frozenset({"organization_board", "auditor", "service", "committee_member",
                                 "committee_chair"}),
     "nomination.propose": frozenset({"unit_officer", "organization_board"}),
+    # a conference's ballot tokens are handed out in person by the Organization Board, never by a service client
+    "ballot.issue": frozenset({"organization_board"}),
     "ballot.cast": frozenset({"voter", "ballot_token"}),
     "task.read": frozenset({"organization_board", "unit_officer", "examiner", "marking_head", "council_chair",
                             "committee_member", "committee_chair", "institution_staff"}),
@@ -62,6 +64,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 UNIT_WIDE_READERS: dict[str, frozenset[str]] = {
     "enrolment.read": frozenset({"institution_staff"}),
 }
+
+
+# actions only a person may take: a caller carrying the service role is refused even if it names a person's role too
+PERSON_ONLY: frozenset[str] = frozenset({"ballot.issue"})
 
 
 def visible_units(principal: Principal, action: str) -> list[str] | None:
@@ -100,6 +106,9 @@ def authorize(principal: Principal, action: str, *, unit: str | None = None) -> 
     if not principal.roles.intersection(allowed):
         raise forbidden(f"Your roles do not allow '{action}'",
                         f"Vai trò của bạn không được phép thực hiện '{action}'")
+    if action in PERSON_ONLY and "service" in principal.roles:
+        raise forbidden(f"'{action}' is done by a person, not a service client",
+                        f"'{action}' phải do một người thực hiện, không do dịch vụ")
     if not principal.covers_unit(unit):
         raise forbidden(f"Unit {unit} is outside your scope", f"Đơn vị {unit} nằm ngoài phạm vi của bạn")
 
@@ -384,7 +393,7 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     # selection
     "selection POST /campaigns": ("campaign.write", "role"),
     "selection POST /campaigns/{campaign_id}/nominations": ("nomination.propose", "unit"),
-    "selection POST /campaigns/{campaign_id}/conferences/{code}/tokens": ("campaign.write", "role"),
+    "selection POST /campaigns/{campaign_id}/conferences/{code}/tokens": ("ballot.issue", "role"),
     "selection POST /ballots": (None, "public"),
     "selection GET /campaigns": ("campaign.read", "role"),
     "selection GET /campaigns/{campaign_id}": ("campaign.read", "role"),
@@ -420,6 +429,6 @@ def expected(route: str, roles: frozenset[str], *, covers_target: bool) -> bool:
     action, scope = ROUTE_RULES[route]
     if action is None:
         return True
-    if not roles.intersection(PERMISSIONS[action]):
+    if not roles.intersection(PERMISSIONS[action]) or (action in PERSON_ONLY and "service" in roles):
         return False
     return covers_target or scope not in ("unit",)

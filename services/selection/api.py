@@ -76,8 +76,9 @@ async def propose(campaign_id: str, body: NominationIn, request: Request,
 
 @router.post("/campaigns/{campaign_id}/conferences/{code}/tokens", response_model=TokensRead, status_code=201)
 async def issue_tokens(campaign_id: str, code: str, request: Request,
-                       principal: Annotated[Principal, Depends(allowed("campaign.write"))]) -> TokensRead:
-    """One single-use ballot token per voter of the roster, shown once (only hashes are stored)."""
+                       principal: Annotated[Principal, Depends(allowed("ballot.issue"))]) -> TokensRead:
+    """One single-use ballot token per voter of the roster, shown once and in a shuffled order (only hashes are
+    stored); the Organization Board only, never a service client."""
     try:
         async with unit_of_work(ctx_of(request)) as uow:
             tokens = await ballots.issue_tokens(uow, campaign_id=campaign_id, conference_code=code,

@@ -1,8 +1,12 @@
 """Secret nomination ballots: single-use tokens, casting, and the tally at the close.
 
-Nothing stored links a voter to a ballot: tokens are returned once and only their hashes are kept (in a
-shuffled order, no time of use); a ballot row carries a random id, the conference and the names. Casting is
-not audited per ballot (an audit record would time-stamp it); the tally is.
+Nothing stored links a voter, or a token, to a ballot (docs/security.md, "Ballot secrecy"). Tokens are returned
+once, in a shuffled order, to the Organization Board, who hands them out; only their SHA-256 hashes are kept,
+written in hash order, with a ``used`` flag and no time. A cast marks its token used and stores its ballot only
+sealed (services.selection.seal: ciphertext of one length, a random id), so the commit that spends a token holds
+no readable ballot. The close unseals the conference's ballots and writes them, and only then, as one shuffled
+batch with fresh ids in one transaction. Casting is not audited, logged or published per ballot (each would
+time-stamp it); the tally is.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import hashlib
 import json
 import secrets
 import uuid
+from datetime import UTC, datetime
 from fractions import Fraction
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from services.selection.common import (
     SYSTEM,
@@ -25,7 +30,8 @@ from services.selection.common import (
     settings_of,
 )
 from services.selection.domain.tally import NominationRule, ballot_is_valid, tally_ballots
-from services.selection.models import Ballot, BallotToken, Candidate, Conference
+from services.selection.models import Ballot, BallotToken, Candidate, Conference, SealedBallot
+from services.selection.seal import conference_key, seal, unseal
 from shared.audit import Actor
 from shared.errors import Problem, conflict, invalid, not_found
 from shared.uow import UnitOfWork
@@ -59,8 +65,9 @@ async def issue_tokens(uow: UnitOfWork, *, campaign_id: str, conference_code: st
         raise conflict("tokens_already_issued", "Ballot tokens were already issued for this conference",
                        "Phiếu của hội nghị này đã được phát", field_name="conference")
     tokens = [secrets.token_urlsafe(24) for _ in range(conf.convened)]
-    hashes = [token_hash(t) for t in tokens]
-    _rng.shuffle(hashes)
+    _rng.shuffle(tokens)  # the order they are handed out in
+    # stored in hash order: neither the rows' physical order nor SQLite's rowid follows the order handed out
+    hashes = sorted(token_hash(t) for t in tokens)
     uow.session.add_all([BallotToken(token_hash=h, conference_id=conf.id, used=False) for h in hashes])
     await record_decision(uow, actor=actor, action="ballot.tokens_issued", subject=f"conference:{conf.id}",
                           reason_vi=f"Phát {len(tokens)} phiếu cho hội nghị {conf.code}",
@@ -77,10 +84,13 @@ async def cast_ballot(uow: UnitOfWork, *, token: str, nominees: list[str]) -> No
     if row is None:
         raise Problem(403, "ballot_token_invalid", "Invalid ballot token", "Phiếu không hợp lệ",
                       "The ballot token is not valid", "Mã phiếu không hợp lệ")
-    conf = await uow.session.get(Conference, row.conference_id)
+    # shared with other casts, exclusive of the close (PostgreSQL): a ballot commits before the close reads them all,
+    # or sees the conference closed
+    conf = await uow.session.get(Conference, row.conference_id, with_for_update={"read": True})
     assert conf is not None
-    if conf.status != "open":
-        raise conflict("conference_closed", "The conference is closed", "Hội nghị đã kết thúc", field_name="token")
+    if conf.status != "open" or _now() >= await _close_at(uow, conf):
+        raise conflict("conference_closed", f"The ballot of conference {conf.code} is closed",
+                       f"Hội nghị {conf.code} đã hết thời gian bỏ phiếu", field_name="token")
     if len(nominees) > conf.max_names or len(set(nominees)) != len(nominees):
         raise invalid("nominees", "too_many_names",
                       f"A ballot names at most {conf.max_names} distinct people",
@@ -94,7 +104,20 @@ async def cast_ballot(uow: UnitOfWork, *, token: str, nominees: list[str]) -> No
     if used.rowcount != 1:  # type: ignore[attr-defined]
         raise conflict("ballot_token_used", "This ballot token has already been used",
                        "Phiếu này đã được sử dụng", field_name="token")
-    uow.session.add(Ballot(id=str(uuid.uuid4()), conference_id=conf.id, names=json.dumps(sorted(nominees))))
+    # the names only sealed: this commit, the one that spends the token, carries no readable ballot
+    uow.session.add(SealedBallot(id=str(uuid.uuid4()), conference_id=conf.id, sealed=seal(
+        conference_key(uow.ctx.settings, conf.id), conf.id, nominees, max_names=conf.max_names)))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _close_at(uow: UnitOfWork, conf: Conference) -> datetime:
+    """When the conference's ballot closes (from the campaign's settings; a time without offset is UTC)."""
+    confs = settings_of(await get_campaign(uow, conf.campaign_id))["conferences"]
+    at = datetime.fromisoformat(next(c["close_at"] for c in confs if c["code"] == conf.code))
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 async def _eligible(uow: UnitOfWork, conf: Conference) -> list[str]:
@@ -102,6 +125,23 @@ async def _eligible(uow: UnitOfWork, conf: Conference) -> list[str]:
     if conf.unit_code:
         query = query.where(Candidate.unit_code == conf.unit_code)
     return list((await uow.session.execute(query)).scalars().all())
+
+
+async def _unseal_all(uow: UnitOfWork, conf: Conference) -> list[list[str]]:
+    """Every ballot of the conference, its sealed rows deleted (their pages overwritten with zeros on SQLite).
+    Plain rows already in `ballots` (cast before ballots were sealed) are taken too, and rewritten."""
+    key = conference_key(uow.ctx.settings, conf.id)
+    sealed = (await uow.session.execute(
+        select(SealedBallot.sealed).where(SealedBallot.conference_id == conf.id))).scalars().all()
+    plain = (await uow.session.execute(select(Ballot.names).where(Ballot.conference_id == conf.id))).scalars().all()
+    sqlite = uow.ctx.engine.dialect.name == "sqlite"
+    if sqlite:
+        await uow.session.execute(text("PRAGMA secure_delete = ON"))
+    await uow.session.execute(delete(SealedBallot).where(SealedBallot.conference_id == conf.id))
+    await uow.session.execute(delete(Ballot).where(Ballot.conference_id == conf.id))
+    if sqlite:
+        await uow.session.execute(text("PRAGMA secure_delete = OFF"))
+    return [unseal(key, conf.id, b) for b in sealed] + [json.loads(r) for r in plain]
 
 
 def _rule(settings: dict[str, object], code: str, default: NominationRule) -> NominationRule:
@@ -115,19 +155,19 @@ def _rule(settings: dict[str, object], code: str, default: NominationRule) -> No
 
 async def close_conference(uow: UnitOfWork, *, campaign_id: str, conference_id: str,
                            workflow: tuple[str | None, str | None]) -> tuple[int, list[str]]:
-    """Close the conference, shuffle its ballots, tally them; idempotent on a closed conference."""
+    """Close the conference, unseal its ballots and write them as one shuffled batch, tally them; idempotent on a
+    closed conference."""
     campaign = await get_campaign(uow, campaign_id)
-    conf = await uow.session.get(Conference, conference_id)
+    conf = await uow.session.get(Conference, conference_id, with_for_update=True)
     if conf is None:
         raise not_found("Conference", "hội nghị", conference_id)
     if conf.status == "closed":
         done = json.loads(conf.tally or "{}")
         return int(done.get("ballots_returned", 0)), list(done.get("proposed", []))
     conf.status = "closed"
-    rows = (await uow.session.execute(select(Ballot.names).where(Ballot.conference_id == conf.id))).scalars().all()
-    ballots = [json.loads(r) for r in rows]
-    _rng.shuffle(ballots)  # rewrite in a random order with fresh ids: insertion order no longer follows voting
-    await uow.session.execute(delete(Ballot).where(Ballot.conference_id == conf.id))
+    await uow.session.flush()
+    ballots = await _unseal_all(uow, conf)
+    _rng.shuffle(ballots)  # one batch in a random order with fresh ids: nothing follows the order of voting
     uow.session.add_all([Ballot(id=str(uuid.uuid4()), conference_id=conf.id, names=json.dumps(b))
                          for b in ballots])
     version = policy_book().in_force("nomination_threshold", proposal_date(campaign))

@@ -1,17 +1,19 @@
 """Selection's own tables.
 
-Secret ballot: `ballots` has a random id, the conference and the names — no voter, no token, no timestamp.
-`ballot_tokens` holds only SHA-256 hashes of the single-use tokens (inserted in a shuffled order) and a
-`used` flag, with no time of use and nothing that points at a ballot. At the close the ballots are rewritten
-in a shuffled order with fresh ids in one transaction, so even physical insertion order and transaction ids
-no longer follow the order of voting.
+Secret ballot (docs/security.md, "Ballot secrecy"): `ballot_tokens` holds only SHA-256 hashes of the single-use
+tokens (inserted in hash order, so physical order says nothing of the order they were handed out) and a `used`
+flag, with no time of use and nothing that points at a ballot. A cast writes its ballot only as a
+`sealed_ballots` row: AES-GCM ciphertext of a fixed length under the conference's sealing key (never stored),
+a random id, no token, no time. `ballots` (random id, conference, names) is written only at the close, as one
+shuffled batch in one transaction, so no plaintext ballot shares a commit, a transaction id or an order with a
+token.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.tables import define_infra_tables
@@ -93,8 +95,22 @@ class BallotToken(Base):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SealedBallot(Base):
+    """A ballot cast while its conference is open, sealed: ciphertext of one fixed length per conference under a
+    key derived from the service's secret (services.selection.seal), a random id, nothing else. Its row is a
+    WITHOUT ROWID table on SQLite, so its physical order is that of the random ids, not of the casts. The close
+    unseals every row, writes `ballots` and deletes these."""
+
+    __tablename__ = "sealed_ballots"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conference_id: Mapped[str] = mapped_column(String(36), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Ballot(Base):
-    """One secret ballot: a random id and the names on it, nothing else."""
+    """One secret ballot, written at the close in one shuffled batch: a random id and the names, nothing else."""
 
     __tablename__ = "ballots"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ async def _campaign(ctx: ServiceContext, nominees: int, roster: int, max_names: 
     now = datetime.now(UTC)
     body = campaign_payload(unique_number(), now, conferences=[
         {"code": "HN-DX", "unit_code": "DONGXOAI", "roster": [f"voter-{i:03d}" for i in range(roster)],
-         "max_names": max_names, "close_at": now.isoformat()}])
+         "max_names": max_names, "close_at": (now + timedelta(hours=1)).isoformat()}])
     async with unit_of_work(ctx) as uow:
         campaign = await campaigns.create_campaign(uow, data=CampaignCreate.model_validate(body), actor=BOARD)
     ids = []
@@ -73,7 +73,9 @@ async def test_the_database_holds_no_voter_ballot_link(tmp_path: Path) -> None:
     except Problem as problem:
         assert problem.code == "ballot_token_used"
     before = await _dump(ctx)
-    ballot_ids_before = {r[0] for r in before["ballots"][1]}
+    assert before["ballots"][1] == []  # written only at the close; until then each ballot is sealed
+    ballot_ids_before = {r[0] for r in before["sealed_ballots"][1]}
+    assert len(ballot_ids_before) == len(cast)
     async with unit_of_work(ctx) as uow:
         await ballots.close_conference(uow, campaign_id=campaign_id, conference_id=conf_id, workflow=("wf", "run"))
     tables = await _dump(ctx)
@@ -81,7 +83,8 @@ async def test_the_database_holds_no_voter_ballot_link(tmp_path: Path) -> None:
     assert tables["ballots"][0] == ["id", "conference_id", "names"]  # no voter, no token, no time, no sequence
     assert tables["ballot_tokens"][0] == ["token_hash", "conference_id", "used"]  # no voter, no ballot, no time
     assert sorted(json.loads(r[2]) for r in tables["ballots"][1]) == sorted(sorted(b) for b in cast)
-    assert not ballot_ids_before & {r[0] for r in tables["ballots"][1]}  # rewritten with fresh ids at the close
+    assert not ballot_ids_before & {r[0] for r in tables["ballots"][1]}  # written with fresh ids at the close
+    assert tables["sealed_ballots"][1] == []
     assert sum(1 for r in tables["ballot_tokens"][1] if r[2]) == len(cast)
     hashes = {r[0] for r in tables["ballot_tokens"][1]}
     ballot_ids = {r[0] for r in tables["ballots"][1]} | ballot_ids_before
