@@ -24,7 +24,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # 1 s, 2 s, 4 s … capped at 60 s: 30 attempts span about 25 minutes of an outage before the workflow fails (and
-# CadreWorkflowFailed fires); a deterministic error is never retried at all (non_retryable, and its types listed)
+# CadreWorkflowFailures fires); a deterministic error is never retried at all (non_retryable, and its types listed)
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
                              maximum_interval=timedelta(seconds=60), maximum_attempts=30,
                              non_retryable_error_types=list(NON_RETRYABLE_TYPES))

@@ -10,8 +10,8 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from services.portal import updates
 from contracts.errors import DecisionRefused
+from services.portal import updates
 from services.portal.updates import TemporalUpdateSender, UpdateRefused, refusal_reason
 from shared.temporal_errors import refusal
 from tests.support.seal import TEST_SIGNER

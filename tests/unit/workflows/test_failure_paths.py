@@ -1,7 +1,7 @@
 """A domain error injected into each kind of activity (registration, scheduling, selection, portal) is not retried:
 the real activity raises it, ``maps_domain_errors`` turns it into a non-retryable ApplicationError of its stable
 type, and the workflow takes its failure path at once — it fails (counted as ``cadre_workflow_runs{transition=
-"failed"}``; CadreWorkflowFailed alerts) with the type and the [code, en, vi] details in its failure, after one
+"failed"}``; CadreWorkflowFailures alerts) with the type and the [code, en, vi] details in its failure, after one
 attempt. An infrastructure error is retried with backoff and a bounded total, then fails the workflow too.
 All on the time-skipping server, with the services' real activities on SQLite (issue #19, acceptance 3)."""
 
