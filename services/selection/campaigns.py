@@ -13,6 +13,7 @@ from services.selection.directory import OfficialDirectory, OfficialNotFound
 from services.selection.models import Campaign, Candidate, Conference
 from services.selection.schemas import CampaignCreate, NominationIn
 from shared.audit import Actor
+from shared.context import ServiceContext
 from shared.errors import FieldError, Problem, conflict, invalid
 from shared.metrics import CAMPAIGN_STEPS
 from shared.policy import PolicyNotInForceError
@@ -69,9 +70,13 @@ async def create_campaign(uow: UnitOfWork, *, data: CampaignCreate, actor: Actor
     return campaign
 
 
-async def check_nominee(directory: OfficialDirectory, data: NominationIn) -> None:
+async def check_nominee(ctx: ServiceContext, directory: OfficialDirectory, *, campaign_id: str,
+                        data: NominationIn) -> None:
     """Refuse at the API what screening would meet later: an official registration does not know (422) or one of
-    another unit than the one proposing (403); registration unreachable is a 503 (nothing recorded)."""
+    another unit than the one proposing (403); registration unreachable is a 503 (nothing recorded). An unknown
+    campaign is a 404 first."""
+    async with ctx.sessions() as session:
+        await get_campaign(session, campaign_id)
     try:
         record = await directory.fetch(data.official_id)
     except OfficialNotFound:
