@@ -30,7 +30,10 @@ with workflow.unsafe.imports_passed_through():
 
 PORTAL_QUEUE = "portal"
 COMPLETE_TASK_UPDATE = "complete_task"
-_ACTIVITY_OPTS: dict[str, Any] = activity_options(PORTAL_QUEUE, seconds=30)
+_ACTIVITY_OPTS: dict[str, Any] = {
+    "task_queue": PORTAL_QUEUE,
+    **activity_options(PORTAL_QUEUE, seconds=30),  # the one bounded retry policy (shared.temporal_errors)
+}
 
 
 @dataclass

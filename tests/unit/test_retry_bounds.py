@@ -26,6 +26,17 @@ def _name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
+def _built_by_helper(value: ast.expr | None) -> bool:
+    """activity_options(...) itself, or a dict literal that spreads it last (nothing after it overrides it)."""
+    if isinstance(value, ast.Call):
+        return _name(value.func) == "activity_options"
+    if isinstance(value, ast.Dict) and value.keys and value.keys[-1] is None:
+        return _built_by_helper(value.values[-1]) and all(
+            isinstance(k, ast.Constant) and k.value not in ("retry_policy", "schedule_to_close_timeout")
+            for k in value.keys[:-1])
+    return False
+
+
 def test_the_one_policy_is_bounded_and_never_retries_a_stable_error_type() -> None:
     assert ACTIVITY_RETRY.maximum_attempts and 0 < ACTIVITY_RETRY.maximum_attempts <= 50
     assert set(ACTIVITY_RETRY.non_retryable_error_types or []) == {t.value for t in ErrorType}
@@ -51,7 +62,7 @@ def test_no_other_retry_policy_is_built_and_every_activity_call_takes_the_bounde
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(_name(t) in OPTION_NAMES for t in targets):
                     value = node.value
-                    ok = isinstance(value, ast.Call) and _name(value.func) == "activity_options"
+                    ok = _built_by_helper(value)
                     options.append((f"{rel}:{node.lineno}", ok))
     assert built == [], f"RetryPolicy built outside shared/temporal_errors.py: {built}"
     assert unbounded_calls == [], f"activity calls without activity_options(...): {unbounded_calls}"
