@@ -176,10 +176,12 @@ async def run_campaign(client: Client, settings: Settings, url: str, n: int) -> 
     rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
     rt.temporal._client = client
     app = selection_main.spec().make_app(rt)
+    directory = FakeOfficialDirectory(records)
+    app.state.directory = directory  # nominations are checked against the records screening reads
     actors = Actors(client, random.Random(7))
     board = {"authorization": "Bearer " + issue_token(settings, user_id="btc.bench", roles=["organization_board"],
                                                       units=["*"])}
-    acts = SelectionActivities(ctx, FakeOfficialDirectory(records)).all()
+    acts = SelectionActivities(ctx, directory).all()
     icpt: list[Interceptor] = [_Counting()]
     # as deployed, POST /campaigns only commits the campaign and its CampaignCreated event: selection's outbox relay
     # publishes it and the workflows process's starter starts the campaign from it (part of what is timed)

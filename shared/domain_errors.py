@@ -1,23 +1,19 @@
-"""Errors raised by the pure domain rules, bilingual and with a stable code."""
+"""Errors raised by the pure domain rules, bilingual and with a stable code (a contracts.errors.DomainError)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from contracts.errors import DomainError, ErrorType
 
-class DomainValidationError(ValueError):
+
+class DomainValidationError(DomainError, ValueError):
     """A domain rule rejected an input; `code` is stable snake-case, messages are vi + en."""
 
-    def __init__(self, code: str, message_vi: str, message_en: str, field: str | None = None) -> None:
-        super().__init__(code, message_vi, message_en, field)
-        self.code = code
-        self.message_vi = message_vi
-        self.message_en = message_en
-        self.field = field
+    error_type = ErrorType.VALIDATION
 
-    def __str__(self) -> str:
-        where = f" [{self.field}]" if self.field else ""
-        return f"{self.code}{where}: {self.message_en}"
+    def __init__(self, code: str, message_vi: str, message_en: str, field: str | None = None) -> None:
+        super().__init__(code, message_en, message_vi, field=field)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the error as a JSON-ready dict (for API problem details and events)."""

@@ -30,6 +30,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
+from contracts.errors import DecisionRefused
+
 if TYPE_CHECKING:
     from shared.config import Settings
 
@@ -154,39 +156,43 @@ def forget_all() -> None:
     _TRUSTED.clear()
 
 
-class SealRefused(ValueError):
-    """A decision whose seal does not hold; the message is ``code: english / vietnamese``."""
+class SealRefused(DecisionRefused, ValueError):
+    """A decision whose seal does not hold (a stable code, English and Vietnamese text)."""
+
+    def __init__(self, code: str, message_en: str, message_vi: str) -> None:
+        super().__init__(code, message_en, message_vi)
 
 
 def check(decision: Sealable, *, workflow_id: str, now: datetime) -> None:
     """Raise SealRefused unless the decision carries a valid, unexpired seal by a trusted portal key for this
     workflow. Pure: deterministic for the same decision, workflow id, time and registry."""
     if not decision.seal or not decision.key_id:
-        raise SealRefused("seal_missing: the decision is not signed by the portal / "
-                          "quyết định không có chữ ký của cổng thông tin")
+        raise SealRefused("seal_missing", "The decision is not signed by the portal",
+                          "Quyết định không có chữ ký của cổng thông tin")
     key = _TRUSTED.get(decision.key_id)
     if key is None:
-        raise SealRefused("seal_unknown_key: the decision is signed by a key this process does not trust / "
-                          "quyết định được ký bằng khóa không được tin cậy")
+        raise SealRefused("seal_unknown_key", "The decision is signed by a key this process does not trust",
+                          "Quyết định được ký bằng khóa không được tin cậy")
     try:
         expires = datetime.fromisoformat(decision.expires_at)
     except ValueError:
-        raise SealRefused("seal_invalid: the seal's expiry is not a time / "
-                          "thời hạn của chữ ký không hợp lệ") from None
+        raise SealRefused("seal_invalid", "The seal's expiry is not a time",
+                          "Thời hạn của chữ ký không hợp lệ") from None
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
     moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     if expires <= moment:
-        raise SealRefused("seal_expired: the portal's authorisation has expired; decide again / "
-                          "ủy quyền của cổng thông tin đã hết hạn; hãy thực hiện lại")
+        raise SealRefused("seal_expired", "The portal's authorisation has expired; decide again",
+                          "Ủy quyền của cổng thông tin đã hết hạn; hãy thực hiện lại")
     if expires - moment > timedelta(seconds=MAX_TTL_SECONDS):
-        raise SealRefused("seal_invalid: the seal claims too long a life / chữ ký có thời hạn quá dài")
+        raise SealRefused("seal_invalid", "The seal claims too long a life",
+                          "Chữ ký có thời hạn quá dài")
     try:
         signature = base64.b64decode(decision.seal, validate=True)
         key.verify(signature, statement(decision, workflow_id=workflow_id))
     except (InvalidSignature, ValueError):
-        raise SealRefused("seal_invalid: the portal's signature does not match this decision / "
-                          "chữ ký của cổng thông tin không khớp với quyết định này") from None
+        raise SealRefused("seal_invalid", "The portal's signature does not match this decision",
+                          "Chữ ký của cổng thông tin không khớp với quyết định này") from None
 
 
 # --- where the keys come from (Settings) -------------------------------------------------------------------

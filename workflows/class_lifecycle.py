@@ -33,9 +33,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from shared.temporal_errors import activity_options
     from workflows.contracts import (
         BelowTargetDecisionInput,
         BelowTargetOutcome,
@@ -51,11 +51,7 @@ with workflow.unsafe.imports_passed_through():
 SCHEDULING_QUEUE = "scheduling"
 DUE_IN = 3 * 24 * 3600
 ESCALATE_AFTER = 2 * 24 * 3600
-_OPTS: dict[str, Any] = {
-    "task_queue": SCHEDULING_QUEUE,
-    "start_to_close_timeout": timedelta(seconds=60),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=10)),
-}
+_OPTS: dict[str, Any] = activity_options(SCHEDULING_QUEUE)
 
 
 def midnight(day_iso: str, plus_days: int = 0) -> datetime:

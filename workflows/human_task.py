@@ -19,19 +19,21 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.errors import DecisionRefused, DomainError
     from shared import seal
+    from shared.events.envelope import looks_like_personal_id
+    from shared.number_rules import parse_number
     from shared.task_rules import PERSONAL_TASK_KINDS, subject_user
+    from shared.temporal_errors import activity_options, refusal
 
 PORTAL_QUEUE = "portal"
 COMPLETE_TASK_UPDATE = "complete_task"
 TASK_STATE_QUERY = "task_state"
 _ACTIVITY_OPTS: dict[str, Any] = {
     "task_queue": PORTAL_QUEUE,
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
+    **activity_options(PORTAL_QUEUE, seconds=30),  # the one bounded retry policy (shared.temporal_errors)
 }
 
 
@@ -47,6 +49,7 @@ class TaskInputField:
     minimum: float | None = None
     maximum: float | None = None
     choices: list[str] = field(default_factory=list)
+    step: float | None = None  # a number's step (a mark: 0.1); the inbox's input, the portal and the validator
 
 
 @dataclass
@@ -142,8 +145,8 @@ class TaskState:
     decision: TaskDecision | None = None
 
 
-def actor_refusal(request: TaskRequest, decision: TaskDecision, *, escalated: bool = False) -> str | None:
-    """Why this actor may not decide the task as it was filed (``code: english / vietnamese``), or None.
+def actor_refusal(request: TaskRequest, decision: TaskDecision, *, escalated: bool = False) -> DecisionRefused | None:
+    """Why this actor may not decide the task as it was filed, or None.
 
     The portal decides who may act (shared.authz); this repeats, in the workflow, what the task itself says: a task
     filed for a named person is decided by that person (or, when it is not a personal decision, by someone acting on
@@ -152,24 +155,68 @@ def actor_refusal(request: TaskRequest, decision: TaskDecision, *, escalated: bo
     personal = request.kind in PERSONAL_TASK_KINDS
     if request.assignee and decision.actor_id != request.assignee and (
             personal or decision.on_behalf_of != request.assignee):
-        return (f"wrong_actor: the task was filed for {request.assignee} / "
-                    f"công việc được giao cho {request.assignee}")
+        return DecisionRefused("wrong_actor", f"The task was filed for {request.assignee}",
+                               f"Công việc được giao cho {request.assignee}")
     if personal and decision.on_behalf_of:
-        return ("personal_decision: this decision cannot be taken on someone else's behalf / "
-                "quyết định này không thể thực hiện thay người khác")
+        return DecisionRefused("personal_decision", "This decision cannot be taken on someone else's behalf",
+                               "Quyết định này không thể thực hiện thay người khác")
     roles = set(request.candidate_roles) | (set(request.escalation_roles) if escalated else set())
     if decision.actor_role not in roles:
-        return (f"wrong_role: role {decision.actor_role} may not decide this task / "
-                f"vai trò {decision.actor_role} không được quyết định công việc này")
+        return DecisionRefused("wrong_role", f"Role {decision.actor_role} may not decide this task",
+                               f"Vai trò {decision.actor_role} không được quyết định công việc này")
     if decision.actor_id in request.excluded_users or (decision.on_behalf_of or "") in request.excluded_users:
-        return ("excluded_actor: this person may not decide this task (four-eyes) / "
-                "người này không được quyết định công việc này (nguyên tắc bốn mắt)")
+        return DecisionRefused("excluded_actor", "This person may not decide this task (four-eyes)",
+                               "Người này không được quyết định công việc này (nguyên tắc bốn mắt)")
     if decision.actor_id == subject_user(request.subject, request.dossier):
-        return "own_case: nobody decides on themselves / không ai tự quyết định về chính mình"
+        return DecisionRefused("own_case", "Nobody decides on themselves", "Không ai tự quyết định về chính mình")
     if decision.actor_unit and decision.actor_unit in request.excluded_units:
-        return ("excluded_unit: the case belongs to the actor's own unit / "
-                "hồ sơ thuộc chính đơn vị của người quyết định")
+        return DecisionRefused("excluded_unit", "The case belongs to the actor's own unit",
+                               "Hồ sơ thuộc chính đơn vị của người quyết định")
     return None
+
+
+def decision_input_refusal(action: TaskAction, inputs: dict[str, Any], comment: str) -> DomainError | None:
+    """What is wrong with a decision's comment and inputs for this action, or None. The portal applies it before it
+    sends the Update (422), the validator again (the decision is refused, not accepted and failed later)."""
+    if action.requires_comment and not comment.strip():
+        return DomainError("comment_required", "A comment is required", "Cần nhập ý kiến", field="comment")
+    if looks_like_personal_id(comment):
+        return DomainError("personal_id_in_text", "The comment must not contain a personal identification number "
+                           "(12 digits)", "Ý kiến không được chứa số định danh cá nhân (12 chữ số)", field="comment")
+    for f in action.inputs:
+        value = inputs.get(f.name)
+        if f.required and value in (None, ""):
+            return DomainError("input_missing", f"{f.label_en} is required", f"Thiếu {f.label_vi}", field=f.name)
+        if value in (None, ""):
+            continue
+        if f.kind == "number" and parse_number(value, minimum=f.minimum, maximum=f.maximum, step=f.step) is None:
+            return DomainError("input_out_of_range", f"{f.label_en}: {_bounds_en(f)}",
+                               f"{f.label_vi}: {_bounds_vi(f)}", field=f.name)
+        if f.kind == "choice" and f.choices and str(value) not in f.choices:
+            return DomainError("input_not_a_choice", f"{f.label_en}: choose one of the offered values",
+                               f"{f.label_vi}: hãy chọn một giá trị trong danh sách", field=f.name)
+        if isinstance(value, str) and looks_like_personal_id(value):
+            return DomainError("personal_id_in_text", f"{f.label_en} must not contain a personal identification "
+                               "number (12 digits)", f"{f.label_vi} không được chứa số định danh cá nhân (12 chữ số)",
+                               field=f.name)
+    return None
+
+
+def _bounds_en(f: TaskInputField) -> str:
+    step = f", in steps of {f.step:g}" if f.step is not None else ""
+    return f"a number from {f.minimum:g} to {f.maximum:g}{step}" if f.minimum is not None and f.maximum is not None \
+        else f"a number within the allowed range{step}"
+
+
+def _bounds_vi(f: TaskInputField) -> str:
+    step = f", bước {f.step:g}".replace(".", ",") if f.step is not None else ""
+    return f"phải là số từ {f.minimum:g} đến {f.maximum:g}{step}" \
+        if f.minimum is not None and f.maximum is not None else f"ngoài khoảng cho phép{step}"
+
+
+def refusal_of(error: DomainError) -> Exception:
+    """The validator's refusal: an ApplicationError of the stable type DECISION_REFUSED, [code, en, vi] details."""
+    return refusal(DecisionRefused(error.code, error.message_en, error.message_vi, field=error.field))
 
 
 class HumanTasks:
@@ -194,31 +241,29 @@ class HumanTasks:
         # (the check runs with imports passed through: cryptography's Rust core imports its exception types lazily,
         # which must resolve to the host's modules, not to fresh copies inside the sandbox)
         with workflow.unsafe.imports_passed_through():
-            seal.check(decision, workflow_id=workflow.info().workflow_id, now=workflow.now())
+            try:
+                seal.check(decision, workflow_id=workflow.info().workflow_id, now=workflow.now())
+            except seal.SealRefused as refused:
+                raise refusal_of(refused) from None
         request = self._open_tasks.get(decision.task_key)
         if request is None or decision.task_key in self._decisions:
-            raise ValueError("task_not_open: the task is already decided or no longer open / "
-                             "công việc đã được xử lý hoặc không còn mở")
+            raise refusal_of(DecisionRefused("task_not_open", "The task is already decided or no longer open",
+                                             "Công việc đã được xử lý hoặc không còn mở"))
         known_id = self._task_ids.get(decision.task_key)
         if known_id is not None and decision.task_id != known_id:
-            raise ValueError("task_mismatch: the decision names another task / quyết định thuộc về công việc khác")
+            raise refusal_of(DecisionRefused("task_mismatch", "The decision names another task",
+                                             "Quyết định thuộc về công việc khác"))
         refusal = actor_refusal(request, decision, escalated=decision.task_key in self._escalated)
         if refusal:
-            raise ValueError(refusal)
+            raise refusal_of(refusal)
         allowed = {a.name: a for a in request.actions}
         action = allowed.get(decision.action)
         if action is None:
-            raise ValueError(f"action_not_allowed: {decision.action} / hành động không được phép")
-        if action.requires_comment and not decision.comment.strip():
-            raise ValueError("comment_required: a comment is required / cần nhập ý kiến")
-        for f in action.inputs:
-            value = decision.inputs.get(f.name)
-            if f.required and value in (None, ""):
-                raise ValueError(f"input_missing: {f.name} / thiếu {f.label_vi}")
-            if f.kind == "number" and value not in (None, ""):
-                number = float(value)
-                if (f.minimum is not None and number < f.minimum) or (f.maximum is not None and number > f.maximum):
-                    raise ValueError(f"input_out_of_range: {f.name} / {f.label_vi} ngoài khoảng cho phép")
+            raise refusal_of(DecisionRefused("action_not_allowed", f"Action {decision.action} is not allowed",
+                                             f"Hành động {decision.action} không được phép"))
+        wrong = decision_input_refusal(action, decision.inputs, decision.comment)
+        if wrong is not None:
+            raise refusal_of(wrong)
 
     @workflow.query(name=TASK_STATE_QUERY)
     def task_state(self, task_key: str) -> TaskState:

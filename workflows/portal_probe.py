@@ -52,7 +52,8 @@ class PortalProbe(HumanTasks):
             actions=[TaskAction("approve", "Phê duyệt", "Approve", "approve"),
                      TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True),
                      TaskAction("mark", "Chấm điểm", "Mark", "mark", inputs=[
-                         TaskInputField("mark", "Điểm", "Mark", kind="number", minimum=0, maximum=100)])]))
+                         TaskInputField("mark", "Điểm", "Mark", kind="number", minimum=0, maximum=100,
+                                        step=0.1)])]))
         self._status = f"decided:{decision.action}"
         await self.settle()
         return PortalProbeResult(decision.action, decision.actor_id, decision.on_behalf_of, decision.comment,

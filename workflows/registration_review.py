@@ -6,10 +6,7 @@ with id ``registration-review-<registration_id>``, so a redelivered event starts
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from collections.abc import Awaitable, Callable
@@ -20,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from shared.events.envelope import CloudEvent, topic_of
     from shared.events.transport import open_source
     from shared.process import ServiceRuntime
+    from shared.temporal_errors import activity_options
     from workflows.contracts import (
         WORKFLOWS_QUEUE,
         ApplyReviewDecisionInput,
@@ -75,9 +73,7 @@ class RegistrationReview(HumanTasks):
                                      comment=decision.comment, actor_id=decision.actor_id,
                                      actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
                                      workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id),
-            task_queue=REGISTRATION_QUEUE, result_type=ApplyReviewDecisionResult,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)))
+            result_type=ApplyReviewDecisionResult, **activity_options(REGISTRATION_QUEUE, seconds=30))
         self._status = result.status
         await self.settle()
         return result

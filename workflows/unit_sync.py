@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from shared.temporal_errors import activity_options
     from workflows.contracts import RecordUnitInput, RecordUnitResult
 
 
@@ -18,7 +16,4 @@ class UnitSync:
     @workflow.run
     async def run(self, inp: RecordUnitInput) -> RecordUnitResult:
         return await workflow.execute_activity(
-            "record_unit", inp, task_queue="scheduling", result_type=RecordUnitResult,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
-        )
+            "record_unit", inp, result_type=RecordUnitResult, **activity_options("scheduling", seconds=30))

@@ -10,6 +10,7 @@ from services.portal.models import Task
 from services.portal.people import Directory
 from services.portal.service import close_task, create_task, find_task, record_overdue
 from shared.context import ServiceContext
+from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
 from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
@@ -22,6 +23,8 @@ class PortalActivities:
         self.directory = directory or Directory()  # nobody known: a substitute never takes a task over
 
     @activity.defn(name="portal.create_task")
+
+    @maps_domain_errors
     async def create_task(self, inp: CreateTaskInput) -> str:
         """File the task; a retry (same workflow id + task key) gets the same task id."""
         try:
@@ -39,12 +42,16 @@ class PortalActivities:
         return can_stand_in(self.directory.find(delegate), task)
 
     @activity.defn(name="portal.task_overdue")
+
+    @maps_domain_errors
     async def task_overdue(self, inp: TaskOverdueInput) -> None:
         """Remind or escalate an overdue task (a repeat changes nothing)."""
         async with unit_of_work(self.ctx) as uow:
             await record_overdue(uow, inp=inp)
 
     @activity.defn(name="portal.close_task")
+
+    @maps_domain_errors
     async def close_task(self, inp: CloseTaskInput) -> None:
         """Close the task with its decision and write the portal's audit record (once)."""
         async with unit_of_work(self.ctx) as uow:

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 
 from services.portal.assignment import load_task, not_open
+from services.portal.inputs import check_decision
 from services.portal.models import COMPLETING, OPEN, Task
 from services.portal.records import actions_of
 from services.portal.schemas import BulkComplete, BulkResult, CompletionResult, TaskComplete
@@ -40,6 +41,7 @@ async def _begin(ctx: ServiceContext, *, task_id: str, principal: Principal, bod
         if body.action not in {a["name"] for a in actions_of(task)}:
             raise invalid("action", "action_not_allowed", f"Action {body.action} is not offered by this task",
                           f"Công việc này không có thao tác {body.action}")
+        check_decision(task, body)  # the validator's own rule, before anything is sent (422 naming the field)
         if body.dossier_digest and body.dossier_digest != task.dossier_digest:
             raise conflict("stale_dossier", "The dossier changed since you opened the task; reopen it",
                            "Hồ sơ đã thay đổi kể từ khi bạn mở công việc; hãy mở lại", field_name="dossier_digest")

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.free_text import FreeText
+
 UserId = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._@-]+$")
 
 
@@ -19,7 +21,7 @@ class TaskComplete(_In):
 
     action: str = Field(min_length=1, max_length=60)
     inputs: dict[str, Any] = Field(default_factory=dict)
-    comment: str = Field(default="", max_length=4000)
+    comment: FreeText = Field(default="", max_length=4000)
     dossier_digest: str | None = Field(default=None, max_length=64)  # what the approver was shown (optional check)
 
 
@@ -29,7 +31,7 @@ class BulkComplete(_In):
     task_ids: list[str] = Field(min_length=1, max_length=100)
     action: str = Field(min_length=1, max_length=60)
     inputs: dict[str, Any] = Field(default_factory=dict)
-    comment: str = Field(default="", max_length=4000)
+    comment: FreeText = Field(default="", max_length=4000)
 
 
 class TaskAssign(_In):
@@ -42,7 +44,7 @@ class TaskDelegate(_In):
     """Hand a task to a named person, with a reason."""
 
     to: str = UserId
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: FreeText = Field(min_length=3, max_length=1000)
 
 
 class SubstituteCreate(_In):
@@ -54,7 +56,7 @@ class SubstituteCreate(_In):
     starts_at: datetime = Field(alias="from")
     ends_at: datetime = Field(alias="to")
     user_id: str | None = Field(default=None, min_length=1, max_length=120)  # whose absence (default: the caller)
-    reason: str = Field(default="", max_length=1000)
+    reason: FreeText = Field(default="", max_length=1000)
 
     @model_validator(mode="after")
     def _period(self) -> SubstituteCreate:

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from services.portal import assignment, completion
 from services.portal.config import PortalSettings, demo_login_enabled
@@ -19,7 +21,7 @@ from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token,
 from shared.authz import authorize
 from shared.config import Settings
 from shared.context import ctx_of
-from shared.errors import Problem
+from shared.errors import Problem, validation_problem
 from shared.uow import unit_of_work
 
 HERE = Path(__file__).parent
@@ -176,8 +178,12 @@ async def act(task_id: str, request: Request) -> Response:
         chosen = next((a for a in detail(task, principal).actions if a["name"] == action), None)
         return page(request, "confirm.html", principal=principal, task=detail(task, principal), action=chosen,
                     action_name=action, comment=comment, inputs=inputs)
-    body = TaskComplete(action=action or "-", inputs=inputs, comment=comment,
-                        dossier_digest=str(form.get("dossier_digest") or "") or None)
+    try:
+        body = TaskComplete(action=action or "-", inputs=inputs, comment=comment,
+                            dossier_digest=str(form.get("dossier_digest") or "") or None)
+    except ValidationError as exc:  # the API's own 422 (a comment too long, one with a personal id)
+        refused = validation_problem(RequestValidationError(exc.errors()))
+        return await _task_page(request, principal, task_id, status=422, problem=refused)
     try:
         await completion.complete(ctx_of(request), request.app.state.update_sender, task_id=task_id,
                                   principal=principal, body=body)

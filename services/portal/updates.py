@@ -12,6 +12,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from shared.seal import Signer
+from shared.temporal_errors import error_details
 from workflows.human_task import TaskDecision
 
 NOT_YET_OPEN_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.5)
@@ -33,18 +34,12 @@ class UpdateSender(Protocol):
     async def send(self, *, workflow_id: str, update_name: str, decision: TaskDecision) -> str: ...
 
 
-def split_reason(message: str) -> tuple[str, str, str]:
-    """A validator's ``code: english / vietnamese`` message as (code, en, vi)."""
-    code, _, rest = message.partition(": ")
-    if not rest:
-        return "refused_by_workflow", message, message
-    en, _, vi = (part.strip() for part in rest.partition(" / "))
-    vi = vi or en
-    return code.strip() or "refused_by_workflow", _first_upper(en or rest), _first_upper(vi)
-
-
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def refusal_reason(failure: BaseException | None) -> tuple[str, str, str]:
+    """(code, en, vi) of a validator's refusal, read from its ApplicationError's stable type and details."""
+    found = error_details(failure) if failure is not None else None
+    if found is not None:
+        return found
+    return ("refused_by_workflow", "The process refused the decision", "Quy trình từ chối quyết định")
 
 
 class TemporalUpdateSender:
@@ -79,8 +74,7 @@ class TemporalUpdateSender:
                 try:
                     return str(await handle.execute_update(update_name, decision, result_type=str))
                 except WorkflowUpdateFailedError as exc:
-                    cause = exc.cause
-                    code, en, vi = split_reason(str(getattr(cause, "message", None) or cause or exc))
+                    code, en, vi = refusal_reason(exc.cause)
                     # the task row commits before the workflow has processed create_task's result: a fresh task
                     # can be refused as "not open" for a moment; the portal already refused real repeats itself
                     if code != "task_not_open" or pause is None:

@@ -7,6 +7,7 @@ from temporalio import activity
 from services.registration.registrations import apply_review_decision
 from shared.context import ServiceContext
 from shared.metrics import REGISTRATIONS
+from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
 from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 
@@ -18,6 +19,8 @@ class RegistrationActivities:
         self.ctx = ctx
 
     @activity.defn(name="registration.apply_review_decision")
+
+    @maps_domain_errors
     async def apply_review_decision(self, inp: ApplyReviewDecisionInput) -> ApplyReviewDecisionResult:
         """Apply the board's decision: status, audit record and (approved) RegistrationApproved, in one commit."""
         async with unit_of_work(self.ctx) as uow:

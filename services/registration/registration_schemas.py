@@ -7,6 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.free_text import FreeText
+
 
 class RegistrationCreate(BaseModel):
     """A unit officer registers one of their unit's officials for a programme and plan year."""
@@ -17,7 +19,7 @@ class RegistrationCreate(BaseModel):
     programme_code: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
     plan_year: int = Field(ge=2000, le=2100)
     class_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,60}$")
-    note: str = Field(default="", max_length=2000)
+    note: FreeText = Field(default="", max_length=2000)
 
 
 class FindingRead(BaseModel):

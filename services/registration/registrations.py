@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.errors import NotFound
 from services.registration.catalogue import ClassInfo, Programme, SchedulingCatalogue
 from services.registration.domain.checks import (
     Booking,
@@ -238,7 +239,8 @@ async def apply_review_decision(uow: UnitOfWork, inp: ApplyReviewDecisionInput) 
     """Apply the board's approve / refuse / return; a repeated call (activity retry) changes nothing."""
     reg = await uow.session.get(Registration, inp.registration_id)
     if reg is None:
-        raise LookupError(f"registration {inp.registration_id} not found")
+        raise NotFound("registration_not_found", f"Registration {inp.registration_id} does not exist",
+                       f"Không có đăng ký {inp.registration_id}", field="registration_id")
     if reg.status != "under_review":
         return ApplyReviewDecisionResult(reg.id, reg.status, False)
     new_status = {"approve": "approved", "refuse": "refused", "return": "returned"}[inp.action]

@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from services.scheduling.models import KnownUnit
 from services.scheduling.service import enrolment, lifecycle, results
 from services.scheduling.service.common import SYSTEM, load_class
 from shared.context import ServiceContext
-from shared.errors import Problem
+from shared.temporal_errors import maps_domain_errors
 from shared.uow import UnitOfWork, unit_of_work
 from workflows.contracts import (
     BelowTargetDecisionInput,
@@ -35,14 +34,10 @@ from workflows.contracts import (
 
 @asynccontextmanager
 async def _work(ctx: ServiceContext) -> AsyncIterator[UnitOfWork]:
-    """A unit of work whose refusal (unknown class, forbidden transition) is not retried: retrying cannot help,
-    and a lifecycle whose class is gone ends instead of retrying forever."""
-    try:
-        async with unit_of_work(ctx) as uow:
-            yield uow
-    except Problem as exc:
-        raise ApplicationError(f"{exc.code}: {exc.detail_en or exc.title_en}", type=exc.code,
-                               non_retryable=True) from exc
+    """A unit of work; its refusal (unknown class, forbidden transition) leaves the activity as a non-retryable
+    ApplicationError (``maps_domain_errors``): a lifecycle whose class is gone fails instead of retrying forever."""
+    async with unit_of_work(ctx) as uow:
+        yield uow
 
 
 class SchedulingActivities:
@@ -52,6 +47,8 @@ class SchedulingActivities:
         self.ctx = ctx
 
     @activity.defn(name="record_unit")
+
+    @maps_domain_errors
     async def record_unit(self, inp: RecordUnitInput) -> RecordUnitResult:
         """Know a unit; a retried activity finds it already known and changes nothing."""
         async with unit_of_work(self.ctx) as uow:
@@ -65,6 +62,8 @@ class SchedulingActivities:
         return RecordUnitResult(code=inp.code, created=True)
 
     @activity.defn(name="scheduling.open_enrolment")
+
+    @maps_domain_errors
     async def open_enrolment(self, ref: ClassRef) -> ClassTimeline:
         """planned → enrolling."""
         async with _work(self.ctx) as uow:
@@ -72,12 +71,16 @@ class SchedulingActivities:
                                                   run_id=ref.run_id)
 
     @activity.defn(name="scheduling.class_timeline")
+
+    @maps_domain_errors
     async def class_timeline(self, ref: ClassRef) -> ClassTimeline:
         """The class's current status and dates."""
         async with _work(self.ctx) as uow:
             return lifecycle.timeline(await load_class(uow, ref.class_id, lock=False))
 
     @activity.defn(name="scheduling.expire_offers")
+
+    @maps_domain_errors
     async def expire_offers(self, ref: ClassRef) -> int:
         """Expire offers past their acceptance deadline and offer the seats to the next in line."""
         async with _work(self.ctx) as uow:
@@ -85,6 +88,8 @@ class SchedulingActivities:
                                                  workflow_id=ref.workflow_id)
 
     @activity.defn(name="scheduling.close_enrolment")
+
+    @maps_domain_errors
     async def close_enrolment(self, ref: ClassRef) -> EnrolmentCheck:
         """At the deadline: enrolled against target."""
         async with _work(self.ctx) as uow:
@@ -92,12 +97,16 @@ class SchedulingActivities:
                                                    run_id=ref.run_id)
 
     @activity.defn(name="scheduling.apply_below_target_decision")
+
+    @maps_domain_errors
     async def apply_below_target_decision(self, inp: BelowTargetDecisionInput) -> BelowTargetOutcome:
         """Open anyway, extend, merge or cancel."""
         async with _work(self.ctx) as uow:
             return await lifecycle.apply_below_target_decision(uow, inp=inp)
 
     @activity.defn(name="scheduling.start_class")
+
+    @maps_domain_errors
     async def start_class(self, ref: ClassRef) -> ClassTimeline:
         """enrolling → running."""
         async with _work(self.ctx) as uow:
@@ -105,6 +114,8 @@ class SchedulingActivities:
                                                run_id=ref.run_id)
 
     @activity.defn(name="scheduling.results_status")
+
+    @maps_domain_errors
     async def results_status(self, ref: ClassRef) -> ResultsCheck:
         """How many participants still lack marks."""
         async with _work(self.ctx) as uow:
@@ -113,6 +124,8 @@ class SchedulingActivities:
             return ResultsCheck(ref.class_id, cls.status, missing)
 
     @activity.defn(name="scheduling.complete_class")
+
+    @maps_domain_errors
     async def complete_class(self, ref: ClassRef) -> CompletionResult:
         """Score, number certificates, publish ClassCompleted."""
         async with _work(self.ctx) as uow:

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.free_text import FreeText
+
 CODE = r"^[A-Z0-9][A-Z0-9_./-]{1,39}$"
 
 
@@ -141,7 +143,7 @@ class EnrolmentCreate(Strict):
 
 
 class ReasonIn(Strict):
-    reason: str = Field(default="", max_length=1000)
+    reason: FreeText = Field(default="", max_length=1000)
 
 
 class PlaceRequest(Strict):

@@ -12,6 +12,7 @@ from services.selection import ballots, decision, exam, screening
 from services.selection.directory import OfficialDirectory
 from shared.context import ServiceContext
 from shared.logging import get_logger
+from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
 from workflows.selection.contracts import (
     CampaignPlan,
@@ -54,12 +55,16 @@ class SelectionActivities:
                 self.close_marking, self.record_committee]
 
     @activity.defn(name="selection.plan")
+
+    @maps_domain_errors
     async def plan(self, ref: CampaignRef) -> CampaignPlan:
         """The campaign's plan (conferences, deadlines, people, bands)."""
         async with unit_of_work(self.ctx) as uow:
             return await decision.campaign_plan(uow, campaign_id=ref.campaign_id)
 
     @activity.defn(name="selection.set_step")
+
+    @maps_domain_errors
     async def set_step(self, inp: StepInput) -> None:
         """Move the campaign to a step."""
         async with unit_of_work(self.ctx) as uow:
@@ -67,6 +72,8 @@ class SelectionActivities:
         log.info("campaign_step", campaign_id=inp.campaign_id, step=inp.step)
 
     @activity.defn(name="selection.close_conference")
+
+    @maps_domain_errors
     async def close_conference(self, inp: ConferenceInput) -> ConferenceOutcome:
         """Close a conference and tally its ballots."""
         async with unit_of_work(self.ctx) as uow:
@@ -75,6 +82,8 @@ class SelectionActivities:
         return ConferenceOutcome(inp.conference_id, returned, proposed)
 
     @activity.defn(name="selection.proposals")
+
+    @maps_domain_errors
     async def proposals(self, ref: CampaignRef) -> list[NomineeSummary]:
         """The proposed nominees, for the Organization Board's confirmation dossier."""
         async with unit_of_work(self.ctx) as uow:
@@ -82,12 +91,16 @@ class SelectionActivities:
             return [screening.summary(c) for c in rows]
 
     @activity.defn(name="selection.apply_decision")
+
+    @maps_domain_errors
     async def apply_decision(self, inp: DecisionInput) -> None:
         """Apply and audit a person's decision."""
         async with unit_of_work(self.ctx) as uow:
             await screening.apply_decision(uow, inp=inp, workflow=_wf())
 
     @activity.defn(name="selection.screen_candidates")
+
+    @maps_domain_errors
     async def screen_candidates(self, inp: ScreenInput) -> ScreeningSummary:
         """Read every confirmed nominee's record from registration and evaluate the criteria."""
         datetime.fromisoformat(inp.snapshot_at)
@@ -99,24 +112,32 @@ class SelectionActivities:
                                           records=records, workflow=_wf())
 
     @activity.defn(name="selection.prepare_exam")
+
+    @maps_domain_errors
     async def prepare_exam(self, ref: CampaignRef) -> list[Paper]:
         """Anonymisation codes for the eligible candidates."""
         async with unit_of_work(self.ctx) as uow:
             return await exam.prepare_exam(uow, campaign_id=ref.campaign_id)
 
     @activity.defn(name="selection.record_mark")
+
+    @maps_domain_errors
     async def record_mark(self, inp: MarkRecord) -> None:
         """Record one mark or discrepancy decision."""
         async with unit_of_work(self.ctx) as uow:
             await exam.record_mark(uow, inp=inp, workflow=_wf())
 
     @activity.defn(name="selection.record_component")
+
+    @maps_domain_errors
     async def record_component(self, inp: ComponentResult) -> None:
         """Record a paper's component score."""
         async with unit_of_work(self.ctx) as uow:
             await exam.record_component(uow, inp=inp, workflow=_wf())
 
     @activity.defn(name="selection.close_marking")
+
+    @maps_domain_errors
     async def close_marking(self, inp: CloseMarkingInput) -> ExamSummary:
         """Totals, pass mark, ranking, shortlists; identities joined back when no tie is left."""
         async with unit_of_work(self.ctx) as uow:
@@ -125,6 +146,8 @@ class SelectionActivities:
                                             bands=decision.bands_of(plan.bands), workflow=_wf())
 
     @activity.defn(name="selection.record_committee")
+
+    @maps_domain_errors
     async def record_committee(self, inp: CommitteeRecord) -> CommitteeOutcome:
         """Count the committee's votes, record the decision, publish the selected list."""
         async with unit_of_work(self.ctx) as uow:

@@ -64,6 +64,7 @@ async def propose(campaign_id: str, body: NominationIn, request: Request,
                   principal: Annotated[Principal, Depends(allowed("nomination.propose"))]) -> NominationRead:
     """A unit proposes a nominee with its evaluation (unit officers for their own unit)."""
     authorize(principal, "nomination.propose", unit=body.unit_code)
+    await campaigns.check_nominee(ctx_of(request), request.app.state.directory, campaign_id=campaign_id, data=body)
     try:
         async with unit_of_work(ctx_of(request)) as uow:
             cand = await campaigns.propose_nominee(uow, campaign_id=campaign_id, data=body, actor=actor_of(principal))

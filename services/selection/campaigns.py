@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 from sqlalchemy import select
 
 from services.selection.common import dumps, get_campaign, policy_book, record_decision, settings_of
+from services.selection.directory import OfficialDirectory, OfficialNotFound
 from services.selection.models import Campaign, Candidate, Conference
 from services.selection.schemas import CampaignCreate, NominationIn
 from shared.audit import Actor
-from shared.errors import conflict, invalid
+from shared.context import ServiceContext
+from shared.errors import FieldError, Problem, conflict, invalid
 from shared.metrics import CAMPAIGN_STEPS
 from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
@@ -65,6 +68,32 @@ async def create_campaign(uow: UnitOfWork, *, data: CampaignCreate, actor: Actor
                           policy_version=versions["nomination_threshold"], workflow=(campaign.workflow_id, None))
     CAMPAIGN_STEPS.labels("nomination").inc()
     return campaign
+
+
+async def check_nominee(ctx: ServiceContext, directory: OfficialDirectory, *, campaign_id: str,
+                        data: NominationIn) -> None:
+    """Refuse at the API what screening would meet later: an official registration does not know (422) or one of
+    another unit than the one proposing (403); registration unreachable is a 503 (nothing recorded). An unknown
+    campaign is a 404 first."""
+    async with ctx.sessions() as session:
+        await get_campaign(session, campaign_id)
+    try:
+        record = await directory.fetch(data.official_id)
+    except OfficialNotFound:
+        raise invalid("official_id", "unknown_official", f"Official {data.official_id} does not exist",
+                      f"Không có cán bộ {data.official_id}") from None
+    except (httpx.HTTPError, ValueError) as exc:
+        raise Problem(503, "registration_unavailable", "Officials' records cannot be read now",
+                      "Chưa đọc được hồ sơ cán bộ", "Try again in a moment; nothing was recorded",
+                      "Hãy thử lại sau giây lát; chưa có gì được ghi nhận") from exc
+    if str(record.get("unit_code") or "") != data.unit_code:
+        raise Problem(403, "nominee_of_other_unit", "The official does not belong to the proposing unit",
+                      "Cán bộ không thuộc đơn vị giới thiệu",
+                      f"Unit {data.unit_code} may only propose its own officials",
+                      f"Đơn vị {data.unit_code} chỉ được giới thiệu cán bộ của đơn vị mình",
+                      [FieldError("official_id", "nominee_of_other_unit",
+                                  "The official does not belong to the proposing unit",
+                                  "Cán bộ không thuộc đơn vị giới thiệu")])
 
 
 async def propose_nominee(uow: UnitOfWork, *, campaign_id: str, data: NominationIn, actor: Actor) -> Candidate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -54,13 +55,14 @@ class HttpOfficialDirectory:
         self.transport = transport
 
     async def fetch(self, official_id: str) -> dict[str, Any]:
-        """One official's record; OfficialNotFound on 404, an error on anything else but 200."""
+        """One official's record; OfficialNotFound on 404 or 422, an error on anything else but 200."""
         token = issue_token(self.settings, user_id="svc.selection", roles=["service"], units=["*"], ttl_seconds=300,
                             audience=["registration"])
         async with httpx.AsyncClient(base_url=self.settings.url_of("registration"), timeout=10,
                                      transport=self.transport) as client:
-            resp = await client.get(f"/officials/{official_id}", headers={"authorization": f"Bearer {token}"})
-        if resp.status_code == 404:
+            resp = await client.get(f"/officials/{quote(official_id, safe='')}",
+                                    headers={"authorization": f"Bearer {token}"})
+        if resp.status_code in (404, 422):  # no such official (422: not even the shape of an official's id)
             raise OfficialNotFound(official_id)
         resp.raise_for_status()
         doc: dict[str, Any] = resp.json()

@@ -22,4 +22,5 @@ def spec() -> ServiceSpec:
     """How to run selection."""
     return database_service(name="selection", title="Cadreflow — Tuyển chọn cán bộ nguồn (selection)",
                             metadata=metadata, infra=INFRA, routers=lambda: [api.router, reads.read_router],
-                            activities=activities)
+                            activities=activities,
+                            extra_state=lambda rt: {"directory": HttpOfficialDirectory(rt.settings)})

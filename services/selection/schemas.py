@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.free_text import FreeText
+
 CODE = r"^[A-Za-z0-9_.-]{1,40}$"
 
 
@@ -150,7 +152,7 @@ class NominationIn(_In):
     full_name: str = Field(min_length=2, max_length=200)
     unit_code: str = Field(pattern=r"^[A-Z0-9_-]{2,40}$")
     group_code: str = Field(pattern=CODE)
-    evaluation: str = Field(min_length=2, max_length=4000)
+    evaluation: FreeText = Field(min_length=2, max_length=4000)
 
 
 class NominationRead(BaseModel):

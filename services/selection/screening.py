@@ -82,7 +82,8 @@ async def apply_decision(uow: UnitOfWork, *, inp: DecisionInput, workflow: Workf
                               inputs=inputs, policy_version=policy["planning_min_months_before_retirement"],
                               workflow=workflow, kind="screening_confirmation", outcome=inp.action)
     else:
-        raise ValueError(f"unknown decision kind {inp.kind}")
+        raise DomainValidationError("unknown_decision_kind", f"Không có loại quyết định {inp.kind}",
+                                    f"Unknown decision kind {inp.kind}", "kind")
 
 
 async def _override(uow: UnitOfWork, campaign_id: str, inp: DecisionInput, actor: Actor, inputs: dict[str, Any],

@@ -100,9 +100,19 @@ async def test_workflow_task_completed_through_the_portal(portal_stack: Stack) -
         refused = await http.post(f"/tasks/{task['id']}/complete", headers=_headers(portal_stack, "btc.tranthithu"),
                                   json={"action": "approve"})
         assert refused.status_code == 403 and refused.json()["detail_vi"], refused.text
-        invalid = await http.post(f"/tasks/{task['id']}/complete", headers=_headers(portal_stack, "btc.nguyenvanhai"),
-                                  json={"action": "mark", "inputs": {"mark": 140}})
-        assert invalid.status_code == 409 and invalid.json()["code"] == "input_out_of_range", invalid.text
+        for mark in (140, 72.25, "72.25", "NaN", "-1", "mười"):  # off the range, off the step, not a number
+            invalid = await http.post(f"/tasks/{task['id']}/complete",
+                                      headers=_headers(portal_stack, "btc.nguyenvanhai"),
+                                      json={"action": "mark", "inputs": {"mark": mark}})
+            assert invalid.status_code == 422, invalid.text
+            refusals = [(e["field"], e["code"]) for e in invalid.json()["errors"]]
+            assert refusals == [("inputs.mark", "input_out_of_range")]
+        with_id = await http.post(f"/tasks/{task['id']}/complete", headers=_headers(portal_stack, "btc.nguyenvanhai"),
+                                  json={"action": "refuse", "comment": "Số định danh 079123456789 sai"})
+        assert with_id.status_code == 422, with_id.text
+        assert [(e["field"], e["code"]) for e in with_id.json()["errors"]] == [("comment", "personal_id_in_text")]
+        assert (await http.get(f"/tasks/{task['id']}", headers=_headers(portal_stack, "btc.nguyenvanhai"))
+                ).json()["status"] == "open", "a refused decision leaves the task open, nothing sent"
         done = await http.post(f"/tasks/{task['id']}/complete", headers=_headers(portal_stack, "btc.nguyenvanhai"),
                                json={"action": "approve", "comment": "Đồng ý"})
         assert done.status_code == 200 and done.json()["status"] == "accepted", done.text

@@ -112,7 +112,7 @@ async def _campaign(sel_stack: Stack, portal: Portal) -> None:
         number = f"{uuid.uuid4().hex[:4].upper()}-KH/TU"
         body = campaign_payload(number, now, seats=(1, 1), conferences=[
             {"code": "HN-TINH", "roster": [f"voter-{i}" for i in range(3)], "max_names": 3,
-             "close_at": (now + timedelta(seconds=8)).isoformat()}])
+             "close_at": (now + timedelta(seconds=30)).isoformat()}])
         created = await http.post(f"{sel}/campaigns", headers=BOARD, json=body)
         assert created.status_code == 201, created.text
         again = await http.post(f"{sel}/campaigns", headers=_auth("svc.hrm", ["service"]), json=body)

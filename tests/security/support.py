@@ -17,6 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.registration.catalogue import HttpSchedulingCatalogue
+from services.selection.directory import HttpOfficialDirectory
 from shared.auth import issue_token
 from shared.config import SERVICES, Settings
 from shared.context import ServiceContext
@@ -91,6 +92,8 @@ async def build_services(tmp: Path) -> Services:
         apps[name], contexts[name] = spec.make_app(rt), ctx
     apps["registration"].state.catalogue = HttpSchedulingCatalogue(
         settings, transport=httpx.ASGITransport(app=apps["scheduling"]))
+    apps["selection"].state.directory = HttpOfficialDirectory(
+        settings, transport=httpx.ASGITransport(app=apps["registration"]))
     return Services(settings, apps, contexts)
 
 

@@ -15,6 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from services.selection.decision import bands_of
     from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
+    from shared.number_rules import MARK_STEP
     from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
     from workflows.selection.contracts import ComponentResult, MarkRecord, PaperInput
     from workflows.selection.opts import SELECTION_OPTS
@@ -24,7 +25,8 @@ TITLES = {"essay": ("Chấm bài viết", "Mark essay"), "interview": ("Chấm p
 
 def _mark_action(name: str = "mark", label: str = "Điểm") -> TaskAction:
     return TaskAction(name, "Nhập điểm", "Enter the mark", signature="mark",
-                      inputs=[TaskInputField("mark", label, "Mark", kind="number", minimum=0, maximum=100)])
+                      inputs=[TaskInputField("mark", label, "Mark", kind="number", minimum=0, maximum=100,
+                                              step=MARK_STEP)])
 
 
 @workflow.defn(name="PaperMarking")

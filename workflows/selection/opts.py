@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
+from shared.temporal_errors import activity_options
 from workflows.selection.contracts import SELECTION_QUEUE
 
-SELECTION_OPTS: dict[str, Any] = {
-    "task_queue": SELECTION_QUEUE,
-    "start_to_close_timeout": timedelta(seconds=60),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
-}
+SELECTION_OPTS: dict[str, Any] = activity_options(SELECTION_QUEUE)
 MIN_TASK_SECONDS = 3600
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared.domain_errors import DomainValidationError
+from shared.number_rules import MARK_STEP, parse_number
 from shared.policy import PolicyDataError, PolicyVersion
 
 MarkInput = Decimal | int | str
@@ -80,11 +81,8 @@ def to_mark(value: MarkInput, *, scale: Decimal = Decimal(100), field: str = "ma
     """Parse a mark: a number from 0 to `scale` with at most one decimal (floats refused)."""
     if isinstance(value, bool | float):
         raise TypeError("marks must be Decimal, int or str, not float or bool")
-    try:
-        mark = Decimal(value)
-    except InvalidOperation:
-        mark = Decimal("NaN")
-    if not mark.is_finite() or not 0 <= mark <= scale or mark != round_half_up(mark):
+    mark = parse_number(value, minimum=0, maximum=scale, step=MARK_STEP)
+    if mark is None:
         raise DomainValidationError("mark_invalid",
                                     f"Điểm {value} không hợp lệ (0–{scale}, tối đa một chữ số thập phân)",
                                     f"Mark {value} is invalid (0–{scale}, at most one decimal)", field)

@@ -73,8 +73,9 @@ async def test_task_completed_through_the_api_lets_the_workflow_proceed(env: Wor
         task = await _task_in_inbox(portal, "btc.nguyenvanhai")
         async with portal.client("btc.nguyenvanhai") as c:
             refused = await c.post(f"/tasks/{task['id']}/complete", json={"action": "mark", "inputs": {}})
-            assert refused.status_code == 409, refused.text
-            assert refused.json()["code"] == "input_missing" and refused.json()["detail_vi"] == "Thiếu Điểm"
+            assert refused.status_code == 422, refused.text  # refused by the portal, before any Update
+            assert refused.json()["errors"][0] == {"field": "inputs.mark", "code": "input_missing",
+                                                   "message_en": "Mark is required", "message_vi": "Thiếu Điểm"}
             assert (await c.get(f"/tasks/{task['id']}")).json()["status"] == "open", "a refusal reopens the task"
             resp = await c.post(f"/tasks/{task['id']}/complete",
                                 json={"action": "approve", "comment": "Đồng ý đề nghị"})

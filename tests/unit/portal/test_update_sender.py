@@ -1,4 +1,5 @@
-"""The Temporal Update sender: validator reasons split into code / English / Vietnamese; a task the workflow has
+"""The Temporal Update sender: a validator's refusal read from its ApplicationError's stable type and details (code,
+English, Vietnamese; no message text parsed); a task the workflow has
 not registered yet (its create_task result still in flight) is retried briefly; other refusals are not."""
 
 from __future__ import annotations
@@ -9,21 +10,23 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from contracts.errors import DecisionRefused
 from services.portal import updates
-from services.portal.updates import TemporalUpdateSender, UpdateRefused, split_reason
+from services.portal.updates import TemporalUpdateSender, UpdateRefused, refusal_reason
+from shared.temporal_errors import refusal
 from tests.support.seal import TEST_SIGNER
 from workflows.human_task import TaskDecision
 
 
 class FakeHandle:
-    def __init__(self, failures: list[str]) -> None:
+    def __init__(self, failures: list[ApplicationError]) -> None:
         self.failures = failures
         self.calls = 0
 
     async def execute_update(self, name: str, decision: TaskDecision, *, result_type: type) -> str:
         self.calls += 1
         if self.failures:
-            raise WorkflowUpdateFailedError(ApplicationError(self.failures.pop(0)))
+            raise WorkflowUpdateFailedError(self.failures.pop(0))
         return "accepted"
 
 
@@ -38,14 +41,22 @@ class FakeClient:
 DECISION = TaskDecision("review", "t1", "approve", {}, "", "btc.nguyenvanhai", "organization_board")
 
 
-def test_split_reason() -> None:
-    assert split_reason("input_missing: mark / thiếu Điểm") == ("input_missing", "Mark", "Thiếu Điểm")
-    assert split_reason("plain message") == ("refused_by_workflow", "plain message", "plain message")
+def _refused(code: str, en: str, vi: str) -> ApplicationError:
+    return refusal(DecisionRefused(code, en, vi))
+
+
+def test_the_reason_is_read_from_the_type_and_details_never_from_the_message() -> None:
+    assert refusal_reason(_refused("input_missing", "Mark is required", "Thiếu Điểm")) == (
+        "input_missing", "Mark is required", "Thiếu Điểm")
+    # a message in the old "code: english / vietnamese" shape, without the stable type, is not parsed
+    untyped = ApplicationError("input_missing: mark / thiếu Điểm")
+    assert refusal_reason(untyped)[0] == "refused_by_workflow"
+    assert refusal_reason(None)[0] == "refused_by_workflow"
 
 
 async def test_not_yet_open_is_retried_then_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(updates, "NOT_YET_OPEN_RETRIES", (0.0, 0.0, 0.0))
-    handle = FakeHandle(["task_not_open: not open / chưa mở"] * 2)
+    handle = FakeHandle([_refused("task_not_open", "Not open", "Chưa mở") for _ in range(2)])
     sender = TemporalUpdateSender(client=FakeClient(handle), signer=TEST_SIGNER)  # type: ignore[arg-type]
     assert await sender.send(workflow_id="wf", update_name="complete_task", decision=DECISION) == "accepted"
     assert handle.calls == 3
@@ -53,12 +64,12 @@ async def test_not_yet_open_is_retried_then_accepted(monkeypatch: pytest.MonkeyP
 
 async def test_other_refusals_and_lasting_not_open_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(updates, "NOT_YET_OPEN_RETRIES", (0.0, 0.0))
-    handle: Any = FakeHandle(["comment_required: a comment is required / cần nhập ý kiến"])
+    handle: Any = FakeHandle([_refused("comment_required", "A comment is required", "Cần nhập ý kiến")])
     with pytest.raises(UpdateRefused) as refused:
         await TemporalUpdateSender(client=FakeClient(handle), signer=TEST_SIGNER).send(  # type: ignore[arg-type]
             workflow_id="wf", update_name="complete_task", decision=DECISION)
     assert (refused.value.code, refused.value.reason_vi, handle.calls) == ("comment_required", "Cần nhập ý kiến", 1)
-    handle = FakeHandle(["task_not_open: x / y"] * 5)
+    handle = FakeHandle([_refused("task_not_open", "X", "Y") for _ in range(5)])
     with pytest.raises(UpdateRefused) as lasting:
         await TemporalUpdateSender(client=FakeClient(handle), signer=TEST_SIGNER).send(  # type: ignore[arg-type]
             workflow_id="wf", update_name="complete_task", decision=DECISION)

@@ -204,6 +204,7 @@ async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -
     rt = ServiceRuntime(settings, ctx, open_sink(settings), TemporalHandle(settings))
     rt.temporal._client = env.client
     app = selection_main.spec().make_app(rt)
+    app.state.directory = directory  # nominations are checked against the same records screening reads
     stop = asyncio.Event()
     starter = starter_consumer(settings, rt.sink, group=CAMPAIGN_STARTER_GROUP, service="selection",
                                event_type="CampaignCreated", handler=campaign_starter(rt.temporal.client))

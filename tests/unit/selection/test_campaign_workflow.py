@@ -54,6 +54,25 @@ async def _nominate(h: Harness, campaign_id: str) -> dict[str, str]:
         "official_id": "off-x", "full_name": "Ngô Văn X", "unit_code": "BINHLONG", "group_code": "G1",
         "evaluation": "Tốt"})
     assert refused.status_code == 403
+    # what screening would meet later is refused where it enters (issue #19): an official registration does not
+    # know, one of another unit than the proposing one; nothing is recorded
+    unknown = await h.http.post(f"/campaigns/{campaign_id}/nominations", headers=h.board, json={
+        "official_id": "off-ghost", "full_name": "Ngô Văn Ma", "unit_code": "DONGXOAI", "group_code": "G1",
+        "evaluation": "Tốt"})
+    assert unknown.status_code == 422, unknown.text
+    assert [(e["field"], e["code"]) for e in unknown.json()["errors"]] == [("official_id", "unknown_official")]
+    foreign = await h.http.post(f"/campaigns/{campaign_id}/nominations", headers=h.board, json={
+        "official_id": "off-bl1", "full_name": "Đỗ Văn Giang", "unit_code": "DONGXOAI", "group_code": "G1",
+        "evaluation": "Tốt"})
+    assert foreign.status_code == 403 and foreign.json()["code"] == "nominee_of_other_unit", foreign.text
+    with_id = await h.http.post(f"/campaigns/{campaign_id}/nominations", headers=h.board, json={
+        "official_id": "off-dx1", "full_name": "Cán bộ", "unit_code": "DONGXOAI", "group_code": "G1",
+        "evaluation": "CCCD 079123456789, hoàn thành tốt nhiệm vụ"})
+    assert with_id.status_code == 422, with_id.text
+    assert [(e["field"], e["code"]) for e in with_id.json()["errors"]] == [("evaluation", "personal_id_in_text")]
+    listed = (await h.http.get(f"/campaigns/{campaign_id}/candidates", headers=h.board)).json()
+    assert sorted(c["official_id"] for c in listed) == sorted(oid for oid, _ in NOMINEES)
+    h.directory.reads.clear()  # from here on, only screening reads the records
     return ids
 
 

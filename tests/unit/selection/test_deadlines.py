@@ -7,11 +7,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.unit.selection.support import Harness, campaign_payload, harness, unique_number
+from tests.unit.selection.support import Harness, campaign_payload, harness, official, unique_number
 
 
 async def test_conferences_close_and_an_unanswered_confirmation_escalates(tmp_path: Path) -> None:
-    async with harness(tmp_path) as h:
+    async with harness(tmp_path, {"off-late": official("off-late", "Nguyễn Văn Muộn", "DONGXOAI")}) as h:
         now = datetime.now(UTC)
         created = await h.http.post("/campaigns", headers=h.board, json=campaign_payload(unique_number(), now))
         assert created.status_code == 201, created.text
