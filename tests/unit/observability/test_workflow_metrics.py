@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -15,7 +16,6 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from shared.workflow_metrics import METRIC, WorkflowMetrics
-from tests.support.stack import free_port
 from tests.support.tools import start_time_skipping
 
 
@@ -33,6 +33,10 @@ class MetricsProbe:
         return outcome
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _runs(port: int) -> dict[str, float]:
@@ -49,7 +53,7 @@ def _runs(port: int) -> dict[str, float]:
 
 @pytest.mark.asyncio
 async def test_runs_are_counted_once_by_type_and_transition() -> None:
-    port = free_port()
+    port = _free_port()
     runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
     env = await start_time_skipping(runtime=runtime)
     async with env:
