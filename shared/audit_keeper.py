@@ -1,9 +1,10 @@
 """Keeping the other services' audit checkpoints, so no service can shorten or rewrite its own chain unnoticed.
 
-Each service's relay publishes its chain's head as ``AuditCheckpointed`` (shared.events.relay). Every other
-service keeps those checkpoints in its own database (``audit_checkpoints``), which the chain's owner cannot write;
-``cadre audit verify`` holds each chain to the latest checkpoint the others kept and reports a missing tail or a
-rewritten record.
+Each service's relay publishes its chain's head as ``AuditCheckpointed`` (shared.events.relay) on a topic of their
+own (``AUDIT_CHECKPOINT_TOPIC``: a few events a minute at most, where the services' topics carry all the others).
+Every other service keeps those checkpoints in its own database (``audit_checkpoints``), which the chain's owner
+cannot write; ``cadre audit verify`` holds each chain to the latest checkpoint the others kept and reports a missing
+tail or a rewritten record.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
-from shared.config import SERVICES
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer, Poison, idempotent
-from shared.events.envelope import CloudEvent, topic_of
+from shared.events.envelope import AUDIT_CHECKPOINT_TOPIC, CloudEvent
 from shared.events.transport import open_source
 from shared.logging import get_logger
 from shared.uow import UnitOfWork
@@ -30,11 +30,6 @@ log = get_logger(__name__)
 def keeper_group(service: str) -> str:
     """The consumer group through which a service keeps the other services' checkpoints."""
     return f"{service}.audit-checkpoints"
-
-
-def watched_services(service: str) -> list[str]:
-    """Whose checkpoints a service keeps: every other service's."""
-    return [s for s in SERVICES if s != service]
 
 
 async def keep_checkpoint(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -62,7 +57,7 @@ def checkpoint_keeper(rt: ServiceRuntime) -> Consumer:
     ctx: ServiceContext = rt.ctx
     settings = rt.settings
     group = keeper_group(ctx.service)
-    topics = [topic_of(s) for s in watched_services(ctx.service)]
+    topics = [AUDIT_CHECKPOINT_TOPIC]  # every chain's heads, its own included (keep_checkpoint skips those)
     return Consumer(group=group, handler=idempotent(ctx, group, keep_checkpoint), dlq_sink=rt.sink,
                     max_retries=settings.consumer_max_retries, event_types=frozenset({"AuditCheckpointed"}),
                     source_factory=lambda: open_source(settings, group=group, topics=topics))

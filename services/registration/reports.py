@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -18,28 +20,35 @@ from shared.vietnamese import sort_key, sort_key_name
 
 
 async def conflicts(session: AsyncSession, *, year: int, today: date) -> dict[str, Any]:
-    """Everyone in overlapping classes, and every duplicate registration (same programme and year), all units."""
+    """Everyone in overlapping classes, and every duplicate registration (same programme and year), all units.
+
+    Two statements, set-based, reading only the columns reported: the overlapping pairs (a self-join per person),
+    and every registration of a duplicate group at once (a window count per person and programme) — not one query
+    per group, and no ORM objects."""
     active = list(in_force("registration_checks", today).param("active_statuses"))
     a, b = aliased(Registration), aliased(Registration)
     overlap_rows = (await session.execute(
-        select(a, b).join(b, and_(a.official_id == b.official_id, a.id < b.id)).where(
+        select(a.official_id, a.official_name, *_brief_columns(a), *_brief_columns(b))
+        .join(b, and_(a.official_id == b.official_id, a.id < b.id)).where(
             a.status.in_(active), b.status.in_(active), a.class_start.is_not(None), b.class_start.is_not(None),
             a.class_start <= b.class_end, b.class_start <= a.class_end,
             or_(a.plan_year == year, b.plan_year == year)))).all()
-    overlaps: list[dict[str, Any]] = [{"official_id": x.official_id, "official_name": x.official_name,
-                 "registrations": [_brief(x), _brief(y)]} for x, y in overlap_rows]
-    dup_keys = (await session.execute(
-        select(Registration.official_id, Registration.programme_code, func.count().label("n"))
-        .where(Registration.plan_year == year, Registration.status.in_(active))
-        .group_by(Registration.official_id, Registration.programme_code).having(func.count() > 1))).all()
+    width = len(BRIEF)
+    overlaps: list[dict[str, Any]] = [
+        {"official_id": row[0], "official_name": row[1],
+         "registrations": [_brief(row[2:2 + width]), _brief(row[2 + width:])]} for row in overlap_rows]
+    r = Registration
+    group_size = func.count().over(partition_by=(r.official_id, r.programme_code)).label("n")
+    in_groups = (select(r.official_id, r.official_name, *_brief_columns(r), group_size)
+                 .where(r.plan_year == year, r.status.in_(active)).subquery())
+    dup_rows = (await session.execute(select(in_groups).where(in_groups.c.n > 1).order_by(
+        in_groups.c.official_id, in_groups.c.programme_code, in_groups.c.id))).all()
     duplicates: list[dict[str, Any]] = []
-    for official_id, programme_code, _ in dup_keys:
-        regs = (await session.execute(select(Registration).where(
-            Registration.official_id == official_id, Registration.programme_code == programme_code,
-            Registration.plan_year == year, Registration.status.in_(active)))).scalars().all()
-        duplicates.append({"official_id": official_id, "official_name": regs[0].official_name,
-                           "programme_code": programme_code, "registrations": [_brief(r) for r in regs],
-                           "units": sorted({r.unit_code for r in regs})})
+    for (official_id, programme_code), group in groupby(dup_rows, key=lambda row: (row[0], row[4])):
+        rows = list(group)
+        regs = [_brief(row[2:2 + width]) for row in rows]
+        duplicates.append({"official_id": official_id, "official_name": rows[0][1], "programme_code": programme_code,
+                           "registrations": regs, "units": sorted({x["unit_code"] for x in regs})})
     overlaps.sort(key=lambda c: sort_key_name(str(c["official_name"])))
     duplicates.sort(key=lambda c: sort_key_name(str(c["official_name"])))
     CONFLICTS_FOUND.labels("time_overlap").set(len(overlaps))
@@ -47,11 +56,20 @@ async def conflicts(session: AsyncSession, *, year: int, today: date) -> dict[st
     return {"year": year, "overlaps": overlaps, "duplicates": duplicates}
 
 
-def _brief(r: Registration) -> dict[str, Any]:
-    return {"registration_id": r.id, "unit_code": r.unit_code, "programme_code": r.programme_code,
-            "plan_year": r.plan_year, "class_id": r.class_id, "status": r.status,
-            "class_start": r.class_start.isoformat() if r.class_start else None,
-            "class_end": r.class_end.isoformat() if r.class_end else None}
+# what a conflict shows of each registration, in this order (`_brief`)
+BRIEF = ("id", "unit_code", "programme_code", "plan_year", "class_id", "status", "class_start", "class_end")
+
+
+def _brief_columns(r: Any) -> list[Any]:
+    return [getattr(r, name) for name in BRIEF]
+
+
+def _brief(values: Sequence[Any]) -> dict[str, Any]:
+    reg_id, unit_code, programme_code, plan_year, class_id, status, start, end = values
+    return {"registration_id": reg_id, "unit_code": unit_code, "programme_code": programme_code,
+            "plan_year": plan_year, "class_id": class_id, "status": status,
+            "class_start": start.isoformat() if start else None,
+            "class_end": end.isoformat() if end else None}
 
 
 async def compliance(session: AsyncSession, *, year: int, units: list[str] | None, today: date) -> dict[str, Any]:

@@ -307,17 +307,20 @@ class EmbeddedSink:
 class EmbeddedSource:
     """One consumer group's reader over the embedded log (one reader per group in this profile).
 
-    Its poll is a long poll: it reads the log when the log's files changed (a stat every `check_seconds`, see
-    EmbeddedLog.signature), and otherwise only every so often, backing off exponentially from `check_seconds` to
-    `max_idle_seconds` while the log stays unchanged, so an idle consumer costs a stat now and then."""
+    Its poll is a long poll: it reads the log when the log's files changed (inotify, or a stat every
+    `check_seconds` where there is none, see EmbeddedLog.signature), and otherwise only every so often, backing off
+    exponentially from `check_seconds` to `max_idle_seconds` (`notified_idle_seconds` while inotify tells it of
+    every write, so that look is only a safety net) while the log stays unchanged: an idle consumer costs a look
+    now and then."""
 
     def __init__(self, log: EmbeddedLog, *, group: str, topics: list[str], check_seconds: float = 0.05,
-                 max_idle_seconds: float = 2.0) -> None:
+                 max_idle_seconds: float = 2.0, notified_idle_seconds: float = 10.0) -> None:
         self.log = log
         self.group = group
         self.topics = topics
         self.check_seconds = check_seconds
         self.max_idle_seconds = max_idle_seconds
+        self.notified_idle_seconds = max(max_idle_seconds, notified_idle_seconds)
         self._positions: dict[tuple[str, int], int] | None = None
         self._seen: int | None = None  # the watch's version at the last read
         self._idle = 0.0
@@ -344,6 +347,7 @@ class EmbeddedSource:
     async def poll(self, *, timeout: float, max_records: int) -> list[ReceivedMessage]:
         deadline = time.monotonic() + timeout
         while True:
+            # the first look reads at once (that opens the log's files, which the watch then follows)
             watch = _watch(self.log, self.check_seconds) if self._seen is not None else None
             seen = watch.current() if watch is not None else -1
             if watch is None or seen != self._seen or time.monotonic() >= self._next_read:
@@ -355,13 +359,16 @@ class EmbeddedSource:
                     self._idle = 0.0
                     return got
                 # after a change that showed nothing (yet: its commit may still be on its way), look again soon
-                self._idle = self.check_seconds if changed else \
-                    min(self.max_idle_seconds, max(self.check_seconds, self._idle * 2))
+                cap = self.notified_idle_seconds if watch is not None and watch.notify is not None \
+                    else self.max_idle_seconds
+                self._idle = self.check_seconds if changed else min(cap, max(self.check_seconds, self._idle * 2))
                 self._next_read = time.monotonic() + self._idle
             now = time.monotonic()
             if now >= deadline:
                 return []
-            assert watch is not None
+            if watch is None:  # the first read found nothing: from now on, wait for the log to change
+                watch = _watch(self.log, self.check_seconds)
+                seen = self._seen = watch.current()
             await watch.changed(seen, min(deadline, self._next_read) - now)
 
     async def commit(self, positions: Mapping[tuple[str, int], int]) -> None:

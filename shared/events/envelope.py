@@ -38,6 +38,11 @@ def topic_of(service: str) -> str:
     return f"cadre.{service}.v1"
 
 
+# every service's AuditCheckpointed, and nothing else: the others' checkpoint keepers read this low-volume topic
+# instead of every event of every other service (its key, `audit:<service>`, keeps one chain's heads in order)
+AUDIT_CHECKPOINT_TOPIC = "cadre.audit-checkpoints.v1"
+
+
 def dlq_of(topic: str) -> str:
     """A topic's dead-letter topic."""
     return f"{topic}.dlq"

@@ -15,6 +15,7 @@ from sqlalchemy import LargeBinary, func, literal_column, select, text, type_coe
 from shared import audit as audit_chain
 from shared.audit_watch import verify_and_record
 from shared.context import ServiceContext
+from shared.events.envelope import AUDIT_CHECKPOINT_TOPIC
 from shared.events.transport import EventSink, OutgoingMessage
 from shared.logging import get_logger
 from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING
@@ -43,7 +44,7 @@ class Relay:
 
     def __init__(self, ctx: ServiceContext, sink: EventSink, *, batch_size: int = 200,
                  idle_seconds: float = 0.05, max_idle_seconds: float = 1.0, max_backoff: float = 5.0,
-                 checkpoint_seconds: float = 60.0) -> None:
+                 checkpoint_seconds: float = 60.0, verify_seconds: float = 900.0) -> None:
         self.ctx = ctx
         self.sink = sink
         self.batch_size = batch_size
@@ -51,6 +52,8 @@ class Relay:
         self.max_idle_seconds = max(idle_seconds, max_idle_seconds)
         self.max_backoff = max_backoff
         self.checkpoint_seconds = checkpoint_seconds
+        # the chain is recomputed whenever its head moved; while it stays put (idle), only every verify_seconds
+        self.verify_seconds = max(checkpoint_seconds, verify_seconds)
         self._last_checkpoint: tuple[int, str] | None = None
         self._postgres = ctx.engine.dialect.name == "postgresql"
 
@@ -116,13 +119,14 @@ class Relay:
         OUTBOX_OLDEST_AGE.labels(self.ctx.service).set(age)
 
     async def checkpoint(self) -> bool:
-        """Publish the audit chain's head when it moved, so an outside auditor can hold the service to it."""
+        """Publish the audit chain's head when it moved, so an outside auditor can hold the service to it (on the
+        checkpoint topic, which the other services' keepers read)."""
         async with self.ctx.sessions() as session:
             seq, h = await audit_chain.head(session, self.ctx.tables.audit, self.ctx.service)
         if seq == 0 or (seq, h) == self._last_checkpoint:
             return False
         async with unit_of_work(self.ctx) as uow:
-            uow.emit("AuditCheckpointed", subject=f"audit:{self.ctx.service}", data={
+            uow.emit("AuditCheckpointed", subject=f"audit:{self.ctx.service}", topic=AUDIT_CHECKPOINT_TOPIC, data={
                 "chain": self.ctx.service, "seq": seq, "hash": h,
                 "checkpointed_at": datetime.now(UTC).isoformat()})
         self._last_checkpoint = (seq, h)
@@ -153,7 +157,7 @@ class Relay:
         listener: Any = None
         last_listen = -1e9
         backoff = idle = 0.0
-        last_gauges = last_checkpoint = 0.0
+        last_gauges = last_checkpoint = last_verify = -1e9
         gauges_stale = True
         try:
             while not stop.is_set():
@@ -173,8 +177,10 @@ class Relay:
                         await self.refresh_gauges()
                         last_gauges, gauges_stale = now, False
                     if now - last_checkpoint > self.checkpoint_seconds:
-                        await self.checkpoint()
-                        await verify_and_record(self.ctx)
+                        moved = await self.checkpoint()
+                        if moved or now - last_verify > self.verify_seconds:
+                            await verify_and_record(self.ctx)
+                            last_verify = now
                         last_checkpoint = now
                     if n:
                         idle = 0.0

@@ -149,3 +149,35 @@ async def test_an_idle_embedded_consumer_reads_rarely_and_wakes_on_a_commit(tmp_
         await asyncio.wait_for(task, 10)
         await other.close()
         await pipe.ctx.dispose()
+
+
+async def test_a_consumer_started_on_an_empty_topic_waits_without_failing(tmp_path: Path) -> None:
+    """Its first look finds nothing: it must wait for the log (it used to fail that look, reopen the log and retry,
+    backing off to 5 s, over and over for as long as nothing came — the idle cost of every quiet consumer group)."""
+    pipe = await make_pipeline("embedded", tmp_path)
+    topic = unique_topic()
+    other = EmbeddedSink(EmbeddedLog(pipe.settings.event_log_path))
+    await other.publish([ping(unique_topic(), "k", 0)])  # the log exists; this group's topic stays empty
+    consumer = pipe.consumer(f"empty-{topic}", topic)
+    first = await consumer.run_once(timeout=0.3)  # raised AssertionError before
+    assert first == 0
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        source: Any = consumer._source
+        await asyncio.sleep(5.0)  # backing off: 0.05 s doubling (inotify tells it of every write meanwhile)
+        reads = source.reads
+        await asyncio.sleep(5.0)
+        assert consumer._source is source, "the consumer reopened its source: a poll failed"
+        assert source.reads - reads <= 2, f"{source.reads - reads} reads of the log in 5 s of idleness"
+        t0 = time.monotonic()
+        await other.publish([ping(topic, "k", 1)])
+        while len(await pipe.effects()) < 1:
+            assert time.monotonic() < t0 + 5, "the consumer never handled the new event"
+            await asyncio.sleep(0.005)
+        assert time.monotonic() - t0 < 0.2
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await other.close()
+        await pipe.ctx.dispose()

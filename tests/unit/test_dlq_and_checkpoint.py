@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from shared.audit import Actor, AuditEntry
-from shared.events.envelope import CloudEvent, dlq_of
+from shared.events.envelope import AUDIT_CHECKPOINT_TOPIC, CloudEvent, dlq_of
 from shared.events.relay import Relay
 from shared.events.transport import OutgoingMessage
 from shared.uow import unit_of_work
@@ -54,11 +54,14 @@ async def test_checkpoint_publishes_the_chain_head_once_per_change(tmp_path: Pat
     assert not await relay.checkpoint(), "nothing new, nothing published"
     while await relay.publish_batch():
         pass
-    source = pipe.source("auditor", ["cadre.registration.v1"])
-    events = [CloudEvent.from_json(m.value) for m in await source.poll(timeout=0.1, max_records=50)]
-    [checkpoint] = [e for e in events if e.type == "AuditCheckpointed"]
+    source = pipe.source("auditor", ["cadre.registration.v1", AUDIT_CHECKPOINT_TOPIC])
+    got = await source.poll(timeout=0.1, max_records=50)
+    by_topic = {t: [CloudEvent.from_json(m.value).type for m in got if m.topic == t] for t in {m.topic for m in got}}
+    # the checkpoint goes to the checkpoint topic only (what the keepers read), the audit record to the service's
+    assert by_topic == {AUDIT_CHECKPOINT_TOPIC: ["AuditCheckpointed"], "cadre.registration.v1": ["AuditRecorded"]}
+    [checkpoint] = [CloudEvent.from_json(m.value) for m in got if m.topic == AUDIT_CHECKPOINT_TOPIC]
+    assert checkpoint.subject == "audit:registration"
     assert checkpoint.data == {"chain": "registration", "seq": 1, "hash": rec.hash,
                                "checkpointed_at": checkpoint.data["checkpointed_at"]}
-    assert [e.type for e in events].count("AuditRecorded") == 1
     await source.close()
     await pipe.ctx.dispose()
