@@ -14,6 +14,8 @@ confirmation, essay marks, interview scores, committee votes):
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -210,8 +212,13 @@ class HumanTasks:
                 if (f.minimum is not None and number < f.minimum) or (f.maximum is not None and number > f.maximum):
                     raise ValueError(f"input_out_of_range: {f.name} / {f.label_vi} ngoài khoảng cho phép")
 
-    async def ask(self, request: TaskRequest) -> TaskDecision:
-        """Put a task in the inbox and wait (durably) for its decision, reminding and escalating when overdue."""
+    async def ask(self, request: TaskRequest, *,
+                  alongside_close: Callable[[TaskDecision], Awaitable[Any]] | None = None) -> TaskDecision:
+        """Put a task in the inbox and wait (durably) for its decision, reminding and escalating when overdue.
+
+        ``alongside_close``: what the caller does with the decision (e.g. record a mark in its service), run
+        concurrently with closing the task in the portal (one activity round trip and one workflow task less per
+        decision than one after the other); ``ask`` returns when both are done."""
         info = workflow.info()
         # open before the task is filed: an approver may act the moment it appears in the inbox
         self._open_tasks[request.task_key] = request
@@ -234,7 +241,11 @@ class HumanTasks:
         self._open_tasks.pop(key, None)
         self._task_ids.pop(key, None)
         self._escalated.discard(key)
-        await workflow.execute_activity("portal.close_task", CloseTaskInput(task_id, decision), **_ACTIVITY_OPTS)
+        close = workflow.execute_activity("portal.close_task", CloseTaskInput(task_id, decision), **_ACTIVITY_OPTS)
+        if alongside_close is None:
+            await close
+        else:
+            await asyncio.gather(close, alongside_close(decision))
         return decision
 
     async def _wait(self, key: str, seconds: int) -> bool:
