@@ -245,6 +245,36 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
     return elapsed
 
 
+async def profile_histories(client: Client, prefix: str) -> None:
+    """Per workflow type (the campaign's workflows, ids starting with `prefix`): how many there were, history
+    events and workflow tasks each (mean), and how long workflow tasks waited from scheduled to started (p50/p90)."""
+    from temporalio.api.enums.v1 import EventType
+
+    per: dict[str, dict[str, list[float]]] = {}
+    async for wf in client.list_workflows():
+        if not wf.id.startswith(prefix):
+            continue
+        history = await client.get_workflow_handle(wf.id, run_id=wf.run_id).fetch_history()
+        row = per.setdefault(wf.workflow_type, {"events": [], "tasks": [], "wait": []})
+        row["events"].append(len(history.events))
+        scheduled: dict[int, float] = {}
+        tasks = 0
+        for e in history.events:
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+                scheduled[e.event_id] = e.event_time.ToDatetime().timestamp()
+            elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+                tasks += 1
+                at = scheduled.get(e.workflow_task_started_event_attributes.scheduled_event_id)
+                if at is not None:
+                    row["wait"].append(e.event_time.ToDatetime().timestamp() - at)
+        row["tasks"].append(tasks)
+    for name, row in sorted(per.items()):
+        n, waits = len(row["events"]), sorted(row["wait"]) or [0.0]
+        print(f"  {name:22s} x{n:4d}  events {sum(row['events']) / n:7.1f}  workflow tasks {sum(row['tasks']) / n:6.1f}"
+              f"  task waits p50 {waits[len(waits) // 2]:.2f} s  p90 {waits[int(len(waits) * 0.9)]:.2f} s",
+              flush=True)
+
+
 def _print_activity_times() -> None:
     """Where the campaign's activities waited (scheduled → started) and ran, per type: p50 / p90 / max."""
     def q(xs: list[float]) -> str:
@@ -270,6 +300,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="print history events and workflow tasks per workflow type of the campaign")
     args = parser.parse_args()
     (address,) = need("CADRE_TEST_TEMPORAL")
     if not args.sqlite:
@@ -295,6 +327,8 @@ async def main() -> None:
         activities = COUNT["activities"]
         print(f"campaign: {campaign_s:.1f} s for {args.n} candidates, {activities} activities", flush=True)
         _print_activity_times()
+        if args.profile:
+            await profile_histories(client, "selection-campaign-")
         bare_s = await run_bare(client, activities, batch=2 * args.n)
         print(f"candidates={args.n} activities={activities} database={'sqlite' if 'sqlite' in url else 'postgresql'}")
         print(f"campaign: {campaign_s:.1f} s, {args.n / campaign_s:.1f} candidates/s, "

@@ -4,8 +4,8 @@
    the Organization Board confirms the proposals (inbox task).
 2. screening — selection reads every nominee's record from registration at a recorded snapshot time; the
    Board confirms the eligible list, overriding a result only with a reason (each override is a new task).
-3. examination — anonymous codes; a PaperMarking child per paper and component (essay, interview); marking
-   closes with totals, pass mark and ranking; a tie at the cut-off goes to the council chair.
+3. examination — anonymous codes; a PaperMarking child per paper, its essay and interview marked independently;
+   marking closes with totals, pass mark and ranking; a tie at the cut-off goes to the council chair.
 4. committee — a CommitteeVote child per group; the selected lists are published.
 
 History: the children keep the parent's history to a few events per paper; the parent continues as new at a
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         ConferenceOutcome,
         DecisionInput,
         ExamSummary,
+        MarkingInput,
         NomineeSummary,
         Paper,
         PaperInput,
@@ -180,15 +181,16 @@ class SelectionCampaign(HumanTasks):
         papers: list[Paper] = await self._act("selection.prepare_exam", CampaignRef(plan.campaign_id), list[Paper])
         base = workflow.info().workflow_id
         due = task_window(plan.deadlines["marking"])
-        runs = []
-        for paper in papers:
-            for component, people, count in (("essay", plan.examiners, 2), ("interview", plan.interview_panel, None)):
-                runs.append(workflow.execute_child_workflow(
-                    PaperMarking.run, PaperInput(plan.campaign_id, paper.code, paper.unit_code, component,
-                                                 markers_for(paper, people, count), due, plan.bands),
-                    id=f"{base}-{component}-{paper.code}", parent_close_policy=ParentClosePolicy.TERMINATE))
-        results: list[ComponentResult] = await asyncio.gather(*runs)
-        self._detail["papers_marked"] = len(results)
+        papers_marked: list[list[ComponentResult]] = await asyncio.gather(*(
+            workflow.execute_child_workflow(
+                PaperMarking.run, MarkingInput(plan.campaign_id, [
+                    PaperInput(plan.campaign_id, paper.code, paper.unit_code, component,
+                               markers_for(paper, people, count), due, plan.bands)
+                    for component, people, count in (("essay", plan.examiners, 2),
+                                                     ("interview", plan.interview_panel, None))]),
+                id=f"{base}-paper-{paper.code}", parent_close_policy=ParentClosePolicy.TERMINATE)
+            for paper in papers))
+        self._detail["papers_marked"] = sum(len(p) for p in papers_marked)
         orders = dict(tie_orders)
         while True:
             summary: ExamSummary = await self._act("selection.close_marking",

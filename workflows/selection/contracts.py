@@ -158,7 +158,7 @@ class Paper:
 
 @dataclass
 class PaperInput:
-    """The marking child's input (one component of one candidate)."""
+    """One component of one candidate's paper, as the marking child marks it."""
 
     campaign_id: str
     code: str
@@ -167,6 +167,14 @@ class PaperInput:
     markers: list[str]
     due_in_seconds: int
     bands: dict[str, str]
+
+
+@dataclass
+class MarkingInput:
+    """A marking child's input: the components (essay and interview) of a paper, each marked on its own."""
+
+    campaign_id: str
+    components: list[PaperInput]
 
 
 @dataclass

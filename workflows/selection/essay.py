@@ -1,14 +1,23 @@
-"""PaperMarking: one component (essay or interview) of one anonymous paper, marked independently.
+"""PaperMarking: the components (essay, interview) of one anonymous paper, each marked independently.
 
-Every marker gets their own inbox task at once; a task's dossier holds only the anonymisation code and the
-paper's reference, never the candidate's identity nor another marker's mark, and no actor of the candidate's
-unit may take it. The spread bands of marking.py then decide: the mean, or a task for the head of marking
-(5 < spread < 10), or one for the council chair (spread ≥ 10).
+Every marker of a component gets their own inbox task at once; a task's dossier holds only the anonymisation code
+and the paper's reference, never the candidate's identity nor another marker's mark, and no actor of the
+candidate's unit may take it. The spread bands of marking.py then decide each component on its own: the mean, or a
+task for the head of marking (5 < spread < 10), or one for the council chair (spread ≥ 10).
+
+One workflow per paper, not one per paper and component: the Temporal server's work is per workflow and per
+workflow task more than per activity (a child per component cost ~74 history events and 9–13 workflow tasks for
+~10 activities, plus its start and completion in the parent), and activity completions and Updates that arrive
+while a workflow task runs are handled together by the next one. Not more papers per workflow: the server admits
+at most 10 Updates in flight per workflow (`history.maxInFlightUpdates`) and 2,000 per run
+(`history.maxTotalUpdates`); a paper has its two examiners' and its panel's tasks open at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from temporalio import workflow
 
@@ -17,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
     from shared.number_rules import MARK_STEP
     from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
-    from workflows.selection.contracts import ComponentResult, MarkRecord, PaperInput
+    from workflows.selection.contracts import ComponentResult, MarkingInput, MarkRecord, PaperInput
     from workflows.selection.opts import SELECTION_OPTS
 
 TITLES = {"essay": ("Chấm bài viết", "Mark essay"), "interview": ("Chấm phỏng vấn", "Score interview")}
@@ -29,18 +38,28 @@ def _mark_action(name: str = "mark", label: str = "Điểm") -> TaskAction:
                                               step=MARK_STEP)])
 
 
+def _record(inp: PaperInput, kind: str = "mark") -> Callable[[TaskDecision], Awaitable[Any]]:
+    """Record a decided mark in selection (beside closing its task in the portal)."""
+    def record(decision: TaskDecision) -> Awaitable[Any]:
+        return workflow.execute_activity("selection.record_mark", MarkRecord(
+            inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
+            str(decision.inputs["mark"]), kind=kind, comment=decision.comment if kind != "mark" else ""),
+            **SELECTION_OPTS)
+    return record
+
+
 @workflow.defn(name="PaperMarking")
 class PaperMarking(HumanTasks):
-    """Independent marks from each marker, then the spread bands."""
+    """Independent marks from each marker, then the spread bands, for each component of the paper."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._marks: dict[str, str] = {}
+        self._marks: dict[str, int] = {}  # "component:code" → how many marks are in
 
     @workflow.query(name="progress")
     def progress(self) -> dict[str, int]:
         """How many marks are in (never the marks themselves)."""
-        return {"marks_in": len(self._marks), "open_tasks": len(self._open_tasks)}
+        return {"marks_in": sum(self._marks.values()), "open_tasks": len(self._open_tasks)}
 
     async def _mark_by(self, inp: PaperInput, index: int, marker: str) -> TaskDecision:
         kind = "essay_mark" if inp.component == "essay" else "interview_score"
@@ -53,15 +72,13 @@ class PaperMarking(HumanTasks):
             dossier={"code": inp.code, "component": inp.component, "paper_ref": f"{inp.component}:{inp.code}"},
             assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=2 * 24 * 3600,
             escalation_roles=["marking_head"], campaign=inp.campaign_id,
-            excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]))
-        await workflow.execute_activity("selection.record_mark", MarkRecord(
-            inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
-            str(decision.inputs["mark"])), **SELECTION_OPTS)
-        self._marks[decision.actor_id] = str(decision.inputs["mark"])
+            excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
+            alongside_close=_record(inp))
+        key = f"{inp.component}:{inp.code}"
+        self._marks[key] = self._marks.get(key, 0) + 1
         return decision
 
-    @workflow.run
-    async def run(self, inp: PaperInput) -> ComponentResult:
+    async def _component(self, inp: PaperInput) -> ComponentResult:
         bands = bands_of(inp.bands)
         decisions = await asyncio.gather(*(self._mark_by(inp, i, m) for i, m in enumerate(inp.markers)))
         outcome = combine_marks([str(d.inputs["mark"]) for d in decisions], bands=bands)
@@ -75,13 +92,16 @@ class PaperMarking(HumanTasks):
                 dossier={"code": inp.code, "component": inp.component, "marks": [str(m) for m in outcome.marks],
                          "spread": str(outcome.spread), "paper_ref": f"{inp.component}:{inp.code}"},
                 due_in_seconds=inp.due_in_seconds, escalation_roles=["council_chair"], campaign=inp.campaign_id,
-                excluded_units=[inp.unit_code], excluded_users=list(inp.markers)))  # not a marker of this paper
-            await workflow.execute_activity("selection.record_mark", MarkRecord(
-                inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
-                str(decision.inputs["mark"]), kind="discrepancy", comment=decision.comment), **SELECTION_OPTS)
+                excluded_units=[inp.unit_code], excluded_users=list(inp.markers)),  # not a marker of this paper
+                alongside_close=_record(inp, "discrepancy"))
             outcome = record_decision(outcome, score=str(decision.inputs["mark"]), bands=bands)
         result = ComponentResult(inp.campaign_id, inp.code, inp.component, str(outcome.score),
                                  [str(m) for m in outcome.marks], str(outcome.spread), outcome.decided_by)
         await workflow.execute_activity("selection.record_component", result, **SELECTION_OPTS)
-        await self.settle()
         return result
+
+    @workflow.run
+    async def run(self, inp: MarkingInput) -> list[ComponentResult]:
+        results = await asyncio.gather(*(self._component(c) for c in inp.components))
+        await self.settle()
+        return list(results)

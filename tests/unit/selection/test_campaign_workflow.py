@@ -107,6 +107,10 @@ async def _mark(h: Harness) -> None:
     owner = await _code_owner(h)
     essays = await h.portal.wait_for("essay_mark", 8)
     interviews = await h.portal.wait_for("interview_score", 10)
+    # one marking workflow per paper, its essay and interview tasks together (the server's work is per workflow)
+    workflow_of = {t.request.dossier["code"]: t.workflow_id for t in essays}
+    assert len(set(workflow_of.values())) == len(workflow_of) == 4
+    assert all(t.workflow_id == workflow_of[t.request.dossier["code"]] for t in interviews)
     by_paper: dict[str, list[Any]] = {}
     for t in essays:
         code = t.request.dossier["code"]
