@@ -305,7 +305,7 @@ def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit
             return false()
         scope = {None: in_scope(unit_scope), "all": true(), "none": unit_scope.is_(None),
                  "mine": unit_scope.in_(sorted(principal.units))}[unit_part]
-        return and_(candidate_role.in_(roles), assignee.is_(None), scope, not_excluded)
+        return and_(candidate_role.in_(roles), or_(assignee.is_(None), assignee == me), scope, not_excluded)
     not_excluded = and_(
         ~excluded_users.contains(f"|{me}|", autoescape=True), not_mine,
         true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),

@@ -81,13 +81,6 @@ def _branches(principal: Principal, kind: str | None, *columns: str, excluded: A
     """My open, decidable tasks in disjoint parts: those I hold (from the tasks), and the claimable ones from the
     candidate index without a unit and in my units (index ranges that never visit the task rows), with ``columns``."""
     c = TaskCandidate
-    held = task_inbox_clause(
-        principal, task_id=Task.id, assignee=Task.assignee, unit_scope=Task.unit_scope,
-        subject_user_id=Task.subject_user_id, excluded=excluded, branch="held", candidate_task_id=c.task_id,
-        candidate_role=c.role, candidate_unit=c.unit_scope)
-    mine = select(Task.id.label("task_id"), *(getattr(Task, n) for n in columns)).where(Task.status == OPEN, held)
-    if kind:
-        mine = mine.where(Task.kind == kind)
     scoped = []
     for part in unit_parts(principal):  # disjoint, so each is an index range with no OR
         pickable = task_inbox_clause(
@@ -100,7 +93,7 @@ def _branches(principal: Principal, kind: str | None, *columns: str, excluded: A
         if len(principal.roles) > 1:  # a task claimable through two of my roles is one task
             claimable = claimable.distinct()
         scoped.append(claimable)
-    return [mine.subquery("held"), *(part.subquery(f"claimable{i}") for i, part in enumerate(scoped))]
+    return [*(part.subquery(f"claimable{i}") for i, part in enumerate(scoped))]
 
 
 def _order(rows: Any, sort: str) -> tuple[Any, ...]:
