@@ -30,9 +30,9 @@ from bench.result import emit, need
 from services.portal import api
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, Task, TaskCandidate, TaskExclusion, metadata
+from services.portal.queries import exclusion_keys
 from services.portal.records import pack
 from shared.auth import issue_token
-from shared.authz import exclusion_keys
 from shared.config import Settings
 from shared.context import ServiceContext, build_context
 from shared.migrate import upgrade

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
@@ -170,54 +170,87 @@ class TaskFacts:
     kind: str = ""
 
 
-TASK_ACTIONS = ("view", "claim", "release", "delegate", "assign", "complete")
+# Who may decide a task: every row must hold, in this order (the first that fails is the refusal given). Each row
+# names the task's fact (a TaskFacts field) and the relation the caller must stand in to it (TASK_RELATIONS). The
+# holder is checked exactly as a claimant is: holding a task never widens who may decide it. ``authorize_task``
+# reads this table; the portal builds the inbox's SQL from it (services/portal/queries.py, one SQL reading per
+# relation) and tests/unit/portal/test_one_place.py checks that both agree.
+@dataclass(frozen=True)
+class TaskRule:
+    """One condition every decider of a task meets, with the refusal (``{me}``: the caller, ``{task}``: the facts)."""
+
+    name: str
+    fact: str
+    relation: str
+    refusal_en: str
+    refusal_vi: str
+
+
+TASK_RULES: tuple[TaskRule, ...] = (
+    TaskRule("four_eyes", "excluded_users", "user_not_in",
+             "Four-eyes rule: you took part in an earlier step of this case and may not decide it",
+             "Nguyên tắc bốn mắt: bạn đã tham gia bước trước của hồ sơ này nên không được quyết định"),
+    TaskRule("own_case", "subject_user_id", "not_user",
+             "Nobody decides on themselves: this task concerns you",
+             "Không ai tự quyết định về chính mình: công việc này liên quan đến bạn"),
+    TaskRule("conflict_of_interest", "excluded_units", "unit_not_in",
+             "Conflict of interest: the case belongs to your own unit ({me.unit})",
+             "Xung đột lợi ích: hồ sơ thuộc chính đơn vị của bạn ({me.unit})"),
+    TaskRule("holder", "assignee", "none_or_user",
+             "The task is held by {task.assignee}; only they may act on it",
+             "Công việc đang do {task.assignee} xử lý; chỉ người đó được thực hiện"),
+    TaskRule("candidate_role", "candidate_roles", "shares_role",
+             "Your roles are not among the task's candidate groups",
+             "Vai trò của bạn không thuộc nhóm được giao công việc này"),
+    TaskRule("unit_scope", "unit_scope", "covered",
+             "Unit {task.unit_scope} is outside your scope",
+             "Đơn vị {task.unit_scope} nằm ngoài phạm vi của bạn"),
+)
+
+# relation -> whether the caller (first argument) stands in it to the task's fact (second)
+TASK_RELATIONS: dict[str, Callable[[Principal, Any], bool]] = {
+    "user_not_in": lambda me, users: me.user_id not in users,  # I am not among them
+    "unit_not_in": lambda me, units: me.unit is None or me.unit not in units,  # my own unit is not among them
+    "not_user": lambda me, user: user is None or user != me.user_id,  # nobody, or someone else
+    "none_or_user": lambda me, user: user is None or user == me.user_id,  # nobody, or me
+    "shares_role": lambda me, roles: bool(me.roles.intersection(roles)),  # one of my roles is among them
+    "covered": lambda me, unit: me.covers_unit(unit),  # no unit, or one in my scope
+}
+
+# task action -> who may perform it: "decider" (meets every row of TASK_RULES), "board" (the roles of task.assign:
+# oversight of every task, whether or not they could decide it)
+TASK_ACTIONS: dict[str, frozenset[str]] = {
+    "view": frozenset({"decider", "board"}),
+    "claim": frozenset({"decider"}),
+    "release": frozenset({"decider", "board"}),
+    "delegate": frozenset({"decider", "board"}),
+    "assign": frozenset({"board"}),
+    "complete": frozenset({"decider"}),
+}
 
 
 def _task_refusal(principal: Principal, task: TaskFacts) -> Problem | None:
-    """Why the principal may not decide this task at all (four-eyes, conflict of interest, role, scope)."""
-    if principal.user_id in task.excluded_users:
-        return forbidden("Four-eyes rule: you took part in an earlier step of this case and may not decide it",
-                         "Nguyên tắc bốn mắt: bạn đã tham gia bước trước của hồ sơ này nên không được quyết định")
-    if task.subject_user_id is not None and task.subject_user_id == principal.user_id:
-        return forbidden("Nobody decides on themselves: this task concerns you",
-                         "Không ai tự quyết định về chính mình: công việc này liên quan đến bạn")
-    if principal.unit is not None and principal.unit in task.excluded_units:
-        return forbidden(f"Conflict of interest: the case belongs to your own unit ({principal.unit})",
-                         f"Xung đột lợi ích: hồ sơ thuộc chính đơn vị của bạn ({principal.unit})")
-    if task.assignee is not None and task.assignee != principal.user_id:
-        return forbidden(f"The task is held by {task.assignee}; only they may act on it",
-                         f"Công việc đang do {task.assignee} xử lý; chỉ người đó được thực hiện")
-    # the holder is checked exactly as a claimant is: holding a task never widens who may decide it
-    if not principal.roles.intersection(task.candidate_roles):
-        return forbidden("Your roles are not among the task's candidate groups",
-                         "Vai trò của bạn không thuộc nhóm được giao công việc này")
-    if not principal.covers_unit(task.unit_scope):
-        return forbidden(f"Unit {task.unit_scope} is outside your scope",
-                         f"Đơn vị {task.unit_scope} nằm ngoài phạm vi của bạn")
+    """Why the principal may not decide this task (the first row of TASK_RULES it fails), or None."""
+    for rule in TASK_RULES:
+        if not TASK_RELATIONS[rule.relation](principal, getattr(task, rule.fact)):
+            return forbidden(rule.refusal_en.format(me=principal, task=task),
+                             rule.refusal_vi.format(me=principal, task=task))
     return None
 
 
 def authorize_task(principal: Principal, task: TaskFacts, action: str) -> None:
-    """Raise a 403 (reason in Vietnamese and English) unless the principal may perform the action on the task.
-
-    view: a possible decider, the holder, or the Organization Board (oversight); claim/complete: a decider
-    (candidate role, unit scope, not excluded by four-eyes or conflict of interest, and the holder when the
-    task is held); release/delegate: the holder (or a decider of an unheld task), or the Organization Board;
-    assign: the Organization Board.
-    """
-    if action not in TASK_ACTIONS:
+    """Raise a 403 (reason in Vietnamese and English) unless the principal may perform the action on the task
+    (TASK_ACTIONS: a decider by TASK_RULES, or the Organization Board where the action allows oversight)."""
+    who = TASK_ACTIONS.get(action)
+    if who is None:
         raise forbidden(f"Unknown task action {action}", f"Thao tác không xác định {action}")
-    board = bool(principal.roles.intersection(PERMISSIONS["task.assign"]))
-    if action == "assign":
-        if not board:
-            raise forbidden("Only the Organization Board assigns tasks", "Chỉ Ban Tổ chức được giao công việc")
+    if "board" in who and principal.roles.intersection(PERMISSIONS["task.assign"]):
         return
+    if "decider" not in who:
+        raise forbidden("Only the Organization Board assigns tasks", "Chỉ Ban Tổ chức được giao công việc")
     refusal = _task_refusal(principal, task)
-    if refusal is None:
-        return
-    if action in ("view", "release", "delegate") and board:
-        return
-    raise refusal
+    if refusal is not None:
+        raise refusal
 
 
 def decider_refusal(person: Principal, task: TaskFacts) -> Problem | None:
@@ -252,77 +285,6 @@ def authorize_handover(target_id: str, target: Principal | None, task: TaskFacts
                       "Người nhận không được quyết định công việc này",
                       f"{target_id} could not decide this task themselves: {why.detail_en}",
                       f"{target_id} không được tự quyết định công việc này: {why.detail_vi}")
-
-
-def exclusion_keys(*, users: Iterable[str] = (), units: Iterable[str] = ()) -> list[str]:
-    """A task's exclusions as index keys (four-eyes ``user:<id>``, conflict of interest ``unit:<code>``)."""
-    return list(dict.fromkeys([*(f"user:{u}" for u in users), *(f"unit:{u}" for u in units)]))
-
-
-def principal_exclusion_keys(principal: Principal) -> list[str]:
-    """The keys under which a task excluding this principal is indexed."""
-    return exclusion_keys(users=[principal.user_id], units=[principal.unit] if principal.unit else [])
-
-
-def excluded_for(principal: Principal, exclusion_key: Any, exclusion_task_id: Any) -> Any:
-    """The ids of the tasks this principal may not decide, from the exclusion index (see ``exclusion_keys``)."""
-    from sqlalchemy import select
-
-    return select(exclusion_task_id).where(exclusion_key.in_(principal_exclusion_keys(principal)))
-
-
-def unit_parts(principal: Principal) -> list[str]:
-    """My unit scope as disjoint parts: every unit when province-wide, else tasks without a unit and those of
-    my units (a condition with an OR between them is no index range)."""
-    if principal.province_wide:
-        return ["all"]
-    return ["none", "mine"] if principal.units else ["none"]
-
-
-def task_inbox_clause(principal: Principal, *, task_id: Any, assignee: Any, unit_scope: Any, subject_user_id: Any,
-                      excluded_users: Any = None, excluded_units: Any = None,
-                      candidate_task_id: Any = None, candidate_role: Any = None, candidate_unit: Any = None,
-                      excluded: Any = None, branch: str = "both", unit_part: str | None = None) -> Any:
-    """The same rules as a SQL condition: the tasks the principal may decide (``_task_refusal`` is None).
-
-    Columns are passed in (the portal owns the tables). ``branch`` "both" reads a task row, whose excluded lists
-    are stored as ``|a|b|``. "held" (the tasks I hold) and "pickable" (the claimable ones, over a candidate index
-    whose rows carry the task's assignee, unit and subject) leave out ``excluded``: the ids ``excluded_for`` reads
-    from the exclusion index (given once, e.g. as a common table expression, for several parts), so they never
-    read a task row. ``unit_part`` narrows "pickable" to one of the disjoint ``unit_parts`` of my scope.
-    """
-    from sqlalchemy import and_, false, or_, select, true
-
-    me = principal.user_id
-    def in_scope(unit: Any) -> Any:
-        return true() if principal.province_wide else or_(unit.is_(None), unit.in_(sorted(principal.units)))
-
-    roles = sorted(principal.roles)
-    claimable = and_(assignee.is_(None), in_scope(unit_scope)) if roles else false()
-    not_mine = or_(subject_user_id.is_(None), subject_user_id != me)
-    if branch in ("held", "pickable"):
-        if excluded is None:
-            raise ValueError(f"branch {branch!r} needs the excluded task ids (see excluded_for)")
-        not_excluded = and_(not_mine, task_id.not_in(excluded))
-        if branch == "held":
-            if not roles or candidate_task_id is None:
-                return false() if not roles else and_(assignee == me, not_excluded)
-            # held, and decidable by my roles in my units (the holder is checked as a claimant is)
-            mine_to_decide = select(candidate_task_id).where(candidate_role.in_(roles), in_scope(candidate_unit))
-            return and_(assignee == me, not_excluded, task_id.in_(mine_to_decide))
-        if not roles:
-            return false()
-        scope = {None: in_scope(unit_scope), "all": true(), "none": unit_scope.is_(None),
-                 "mine": unit_scope.in_(sorted(principal.units))}[unit_part]
-        return and_(candidate_role.in_(roles), assignee.is_(None), scope, not_excluded)
-    not_excluded = and_(
-        ~excluded_users.contains(f"|{me}|", autoescape=True), not_mine,
-        true() if principal.unit is None else ~excluded_units.contains(f"|{principal.unit}|", autoescape=True),
-    )
-    pickable = select(candidate_task_id).where(candidate_role.in_(roles or [""]), in_scope(candidate_unit))
-    # driven by the indexed id set (decidable by my roles in my units), then filtered: unheld, or held by me (the
-    # holder is checked exactly as a claimant is)
-    return and_(task_id.in_(pickable), or_(assignee == me, claimable), not_excluded)
 
 
 # --- Every route of every service: what it asks and how its unit scope applies (the authorisation matrix). ----------

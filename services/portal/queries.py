@@ -1,15 +1,16 @@
-"""Reading the inbox: my tasks (held by me, or claimable within my roles and unit scope), with totals."""
+"""Reading the inbox: the tasks I may decide (shared.authz.TASK_RULES: held by me or claimable within my roles and
+unit scope), with totals; the rules as SQL over the inbox index and over the task rows, with their tuning."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, and_, bindparam, case, func, literal_column, null, or_, select, union_all
+from sqlalchemy import DateTime, and_, bindparam, case, false, func, literal_column, null, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
@@ -18,7 +19,7 @@ from services.portal.documents import summary_document, utc_now
 from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate, TaskExclusion
 from services.portal.schemas import TaskInbox
 from shared.auth import Principal
-from shared.authz import excluded_for, task_inbox_clause, unit_parts
+from shared.authz import TASK_RULES
 
 Sort = Literal["due", "-due", "priority", "created", "-created"]
 _ORDER: dict[str, tuple[Any, ...]] = {
@@ -42,17 +43,103 @@ class InboxFilter:
     offset: int = 0
 
 
+# --- Who may decide a task (shared.authz.TASK_RULES) as SQL ------------------------------------------------------
+# Each relation of a rule has two readings: over the inbox index (a TaskCandidate row, whose copies of the task's
+# assignee, unit and subject follow the task) and over a task row (the filters the index does not serve). Tuning,
+# measured in docs/performance.md: over the index, the caller's roles are the index's leading column, the unit scope
+# is one of the disjoint ``unit_parts`` (an OR is no index range), and every "not among" rule reads the exclusion
+# index (``exclusion_keys``) through one anti-join given once per statement, so no part visits a task row.
+
+EXCLUSION_KEYS = {"excluded_users": "user", "excluded_units": "unit"}  # fact -> key prefix in task_exclusions
+_CALLER_KEY: dict[str, Callable[[Principal], str | None]] = {  # "not among" relation -> the caller's value
+    "user_not_in": lambda me: me.user_id, "unit_not_in": lambda me: me.unit}
+
+
+def exclusion_keys(*, users: Iterable[str] = (), units: Iterable[str] = ()) -> list[str]:
+    """A task's exclusions as rows of the exclusion index (four-eyes ``user:<id>``, conflict of interest
+    ``unit:<code>``), written when the task is filed."""
+    facts = {"excluded_users": users, "excluded_units": units}
+    return list(dict.fromkeys(f"{EXCLUSION_KEYS[fact]}:{v}" for fact, values in facts.items() for v in values))
+
+
+def caller_exclusion_keys(principal: Principal) -> list[str]:
+    """The keys under which a task that excludes this principal is indexed (one per "not among" rule)."""
+    return [f"{EXCLUSION_KEYS[r.fact]}:{v}" for r in TASK_RULES if r.relation in _CALLER_KEY
+            and (v := _CALLER_KEY[r.relation](principal)) is not None]
+
+
+def unit_parts(principal: Principal) -> list[str]:
+    """My unit scope as disjoint parts: every unit when province-wide, else tasks without a unit and those of
+    my units (a condition with an OR between them is no index range)."""
+    if principal.province_wide:
+        return ["all"]
+    return ["none", "mine"] if principal.units else ["none"]
+
+
+def _in_scope(me: Principal, unit: Any) -> Any:
+    return true() if me.province_wide else or_(unit.is_(None), unit.in_(sorted(me.units)))
+
+
+def _unit_part(me: Principal, unit: Any, part: str) -> Any:
+    return {"all": true(), "none": unit.is_(None), "mine": unit.in_(sorted(me.units))}[part]
+
+
+def _roles_in(me: Principal, role: Any) -> Any:
+    return role.in_(sorted(me.roles)) if me.roles else false()
+
+
+def _packed_in(value: str | None, packed: Any) -> Any:  # a task row's list, stored as "|a|b|" (records.pack)
+    return true() if value is None else ~packed.contains(f"|{value}|", autoescape=True)
+
+
+_C = TaskCandidate
+# relation -> its reading over a task row (the caller, the fact's column)
+_ROW_SQL: dict[str, Callable[[Principal, Any], Any]] = {
+    "user_not_in": lambda me, col: _packed_in(me.user_id, col),
+    "unit_not_in": lambda me, col: _packed_in(me.unit, col),
+    "not_user": lambda me, col: or_(col.is_(None), col != me.user_id),
+    "none_or_user": lambda me, col: or_(col.is_(None), col == me.user_id),
+    # the candidate rows of my roles, narrowed by my scope as well (they carry the task's unit): one index range
+    "shares_role": lambda me, _col: Task.id.in_(select(_C.task_id).where(_roles_in(me, _C.role),
+                                                                         _in_scope(me, _C.unit_scope))),
+    "covered": _in_scope,
+}
+# relation -> its reading over the inbox index (the caller, the fact's column, the part of my unit scope); the
+# "not among" relations are the anti-join (``excluding``)
+_INDEX_SQL: dict[str, Callable[[Principal, Any, str], Any]] = {
+    "not_user": lambda me, col, _part: or_(col.is_(None), col != me.user_id),
+    "none_or_user": lambda me, col, _part: or_(col.is_(None), col == me.user_id),
+    "shares_role": lambda me, _col, _part: _roles_in(me, _C.role),
+    "covered": lambda me, col, part: _unit_part(me, col, part),
+}
+_INDEX_COLUMNS = {"assignee": _C.assignee, "subject_user_id": _C.subject_user_id, "unit_scope": _C.unit_scope,
+                  "candidate_roles": _C.role}
+
+
+def excluding(principal: Principal) -> Any:
+    """The ids of the tasks a "not among" rule keeps from this principal, from the exclusion index."""
+    return select(TaskExclusion.task_id).where(TaskExclusion.who.in_(caller_exclusion_keys(principal)))
+
+
+def decidable_row(principal: Principal) -> Any:
+    """The task rows the principal may decide: every rule of TASK_RULES, read over the task's own columns."""
+    return and_(*(_ROW_SQL[r.relation](principal, getattr(Task, r.fact)) for r in TASK_RULES))
+
+
+def decidable_index(principal: Principal, *, part: str, excluded: Any) -> Any:
+    """The inbox index rows (open or not) whose task the principal may decide, within one of my ``unit_parts``;
+    ``excluded``: the ids of ``excluding``, given once per statement (e.g. as a common table expression)."""
+    conds = [_INDEX_SQL[r.relation](principal, _INDEX_COLUMNS[r.fact], part) for r in TASK_RULES
+             if r.relation not in _CALLER_KEY]
+    return and_(*conds, _C.task_id.not_in(excluded))
+
+
 def visible(principal: Principal, status: str) -> Any:
     """Open tasks this principal may decide (the rules of shared.authz), or the tasks they decided.
 
     A task being completed (the Update in flight) leaves the inbox; close_task then marks it completed.
     """
-    decidable = task_inbox_clause(
-        principal, task_id=Task.id, assignee=Task.assignee, unit_scope=Task.unit_scope,
-        excluded_users=Task.excluded_users, excluded_units=Task.excluded_units,
-        subject_user_id=Task.subject_user_id, candidate_task_id=TaskCandidate.task_id,
-        candidate_role=TaskCandidate.role, candidate_unit=TaskCandidate.unit_scope)
-    open_mine = and_(Task.status == OPEN, decidable)
+    open_mine = and_(Task.status == OPEN, decidable_row(principal))
     decided = and_(Task.status == COMPLETED, Task.decided_by == principal.user_id)
     if status == "open":
         return open_mine
@@ -78,29 +165,19 @@ def _narrowed(principal: Principal, f: InboxFilter, *, with_kind: bool) -> list[
 
 
 def _branches(principal: Principal, kind: str | None, *columns: str, excluded: Any) -> list[Any]:
-    """My open, decidable tasks in disjoint parts: those I hold (from the tasks), and the claimable ones from the
-    candidate index without a unit and in my units (index ranges that never visit the task rows), with ``columns``."""
-    c = TaskCandidate
-    held = task_inbox_clause(
-        principal, task_id=Task.id, assignee=Task.assignee, unit_scope=Task.unit_scope,
-        subject_user_id=Task.subject_user_id, excluded=excluded, branch="held", candidate_task_id=c.task_id,
-        candidate_role=c.role, candidate_unit=c.unit_scope)
-    mine = select(Task.id.label("task_id"), *(getattr(Task, n) for n in columns)).where(Task.status == OPEN, held)
-    if kind:
-        mine = mine.where(Task.kind == kind)
+    """My open, decidable tasks in disjoint parts of my unit scope, held by me or claimable alike (the holder is
+    checked as a claimant is, so held tasks are in the same index range), with ``columns``: index ranges that never
+    visit the task rows."""
     scoped = []
-    for part in unit_parts(principal):  # disjoint, so each is an index range with no OR
-        pickable = task_inbox_clause(
-            principal, task_id=c.task_id, assignee=c.assignee, unit_scope=c.unit_scope,
-            subject_user_id=c.subject_user_id, candidate_role=c.role, excluded=excluded, branch="pickable",
-            unit_part=part)
-        claimable = select(c.task_id, *(getattr(c, n) for n in columns)).where(c.status == OPEN, pickable)
+    for i, part in enumerate(unit_parts(principal)):  # disjoint, so each is an index range with no OR
+        rows = select(_C.task_id, *(getattr(_C, n) for n in columns)).where(
+            _C.status == OPEN, decidable_index(principal, part=part, excluded=excluded))
         if kind:
-            claimable = claimable.where(c.kind == kind)
-        if len(principal.roles) > 1:  # a task claimable through two of my roles is one task
-            claimable = claimable.distinct()
-        scoped.append(claimable)
-    return [mine.subquery("held"), *(part.subquery(f"claimable{i}") for i, part in enumerate(scoped))]
+            rows = rows.where(_C.kind == kind)
+        if len(principal.roles) > 1:  # a task open to two of my roles is one task
+            rows = rows.distinct()
+        scoped.append(rows.subquery(f"decidable{i}"))
+    return scoped
 
 
 def _order(rows: Any, sort: str) -> tuple[Any, ...]:
@@ -124,7 +201,7 @@ def _statement(principal: Principal, kind: str | None, sort: str, limit: int, of
     summaries as JSON (``section`` 0, in order) followed by the counts per kind of each part (``section`` 1)."""
     keys = ("due_at", "priority", "created_at")
     # the tasks I may not decide, read once for every part
-    excluded = select(excluded_for(principal, TaskExclusion.who, TaskExclusion.task_id).cte("excluding_me"))
+    excluded = select(excluding(principal).cte("excluding_me"))
     # the bounds are written into the statement: a generic plan (PostgreSQL) that does not know them scans every
     # task for `id IN (…)`
     parts = [select(p.c.task_id, *(p.c[k] for k in keys)).order_by(*_order(p, sort))

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, delete, select
 
 from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate, TaskExclusion
+from services.portal.queries import exclusion_keys
 from services.portal.records import pack, subject_user, unpack
 from shared.audit import Actor, AuditEntry, digest
-from shared.authz import exclusion_keys
 from shared.logging import get_logger
 from shared.metrics import TASK_AGE, TASK_ESCALATIONS, TASK_REMINDERS, TASK_TIME_TO_COMPLETE
 from shared.uow import UnitOfWork
