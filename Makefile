@@ -27,7 +27,7 @@ bench: install
 lint:
 	@rc=0; \
 	$(VENV)/bin/ruff check . || rc=1; \
-	$(VENV)/bin/mypy shared services workflows cli || rc=1; \
+	$(VENV)/bin/mypy shared services workflows cli contracts || rc=1; \
 	$(VENV)/bin/python scripts/check_machine_paths.py || rc=1; \
 	exit $$rc
 
