@@ -188,7 +188,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "tie_break": ("Xếp thứ tự khi bằng điểm", "Tie break"),
     "committee_vote": ("Biểu quyết", "Committee vote"),
     "committee_decision": ("Ký quyết định của Ban Thường vụ", "Committee decision"),
-    "portal_probe": ("Xác nhận thử nghiệm", "Probe confirmation"),
+    "portal_probe": ("Thử nghiệm hộp công việc", "Inbox probe"),
 }
 
 ROLES: dict[str, tuple[str, str]] = {

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from contracts.tasks import TieBreakView
 from services.portal import assignment, completion
 from services.portal.config import PortalSettings, demo_login_enabled
 from services.portal.forms import FormError, check_decision, normalise
@@ -29,8 +30,18 @@ from services.portal.i18n import (
 from services.portal.models import Task
 from services.portal.queries import InboxFilter, inbox
 from services.portal.records import detail
-from services.portal.schemas import TaskComplete
-from services.portal.views import confirmed_lines, fill, majority_of, policy_name, signature_text, template_of, view_of
+from services.portal.schemas import TaskComplete, TaskSummary
+from services.portal.views import (
+    confirmed_lines,
+    fill,
+    majority_of,
+    policy_name,
+    signature_text,
+    template_of,
+    tie_lines,
+    tie_order,
+    view_of,
+)
 from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token, demo_users, token_for_demo_user
 from shared.authz import authorize
 from shared.config import Settings
@@ -214,7 +225,16 @@ async def act(task_id: str, request: Request) -> Response:
         return await _task_page(request, principal, task_id, status=problem.status, problem=problem)
     shown = detail(task, principal)
     chosen = next((a for a in shown.actions if a["name"] == action), None)
-    errors = check_decision(chosen, raw, comment)  # the browser checks the same; this is the check that counts
+    view = view_of(shown.kind, shown.dossier)
+    positions = {str(k).removeprefix("pos."): str(v) for k, v in form.items() if str(k).startswith("pos.")}
+    order_errors: list[FormError] = []
+    if isinstance(view, TieBreakView) and positions:  # the chair ranks names; the workflow takes the ids in order
+        order, order_errors = tie_order(view, positions)
+        raw["order"] = order
+        raw.update({f"pos.{k}": v for k, v in positions.items()})
+    errors = order_errors or check_decision(chosen, raw, comment)  # the browser checks the same; this one counts
+    if errors and back == "marking":
+        return await _marking(request, principal, errors=errors)
     if errors:
         return await _task_page(request, principal, task_id, status=422, errors=errors, chosen=action,
                                 inputs=raw, comment=comment)
@@ -222,10 +242,10 @@ async def act(task_id: str, request: Request) -> Response:
     lang = lang_of(request)
     title = shown.title_vi if lang == "vi" else shown.title_en
     if form.get("confirmed") != "yes":
-        view = view_of(shown.kind, shown.dossier)
+        lines = tie_lines(view, inputs) if isinstance(view, TieBreakView) else confirmed_lines(chosen, inputs, lang)
         return page(request, "confirm.html", principal=principal, task=shown, action=chosen, action_name=action,
-                    comment=comment, inputs=inputs, lines=confirmed_lines(chosen, inputs, lang),
-                    statement=signature_text(chosen, title, lang), view=view)
+                    comment=comment, inputs=inputs, lines=lines, statement=signature_text(chosen, title, lang),
+                    view=view)
     body = TaskComplete(action=action or "-", inputs=inputs, comment=comment,
                         dossier_digest=str(form.get("dossier_digest") or "") or None)
     try:
@@ -252,8 +272,9 @@ async def marking_page(request: Request) -> Response:
     return await _marking(request, principal)
 
 
-async def _marking(request: Request, principal: Principal, problem: Problem | None = None) -> Response:
-    papers = []
+async def _marking(request: Request, principal: Principal, problem: Problem | None = None,
+                   errors: list[FormError] | None = None) -> Response:
+    papers: list[TaskSummary] = []
     async with ctx_of(request).sessions() as session:
         for kind in PAPER_KINDS:
             box = await inbox(session, principal=principal, f=InboxFilter(kind=kind, limit=100))
@@ -277,5 +298,6 @@ async def _marking(request: Request, principal: Principal, problem: Problem | No
         if finished is not None:
             done_view = view_of(finished.kind, json.loads(finished.dossier))
             done_code = getattr(done_view, "code", None)
-    return page(request, "marking.html", status=problem.status if problem else 200, principal=principal,
-                rows=rows, problem=problem, done_code=done_code)
+    status = problem.status if problem else (422 if errors else 200)
+    return page(request, "marking.html", status=status, principal=principal, rows=rows, problem=problem,
+                done_code=done_code, errors=errors or [])

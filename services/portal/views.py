@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from contracts.tasks import DossierInvalid, TaskView, parse_view
+from contracts.tasks import DossierInvalid, TaskView, TieBreakView, parse_view
+from services.portal.forms import FormError
 from services.portal.i18n import CHOICES, LANGS, SIGNATURES, WORDS, word
 from shared.logging import get_logger
 from shared.policy import PolicyBook, PolicyError, load_policy_book
@@ -101,3 +102,21 @@ def signature_text(action: dict[str, Any] | None, title: str, lang: str) -> str:
 def fill(key: str, lang: str, **values: Any) -> str:
     """A sentence with its blanks filled."""
     return WORDS[key][LANGS.index(lang)].format(**values)
+
+
+def tie_order(view: TieBreakView, positions: dict[str, str]) -> tuple[str, list[FormError]]:
+    """The chair's ranks (candidate id → 1…n) as the ids in order, or what is wrong with them."""
+    known = [c.candidate_id for c in view.candidates]
+    ranks = {cid: positions.get(cid, "") for cid in known}
+    if any(not r.isdigit() for r in ranks.values()) or sorted(int(r) for r in ranks.values()) != list(
+            range(1, len(known) + 1)):
+        return "", [FormError("order", "Mỗi thí sinh cần một thứ tự khác nhau, từ 1 đến " + str(len(known)) + ".",
+                              "Give each candidate a different place, from 1 to " + str(len(known)) + ".")]
+    return ",".join(sorted(known, key=lambda cid: int(ranks[cid]))), []
+
+
+def tie_lines(view: TieBreakView, inputs: dict[str, str]) -> list[Confirmed]:
+    """The order the chair confirms, by name."""
+    names = {c.candidate_id: c.full_name or c.code for c in view.candidates}
+    ids = [x for x in inputs.get("order", "").split(",") if x]
+    return [Confirmed(str(i), names.get(cid, "—")) for i, cid in enumerate(ids, start=1)]

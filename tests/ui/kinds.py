@@ -70,7 +70,8 @@ KINDS: list[Kind] = [
     Kind("mark_discrepancy", "Điểm chênh lệch 7 — phách 0417", "Marks differ by 7 — code 0417", ["marking_head"],
          "gk.vuthilan", [_mark("decide", "Điểm quyết định")], fill={"mark": "66"}),
     Kind("tie_break", "Quyết định thứ tự thí sinh bằng điểm — nhóm G1", "Order the tied candidates — group G1",
-         ["council_chair"], "hd.phamvantoan", [TaskAction("order", "Xếp thứ tự", "Order", signature="decide")]),
+         ["council_chair"], "hd.phamvantoan", [TaskAction("order", "Xếp thứ tự", "Order", signature="decide", inputs=[
+             TaskInputField("order", "Thứ tự (mã, cách nhau bởi dấu phẩy)", "Order (comma-separated ids)")])]),
     Kind("committee_vote", "Biểu quyết danh sách nguồn — Nguồn Phó Giám đốc Sở",
          "Vote on the source-cadre list — Nguồn Phó Giám đốc Sở", ["committee_member"], "tv.dangvanlong",
          committee_actions(), assignee="tv.dangvanlong"),

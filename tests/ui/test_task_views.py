@@ -28,7 +28,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from contracts.tasks import dossier_of
+from contracts.tasks import PaperView, dossier_of
 from services.portal.i18n import WORDS
 from services.portal.models import Task
 from services.portal.updates import TemporalUpdateSender
@@ -184,7 +184,10 @@ async def test_every_kinds_confirmation_says_what_the_signature_means(site: Site
         for lang in ("vi", "en"):
             await page.goto(f"{site.url}/ui/tasks/{task_id}?lang={lang}")
             action = k.actions[0]
-            if k.kind == "committee_vote":
+            if k.kind == "tie_break":  # a place per candidate, by name (the ids never show)
+                for place, select in enumerate(await page.locator("select[name^='pos.']").all(), start=1):
+                    await select.select_option(str(place))
+            elif k.kind == "committee_vote":
                 for radio in await page.get_by_role("radio", name="Tán thành" if lang == "vi" else "Approve",
                                                     exact=True).all():
                     await radio.check()
@@ -239,9 +242,9 @@ async def test_a_committee_member_casts_a_ballot(site: Site) -> None:
 async def test_an_examiner_marks_ten_papers_on_one_page(site: Site) -> None:
     k = _kind("essay_mark")
     codes = [f"{n:04d}" for n in range(101, 111)]
-    handles = [(await file(site, k, dossier=dossier_of(type(SAMPLES["essay_mark"])(
-        code=code, component="essay", paper_ref=f"essay:{code}")), title_vi=f"Chấm bài viết — phách {code}"))[0]
-        for code in codes]
+    handles = [(await file(site, k, dossier=dossier_of(PaperView(code=code, component="essay",
+                                                              paper_ref=f"essay:{code}")),
+                           title_vi=f"Chấm bài viết — phách {code}"))[0] for code in codes]
     page = await sign_in(site, "gk.hoangminhduc")
     await page.goto(f"{site.url}/ui/marking")
     await expect(page.get_by_role("row")).to_have_count(11)  # the header and ten papers
