@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from contracts.tasks import TieBreakView
+from contracts.tasks import CommitteeVoteView, TieBreakView
 from services.portal import assignment, completion
 from services.portal.config import PortalSettings, demo_login_enabled
 from services.portal.forms import FormError, check_decision, normalise
@@ -32,6 +32,7 @@ from services.portal.queries import InboxFilter, inbox
 from services.portal.records import detail
 from services.portal.schemas import TaskComplete, TaskSummary
 from services.portal.views import (
+    ballot_lines,
     confirmed_lines,
     fill,
     majority_of,
@@ -162,7 +163,7 @@ async def inbox_page(request: Request, kind: str | None = None, overdue: bool | 
         everything = await inbox(session, principal=principal, f=InboxFilter(limit=1))
     return page(request, "inbox.html", principal=principal, box=box, counts=everything.counts_by_kind,
                 overdue_total=everything.overdue_count, kind=kind, only_overdue=bool(overdue),
-                done=request.query_params.get("done"))
+                done=request.query_params.get("done"), done_link=True)
 
 
 async def _task_page(request: Request, principal: Principal, task_id: str, *, status: int = 200,
@@ -242,7 +243,12 @@ async def act(task_id: str, request: Request) -> Response:
     lang = lang_of(request)
     title = shown.title_vi if lang == "vi" else shown.title_en
     if form.get("confirmed") != "yes":
-        lines = tie_lines(view, inputs) if isinstance(view, TieBreakView) else confirmed_lines(chosen, inputs, lang)
+        if isinstance(view, TieBreakView):
+            lines = tie_lines(view, inputs)
+        elif isinstance(view, CommitteeVoteView):
+            lines = ballot_lines(view, inputs, lang)
+        else:
+            lines = confirmed_lines(chosen, inputs, lang)
         return page(request, "confirm.html", principal=principal, task=shown, action=chosen, action_name=action,
                     comment=comment, inputs=inputs, lines=lines, statement=signature_text(chosen, title, lang),
                     view=view)

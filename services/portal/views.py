@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from contracts.tasks import DossierInvalid, TaskView, TieBreakView, parse_view
+from contracts.tasks import CommitteeVoteView, DossierInvalid, TaskView, TieBreakView, parse_view
 from services.portal.forms import FormError
 from services.portal.i18n import CHOICES, LANGS, SIGNATURES, WORDS, word
 from shared.logging import get_logger
@@ -120,3 +120,9 @@ def tie_lines(view: TieBreakView, inputs: dict[str, str]) -> list[Confirmed]:
     names = {c.candidate_id: c.full_name or c.code for c in view.candidates}
     ids = [x for x in inputs.get("order", "").split(",") if x]
     return [Confirmed(str(i), names.get(cid, "—")) for i, cid in enumerate(ids, start=1)]
+
+
+def ballot_lines(view: CommitteeVoteView, inputs: dict[str, str], lang: str) -> list[Confirmed]:
+    """A member's ballot as they will sign it: each candidate by rank and name, with the choice in words."""
+    return [Confirmed(f"{c.rank}. {c.full_name}", word(CHOICES, inputs.get(c.candidate_id, ""), lang))
+            for c in sorted(view.candidates, key=lambda c: c.rank)]
