@@ -209,7 +209,7 @@ def schema_of(kind: str) -> type[TaskView] | None:
 
 def dossier_of(view: TaskView) -> dict[str, Any]:
     """The view as the task carries it (plain JSON data)."""
-    return view.model_dump(mode="json")
+    return view.model_dump(mode="json", exclude_none=True)  # an unset optional is left out, as before
 
 
 class DossierInvalid(ValueError):
