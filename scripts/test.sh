@@ -28,6 +28,7 @@ missing=()
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v npm >/dev/null || missing+=(npm)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 if ((${#missing[@]} > 0)); then
@@ -38,6 +39,7 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -q "${missing[@]}" >>/tmp/cadre-apt.log 2>&1 || { tail -n 30 /tmp/cadre-apt.log; die "apt-get install failed"; }
 fi
 bash scripts/ensure-venv.sh
+bash scripts/ensure-ui-assets.sh  # tests/ui's pinned axe-core
 bash "$LOCAL/kafka.sh" libs
 T_INSTALL=$((SECONDS - T0))
 

@@ -376,6 +376,8 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     # portal: the approvers' pages (the session cookie; the same task rules behind them)
     "portal GET /": (None, "public"),
     "portal GET /ui/static/portal.css": (None, "public"),
+    "portal GET /ui/static/portal.js": (None, "public"),
+    "portal GET /ui/marking": ("task.read", "session"),
     "portal GET /ui/signin": (None, "public"),
     "portal POST /ui/signin": (None, "public"),
     "portal POST /ui/signout": (None, "public"),

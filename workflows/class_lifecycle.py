@@ -35,6 +35,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.tasks import BelowTargetView, dossier_of
     from shared.temporal_errors import activity_options
     from workflows.contracts import (
         BelowTargetDecisionInput,
@@ -75,9 +76,10 @@ def below_target_request(check: EnrolmentCheck, tl: ClassTimeline, round_no: int
                        inputs=[TaskInputField("target_class_id", "Lớp được gộp vào", "Target class id")]),
             TaskAction("cancel", "Hủy lớp", "Cancel the class", "decide", requires_comment=True),
         ],
-        dossier={"class_id": tl.class_id, "class_code": tl.class_code, "programme_code": tl.programme_code,
-                 "enrolled": check.enrolled, "target": check.target, "capacity": check.capacity,
-                 "enrolment_deadline": tl.enrolment_deadline, "start_date": tl.start_date, "end_date": tl.end_date},
+        dossier=dossier_of(BelowTargetView(
+            class_id=tl.class_id, class_code=tl.class_code, programme_code=tl.programme_code, enrolled=check.enrolled,
+            target=check.target, capacity=check.capacity, enrolment_deadline=tl.enrolment_deadline,
+            start_date=tl.start_date, end_date=tl.end_date)),
         due_in_seconds=DUE_IN, escalate_after_seconds=ESCALATE_AFTER, escalation_roles=["organization_board"],
         priority=1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from temporalio import workflow
 
@@ -15,13 +16,17 @@ class PortalProbeInput:
     """Who is asked, about what."""
 
     candidate_roles: list[str] = field(default_factory=lambda: ["organization_board"])
-    kind: str = "registration_review"
+    kind: str = "portal_probe"  # no view schema: the portal shows its dossier as labelled rows
     unit_scope: str | None = None
     excluded_users: list[str] = field(default_factory=list)
     excluded_units: list[str] = field(default_factory=list)
     due_in_seconds: int = 3 * 24 * 3600
     escalate_after_seconds: int = 2 * 24 * 3600
     assignee: str | None = None
+    dossier: dict[str, Any] | None = None  # a kind with a view schema needs its view (contracts.tasks)
+    actions: list[TaskAction] | None = None  # the kind's own actions (default: approve / refuse / mark)
+    title_vi: str = "Xác nhận thử nghiệm"
+    title_en: str = "Probe confirmation"
 
 
 @dataclass
@@ -31,6 +36,7 @@ class PortalProbeResult:
     on_behalf_of: str | None
     comment: str
     task_id: str
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @workflow.defn(name="PortalProbe")
@@ -44,20 +50,21 @@ class PortalProbe(HumanTasks):
     @workflow.run
     async def run(self, inp: PortalProbeInput) -> PortalProbeResult:
         decision = await self.ask(TaskRequest(
-            task_key="probe", kind=inp.kind, title_vi="Xác nhận thử nghiệm", title_en="Probe confirmation",
+            task_key="probe", kind=inp.kind, title_vi=inp.title_vi, title_en=inp.title_en,
             subject=f"probe:{workflow.info().workflow_id}", candidate_roles=inp.candidate_roles,
             unit_scope=inp.unit_scope, excluded_users=inp.excluded_users, excluded_units=inp.excluded_units,
             due_in_seconds=inp.due_in_seconds, escalate_after_seconds=inp.escalate_after_seconds,
-            assignee=inp.assignee, dossier={"Nội dung": "Kiểm tra hộp công việc", "Số hồ sơ": "HS-01"},
-            actions=[TaskAction("approve", "Phê duyệt", "Approve", "approve"),
-                     TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True),
-                     TaskAction("mark", "Chấm điểm", "Mark", "mark", inputs=[
-                         TaskInputField("mark", "Điểm", "Mark", kind="number", minimum=0, maximum=100,
-                                        step=0.1)])]))
+            assignee=inp.assignee, dossier=inp.dossier or {"Nội dung": "Kiểm tra hộp công việc", "Số hồ sơ": "HS-01"},
+            actions=inp.actions or [
+                TaskAction("approve", "Phê duyệt", "Approve", "approve"),
+                TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True),
+                TaskAction("mark", "Chấm điểm", "Mark", "mark", inputs=[
+                    TaskInputField("mark", "Điểm", "Mark", kind="number", minimum=0, maximum=100,
+                                   step=0.1)])]))
         self._status = f"decided:{decision.action}"
         await self.settle()
         return PortalProbeResult(decision.action, decision.actor_id, decision.on_behalf_of, decision.comment,
-                                 decision.task_id)
+                                 decision.task_id, dict(decision.inputs))
 
     @workflow.query
     def status(self) -> str:

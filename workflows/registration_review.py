@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
 
     from temporalio.client import Client
 
+    from contracts.tasks import RegistrationReviewView, dossier_of, finding_of
     from shared.events.consumer import Consumer, Handler, Poison
     from shared.events.envelope import CloudEvent, topic_of
     from shared.events.transport import open_source
@@ -62,9 +63,10 @@ class RegistrationReview(HumanTasks):
             actions=review_actions(), unit_scope=inp.unit_code, due_in_seconds=inp.due_in_seconds,
             escalate_after_seconds=inp.escalate_after_seconds,
             excluded_users=[inp.submitted_by] if inp.submitted_by else [],  # nobody reviews their own submission
-            dossier={"registration_id": inp.registration_id, "official_name": inp.official_name,
-                     "unit_code": inp.unit_code, "programme_code": inp.programme_code, "plan_year": inp.plan_year,
-                     "class_id": inp.class_id, "findings": inp.findings, "policy_version": inp.policy_version})
+            dossier=dossier_of(RegistrationReviewView(
+                registration_id=inp.registration_id, official_name=inp.official_name, unit_code=inp.unit_code,
+                programme_code=inp.programme_code, plan_year=inp.plan_year, class_id=inp.class_id,
+                findings=[finding_of(f) for f in inp.findings], policy_version=inp.policy_version)))
         decision = await self.ask(request)
         info = workflow.info()
         result: ApplyReviewDecisionResult = await workflow.execute_activity(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from contracts.tasks import DossierInvalid
 from services.portal.assignment import can_stand_in
 from services.portal.models import Task
 from services.portal.people import Directory
@@ -31,6 +33,8 @@ class PortalActivities:
             async with unit_of_work(self.ctx) as uow:
                 task, _ = await create_task(uow, inp=inp, stand_in_ok=self._stand_in_ok)
                 return task.id
+        except DossierInvalid as exc:  # a workflow's bug, not a passing fault: retrying files nothing better
+            raise ApplicationError(str(exc), type="task_dossier_invalid", non_retryable=True) from exc
         except IntegrityError:
             async with unit_of_work(self.ctx) as uow:
                 found = await find_task(uow, workflow_id=inp.workflow_id, task_key=inp.request.task_key)

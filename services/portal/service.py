@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, select
 
+from contracts.tasks import parse_view
 from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate, TaskExclusion
 from services.portal.queries import exclusion_keys
 from services.portal.records import pack, subject_user, unpack
@@ -51,6 +52,7 @@ async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput,
     if existing is not None:
         return existing, False
     req = inp.request
+    parse_view(req.kind, req.dossier)  # a kind with a schema files exactly its view (DossierInvalid otherwise)
     now = datetime.now(UTC)
     assignee, via, on_behalf_of = req.assignee, ("request" if req.assignee else None), None
     delegate = await active_substitute(uow, user_id=req.assignee, at=now) if req.assignee else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,39 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from contracts.tasks import CommitteeVoteView, TieBreakView
 from services.portal import assignment, completion
 from services.portal.config import PortalSettings, demo_login_enabled
-from services.portal.i18n import kind_label, lang_of, role_label, translator, when
+from services.portal.forms import FormError, check_decision, normalise
+from services.portal.i18n import (
+    CHOICES,
+    SEVERITIES,
+    day,
+    kind_label,
+    lang_of,
+    moment_of,
+    number,
+    role_label,
+    translator,
+    when,
+    word,
+)
+from services.portal.models import Task
 from services.portal.queries import InboxFilter, inbox
 from services.portal.records import detail
-from services.portal.schemas import TaskComplete
+from services.portal.schemas import TaskComplete, TaskSummary
+from services.portal.views import (
+    ballot_lines,
+    confirmed_lines,
+    fill,
+    majority_of,
+    policy_name,
+    signature_text,
+    template_of,
+    tie_lines,
+    tie_order,
+    view_of,
+)
 from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token, demo_users, token_for_demo_user
 from shared.authz import authorize
 from shared.config import Settings
@@ -58,10 +86,24 @@ def page(request: Request, name: str, status: int = 200, **values: Any) -> Respo
         "lang": lang, "t": translator(lang), "when": lambda m: when(m, lang), "switch_lang": other,
         "kind_label": lambda k: kind_label(k, lang),
         "role_label": lambda r: role_label(r, lang),
+        "day": lambda iso: day(iso, lang), "moment": lambda iso: moment_of(iso, lang),
+        "num": lambda x: number(x, lang), "policy": lambda v: policy_name(v, lang),
+        "choice": lambda c: word(CHOICES, c, lang), "severity": lambda c: word(SEVERITIES, c, lang),
+        "fill": lambda key, **kw: fill(key, lang, **kw), "majority_of": majority_of,
+        "person": lambda uid: _person(request, uid),
         "principal": values.pop("principal", None), **values}, status_code=status)
     if request.query_params.get("lang") in ("vi", "en"):
         response.set_cookie("cadre_lang", lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def _person(request: Request, user_id: str | None) -> str:
+    """A person's name from the directory (never their user id when the directory knows them)."""
+    if not user_id:
+        return "—"
+    directory = getattr(request.app.state, "directory", None)
+    found = directory.find(user_id) if directory is not None else None
+    return found.name if found is not None and found.name else user_id
 
 
 def _to_signin() -> RedirectResponse:
@@ -76,6 +118,11 @@ async def home() -> RedirectResponse:
 @router.get("/ui/static/portal.css")
 async def stylesheet() -> FileResponse:
     return FileResponse(HERE / "static" / "portal.css", media_type="text/css")
+
+
+@router.get("/ui/static/portal.js")
+async def script() -> FileResponse:
+    return FileResponse(HERE / "static" / "portal.js", media_type="text/javascript")
 
 
 @router.get("/ui/signin")
@@ -118,15 +165,19 @@ async def inbox_page(request: Request, kind: str | None = None, overdue: bool | 
         everything = await inbox(session, principal=principal, f=InboxFilter(limit=1))
     return page(request, "inbox.html", principal=principal, box=box, counts=everything.counts_by_kind,
                 overdue_total=everything.overdue_count, kind=kind, only_overdue=bool(overdue),
-                done=request.query_params.get("done"))
+                done=request.query_params.get("done"), done_link=True)
 
 
 async def _task_page(request: Request, principal: Principal, task_id: str, *, status: int = 200,
-                     problem: Problem | None = None) -> Response:
+                     problem: Problem | None = None, errors: list[FormError] | None = None,
+                     chosen: str = "", inputs: dict[str, str] | None = None, comment: str = "") -> Response:
     async with unit_of_work(ctx_of(request)) as uow:
         task = await assignment.record_view(uow, task_id=task_id, principal=principal)
-    return page(request, "task.html", status=status, principal=principal, task=detail(task, principal),
-                problem=problem)
+    shown = detail(task, principal)
+    view = view_of(shown.kind, shown.dossier)
+    return page(request, "task.html", status=status, principal=principal, task=shown, problem=problem,
+                view=view, partial=template_of(shown.kind, view), errors=errors or [], chosen=chosen,
+                values=inputs or {}, comment=comment, decision_comment=task.decision_comment)
 
 
 @router.get("/ui/tasks/{task_id}")
@@ -168,25 +219,97 @@ async def act(task_id: str, request: Request) -> Response:
     action = str(form.get("action", ""))
     comment = str(form.get("comment", "")).strip()
     prefix = f"input.{action}."
-    inputs = {str(k).removeprefix(prefix): str(v) for k, v in form.items() if str(k).startswith(prefix) and v != ""}
-    if form.get("confirmed") != "yes":
-        try:
-            async with unit_of_work(ctx_of(request)) as uow:
-                task = await assignment.load_task(uow, task_id=task_id, principal=principal, action="complete")
-        except Problem as problem:
-            return await _task_page(request, principal, task_id, status=problem.status, problem=problem)
-        chosen = next((a for a in detail(task, principal).actions if a["name"] == action), None)
-        return page(request, "confirm.html", principal=principal, task=detail(task, principal), action=chosen,
-                    action_name=action, comment=comment, inputs=inputs)
+    raw = {str(k).removeprefix(prefix): str(v) for k, v in form.items() if str(k).startswith(prefix) and v != ""}
+    back = str(form.get("back") or "")
     try:
+        async with unit_of_work(ctx_of(request)) as uow:
+            task = await assignment.load_task(uow, task_id=task_id, principal=principal, action="complete")
+    except Problem as problem:
+        return await _task_page(request, principal, task_id, status=problem.status, problem=problem)
+    shown = detail(task, principal)
+    chosen = next((a for a in shown.actions if a["name"] == action), None)
+    view = view_of(shown.kind, shown.dossier)
+    positions = {str(k).removeprefix("pos."): str(v) for k, v in form.items() if str(k).startswith("pos.")}
+    order_errors: list[FormError] = []
+    if isinstance(view, TieBreakView) and positions:  # the chair ranks names; the workflow takes the ids in order
+        order, order_errors = tie_order(view, positions)
+        raw["order"] = order
+        raw.update({f"pos.{k}": v for k, v in positions.items()})
+    errors = order_errors or check_decision(chosen, raw, comment)  # the browser checks the same; this one counts
+    if errors and back == "marking":
+        return await _marking(request, principal, errors=errors)
+    if errors:
+        return await _task_page(request, principal, task_id, status=422, errors=errors, chosen=action,
+                                inputs=raw, comment=comment)
+    inputs = normalise(chosen, raw)  # only the chosen action's inputs are sent
+    lang = lang_of(request)
+    title = shown.title_vi if lang == "vi" else shown.title_en
+    try:  # the API's own checks first (a comment too long, one with a personal id): a 422 before confirming
         body = TaskComplete(action=action or "-", inputs=inputs, comment=comment,
                             dossier_digest=str(form.get("dossier_digest") or "") or None)
-    except ValidationError as exc:  # the API's own 422 (a comment too long, one with a personal id)
+    except ValidationError as exc:
         refused = validation_problem(RequestValidationError(exc.errors()))
         return await _task_page(request, principal, task_id, status=422, problem=refused)
+    if form.get("confirmed") != "yes":
+        if isinstance(view, TieBreakView):
+            lines = tie_lines(view, inputs)
+        elif isinstance(view, CommitteeVoteView):
+            lines = ballot_lines(view, inputs, lang)
+        else:
+            lines = confirmed_lines(chosen, inputs, lang)
+        return page(request, "confirm.html", principal=principal, task=shown, action=chosen, action_name=action,
+                    comment=comment, inputs=inputs, lines=lines, statement=signature_text(chosen, title, lang),
+                    view=view)
     try:
         await completion.complete(ctx_of(request), request.app.state.update_sender, task_id=task_id,
                                   principal=principal, body=body)
     except Problem as problem:
+        if back == "marking":
+            return await _marking(request, principal, problem=problem)
         return await _task_page(request, principal, task_id, status=problem.status, problem=problem)
+    if back == "marking":
+        return RedirectResponse(f"/ui/marking?done={task_id}", status_code=303)
     return RedirectResponse(f"/ui/inbox?done={task_id}", status_code=303)
+
+
+PAPER_KINDS = ("essay_mark", "interview_score")
+
+
+@router.get("/ui/marking")
+async def marking_page(request: Request) -> Response:
+    """An examiner's open papers on one page: one mark, one signature per paper."""
+    principal = _principal(request)
+    if principal is None:
+        return _to_signin()
+    return await _marking(request, principal)
+
+
+async def _marking(request: Request, principal: Principal, problem: Problem | None = None,
+                   errors: list[FormError] | None = None) -> Response:
+    papers: list[TaskSummary] = []
+    async with ctx_of(request).sessions() as session:
+        for kind in PAPER_KINDS:
+            box = await inbox(session, principal=principal, f=InboxFilter(kind=kind, limit=100))
+            papers.extend(t for t in box.items if t.assignee == principal.user_id and t.status == "open")
+    rows = []
+    async with ctx_of(request).sessions() as session:
+        for item in papers:
+            task = await session.get(Task, item.id)
+            if task is None:
+                continue
+            shown = detail(task, principal)
+            view = view_of(shown.kind, shown.dossier)
+            if view is not None and shown.allowed_actions:
+                rows.append({"task": shown, "view": view, "action": shown.allowed_actions[0]})
+    rows.sort(key=lambda r: (getattr(r["view"], "component", ""), getattr(r["view"], "code", "")))
+    done_code = None
+    done = request.query_params.get("done")
+    if done:
+        async with ctx_of(request).sessions() as session:
+            finished = await session.get(Task, done)
+        if finished is not None:
+            done_view = view_of(finished.kind, json.loads(finished.dossier))
+            done_code = getattr(done_view, "code", None)
+    status = problem.status if problem else (422 if errors else 200)
+    return page(request, "marking.html", status=status, principal=principal, rows=rows, problem=problem,
+                done_code=done_code, errors=errors or [])

@@ -19,6 +19,7 @@ from shared.auth import Principal
 from shared.authz import PERMISSIONS, ROUTE_RULES, UNIT_WIDE_READERS, TaskFacts, authorize_task, expected
 from shared.errors import Problem
 from tests.security.support import OTHER, OWN, Seed, Services, build_services, official_body, seed_two_units
+from tests.unit.portal.samples import sample_dossier
 from workflows.human_task import CreateTaskInput, TaskAction, TaskRequest
 
 ROLES = sorted(set().union(*PERMISSIONS.values()) | {"operator"})
@@ -167,7 +168,8 @@ async def _task(services: Services, *, unit: str | None, state: str, me: str) ->
                       subject="registration:R", candidate_roles=["organization_board", "unit_officer"],
                       actions=[APPROVE], unit_scope=unit,
                       assignee={"held": "someone.else", "delegated": me}.get(state),
-                      excluded_users=[me] if state == "excluded" else [])
+                      excluded_users=[me] if state == "excluded" else [],
+                      dossier=sample_dossier("registration_review") or {})  # the kind's view (contracts.tasks)
     return await acts.create_task(CreateTaskInput(wf, "run-1", "Probe", "complete_task", req))
 
 
@@ -220,7 +222,7 @@ def test_session_cookie_pages_follow_the_same_rule(world: tuple[Services, Seed])
     session (tests/security/test_secrets.py covers the cookie's audience)."""
     assert {r for r, (_, scope) in ROUTE_RULES.items() if scope == "session"} == {
         "portal GET /ui/inbox", "portal GET /ui/tasks/{task_id}", "portal POST /ui/tasks/{task_id}/hold",
-        "portal POST /ui/tasks/{task_id}/act"}
+        "portal POST /ui/tasks/{task_id}/act", "portal GET /ui/marking"}
 
 
 _ = httpx  # the clients are httpx's

@@ -25,6 +25,7 @@ from shared import seal
 from tests.support.portal_standin import Portal
 from tests.support.seal import TEST_SIGNER, sealed
 from tests.support.tools import start_time_skipping, tool_path
+from tests.unit.portal.samples import sample_dossier
 from workflows.contracts import RegistrationReviewInput
 from workflows.human_task import COMPLETE_TASK_UPDATE, TaskDecision
 from workflows.portal_probe import PortalProbe, PortalProbeInput
@@ -151,7 +152,8 @@ async def test_a_sealed_decision_by_someone_the_task_was_not_filed_for_is_refuse
     """Defence in depth: even a correctly sealed decision (a portal bug, a stolen key within its lifetime) must
     come from the person the task was filed for, in one of its roles, and from nobody it excludes."""
     inp = PortalProbeInput(candidate_roles=["committee_member"], kind="committee_vote",
-                           assignee="tv.dangvanlong", excluded_users=["tv.buithimai"])
+                           assignee="tv.dangvanlong", excluded_users=["tv.buithimai"],
+                           dossier=sample_dossier("committee_vote"))
     handle = await rig.env.client.start_workflow(PortalProbe.run, inp, id=f"probe-{uuid.uuid4().hex[:8]}",
                                                  task_queue=rig.queue)
     task_id = await _filed(rig, handle)

@@ -122,14 +122,18 @@ async def test_approver_signs_in_is_refused_with_a_reason_then_approves(site: Si
     await _labels_cover_every_field(page)
     await page.screenshot(path=str(ARTIFACTS / "portal-task.png"), full_page=True)
 
-    await page.get_by_role("button", name="Từ chối").click()  # refusing needs a comment: the workflow says so
-    await page.get_by_role("button", name="Xác nhận").click()
+    await page.get_by_role("radio", name="Từ chối").check()  # refusing needs a comment: the form says so
+    comment = page.get_by_label("Ý kiến (bắt buộc)")
+    await expect(comment).to_have_attribute("required", "")
+    await comment.evaluate("el => el.removeAttribute('required')")  # past the browser: the server says so too
+    await page.get_by_role("button", name="Tiếp tục").click()
     alert = page.get_by_role("alert")
     await expect(alert).to_contain_text("Cần nhập ý kiến")
     await page.screenshot(path=str(ARTIFACTS / "portal-refused.png"), full_page=True)
 
+    await page.get_by_role("radio", name="Phê duyệt").check()
     await page.get_by_label("Ý kiến").fill("Đồng ý, hồ sơ đầy đủ")
-    await page.get_by_role("button", name="Phê duyệt").click()
+    await page.get_by_role("button", name="Tiếp tục").click()
     await expect(page.get_by_role("heading", name="Xác nhận quyết định")).to_be_visible()
     await expect(page.get_by_text("Đồng ý, hồ sơ đầy đủ")).to_be_visible()
     await page.get_by_role("button", name="Xác nhận").click()

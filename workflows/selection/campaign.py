@@ -23,6 +23,13 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.tasks import (
+        NominationConfirmationView,
+        Nominee,
+        ScreeningConfirmationView,
+        TieBreakView,
+        dossier_of,
+    )
     from workflows.human_task import HumanTasks, TaskAction, TaskInputField, TaskRequest
     from workflows.selection.committee import CommitteeVote
     from workflows.selection.contracts import (
@@ -64,9 +71,9 @@ def markers_for(paper: Paper, people: list[PersonPlan], count: int | None) -> li
     return [pool[(start + i) % len(pool)] for i in range(count)]
 
 
-def _summaries(items: list[NomineeSummary]) -> list[dict[str, str]]:
-    return [{"candidate_id": n.candidate_id, "full_name": n.full_name, "unit_code": n.unit_code,
-             "group_code": n.group_code, "detail": n.detail} for n in items]
+def _summaries(items: list[NomineeSummary]) -> list[Nominee]:
+    return [Nominee(candidate_id=n.candidate_id, full_name=n.full_name, unit_code=n.unit_code,
+                    group_code=n.group_code, detail=n.detail) for n in items]
 
 
 @workflow.defn(name="SelectionCampaign")
@@ -143,7 +150,9 @@ class SelectionCampaign(HumanTasks):
             title_en=f"Confirm the nominees proposed by the conferences — {plan.number}",
             subject=f"campaign:{plan.campaign_id}", candidate_roles=["organization_board"],
             actions=[TaskAction("confirm", "Xác nhận", "Confirm", signature="approve")],
-            dossier={"proposed": _summaries(proposed)}, campaign=plan.number,
+            dossier=dossier_of(NominationConfirmationView(
+                proposed=_summaries(proposed), ballots_returned=self._detail.get("ballots_returned"))),
+            campaign=plan.number,
             # nobody confirms a list with a nomination they put forward themselves
             excluded_users=sorted({p.proposed_by for p in proposed if p.proposed_by}),
             due_in_seconds=task_window(plan.deadlines["nomination_confirmation"])))
@@ -167,8 +176,9 @@ class SelectionCampaign(HumanTasks):
                                         TaskInputField("candidate_id", "Nhân sự", "Candidate"),
                                         TaskInputField("result", "Kết quả", "Result", kind="choice",
                                                        choices=["eligible", "ineligible"])])],
-                dossier={"eligible": _summaries(summary.eligible), "ineligible": _summaries(summary.ineligible),
-                         "snapshot_at": summary.snapshot_at, "records_digest": summary.digest},
+                dossier=dossier_of(ScreeningConfirmationView(
+                    eligible=_summaries(summary.eligible), ineligible=_summaries(summary.ineligible),
+                    snapshot_at=summary.snapshot_at, records_digest=summary.digest)),
                 campaign=plan.number, due_in_seconds=task_window(plan.deadlines["screening"]),
                 excluded_users=list(overriders)))  # whoever overrode a result does not confirm the list
             if decision.action == "confirm":
@@ -206,7 +216,8 @@ class SelectionCampaign(HumanTasks):
                     actions=[TaskAction("order", "Xếp thứ tự", "Order", signature="decide", inputs=[
                         TaskInputField("order", "Thứ tự (mã, cách nhau bởi dấu phẩy)",
                                        "Order (comma-separated ids)")])],
-                    dossier={"candidate_ids": tie.candidate_ids, "open_seats": tie.open_seats, "rank": tie.rank},
+                    dossier=dossier_of(TieBreakView(candidate_ids=tie.candidate_ids, open_seats=tie.open_seats,
+                                                    rank=tie.rank, group_code=tie.group_code)),
                     campaign=plan.number, due_in_seconds=due))
                 order = [x.strip() for x in str(decision.inputs["order"]).split(",") if x.strip()]
                 if sorted(order) == sorted(tie.candidate_ids):

@@ -12,6 +12,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.tasks import CommitteeDecisionView, CommitteeVoteView, ShortlistCandidate, dossier_of
     from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
     from workflows.selection.contracts import CommitteeInput, CommitteeOutcome, CommitteeRecord
     from workflows.selection.opts import MIN_TASK_SECONDS, SELECTION_OPTS
@@ -44,9 +45,11 @@ class CommitteeVote(HumanTasks):
                 TaskInputField(c.candidate_id, f"{c.full_name} ({c.unit_code}) — hạng {c.rank}, {c.total} điểm",
                                f"{c.full_name} ({c.unit_code}) — rank {c.rank}, total {c.total}", kind="choice",
                                choices=CHOICES) for c in inp.candidates])],
-            dossier={"group": inp.group_code, "candidates": [
-                {"candidate_id": c.candidate_id, "full_name": c.full_name, "unit_code": c.unit_code,
-                 "rank": c.rank, "total": c.total} for c in inp.candidates]},
+            dossier=dossier_of(CommitteeVoteView(
+                group=inp.group_code, group_name=inp.group_name, members=len(inp.members), fraction=inp.fraction,
+                policy_version=inp.policy_version, candidates=[
+                    ShortlistCandidate(candidate_id=c.candidate_id, full_name=c.full_name, unit_code=c.unit_code,
+                                       rank=c.rank, total=c.total) for c in inp.candidates])),
             due_in_seconds=max(MIN_TASK_SECONDS, inp.vote_due_in_seconds // 2),
             escalate_after_seconds=max(MIN_TASK_SECONDS, inp.vote_due_in_seconds // 2),
             escalation_roles=["committee_chair"], campaign=inp.campaign_id, priority=1))
@@ -76,7 +79,8 @@ class CommitteeVote(HumanTasks):
             assignee=inp.chair,
             actions=[TaskAction("decide", "Ký quyết định", "Sign the decision", signature="decide", inputs=[
                 TaskInputField("decision_number", "Số quyết định", "Decision number")])],
-            dossier={"group": inp.group_code, "votes_cast": len(self._votes), "members": len(inp.members)},
+            dossier=dossier_of(CommitteeDecisionView(group=inp.group_code, group_name=inp.group_name,
+                                                     votes_cast=len(self._votes), members=len(inp.members))),
             campaign=inp.campaign_id, escalation_roles=["organization_board"], priority=1))
         self._phase = "recorded"
         outcome: CommitteeOutcome = await workflow.execute_activity(

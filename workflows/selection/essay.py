@@ -22,6 +22,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.tasks import Component, DiscrepancyView, PaperView, dossier_of
     from services.selection.decision import bands_of
     from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
     from shared.number_rules import MARK_STEP
@@ -30,6 +31,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.selection.opts import SELECTION_OPTS
 
 TITLES = {"essay": ("Chấm bài viết", "Mark essay"), "interview": ("Chấm phỏng vấn", "Score interview")}
+
+
+def _component(name: str) -> Component:
+    return "interview" if name == "interview" else "essay"
 
 
 def _mark_action(name: str = "mark", label: str = "Điểm") -> TaskAction:
@@ -69,7 +74,8 @@ class PaperMarking(HumanTasks):
             title_vi=f"{vi} — phách {inp.code} (lượt {index + 1})",
             title_en=f"{en} — code {inp.code} (round {index + 1})",
             subject=f"paper:{inp.code}", candidate_roles=["examiner"], actions=[_mark_action()],
-            dossier={"code": inp.code, "component": inp.component, "paper_ref": f"{inp.component}:{inp.code}"},
+            dossier=dossier_of(PaperView(code=inp.code, component=_component(inp.component),
+                                         paper_ref=f"{inp.component}:{inp.code}")),
             assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=2 * 24 * 3600,
             escalation_roles=["marking_head"], campaign=inp.campaign_id,
             excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
@@ -89,8 +95,12 @@ class PaperMarking(HumanTasks):
                 title_vi=f"Điểm chênh lệch {outcome.spread} — phách {inp.code}",
                 title_en=f"Marks differ by {outcome.spread} — code {inp.code}", subject=f"paper:{inp.code}",
                 candidate_roles=[role], actions=[_mark_action("decide", "Điểm quyết định")],
-                dossier={"code": inp.code, "component": inp.component, "marks": [str(m) for m in outcome.marks],
-                         "spread": str(outcome.spread), "paper_ref": f"{inp.component}:{inp.code}"},
+                dossier=dossier_of(DiscrepancyView(
+                    code=inp.code, component=_component(inp.component), marks=[str(m) for m in outcome.marks],
+                    spread=str(outcome.spread), paper_ref=f"{inp.component}:{inp.code}",
+                    resolve_max_spread=inp.bands.get("resolve_max_spread"),
+                    council_chair_min_spread=inp.bands.get("council_chair_min_spread"),
+                    scale=inp.bands.get("scale"), policy_version=inp.bands.get("version_id"))),
                 due_in_seconds=inp.due_in_seconds, escalation_roles=["council_chair"], campaign=inp.campaign_id,
                 excluded_units=[inp.unit_code], excluded_users=list(inp.markers)),  # not a marker of this paper
                 alongside_close=_record(inp, "discrepancy"))

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from contracts.tasks import schema_of
 from services.portal import api, ui
 from services.portal.activities import PortalActivities
 from services.portal.config import PortalSettings
@@ -20,6 +21,7 @@ from shared.config import Settings
 from shared.context import ServiceContext, build_context
 from shared.migrate import upgrade
 from shared.web import build_app
+from tests.unit.portal.samples import sample_dossier
 from workflows.human_task import CreateTaskInput, TaskAction, TaskDecision, TaskInputField, TaskRequest
 
 APPROVE = TaskAction("approve", "Phê duyệt", "Approve", "approve")
@@ -71,7 +73,12 @@ class Portal:
             "kind": "registration_review", "title_vi": "Xét duyệt đăng ký", "title_en": "Review a registration",
             "subject": "registration:R1", "candidate_roles": ["organization_board"], "actions": [APPROVE, REFUSE],
             "dossier": {"Họ và tên": "Nguyễn Thị Hoa", "Chương trình": "Trung cấp lý luận chính trị"}}
-        req = TaskRequest(task_key=key, **{**defaults, **request})
+        merged = {**defaults, **request}
+        # a kind with a view schema files its view (the portal checks it); the given keys override the sample's
+        sample = sample_dossier(merged["kind"]) if schema_of(merged["kind"]) else None
+        if sample is not None:
+            merged["dossier"] = {**sample, **request.get("dossier", {})}
+        req = TaskRequest(task_key=key, **merged)
         return await self.acts.create_task(CreateTaskInput(workflow_id, "run-1", "Probe", "complete_task", req))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from services.portal.gauges import refresh
 from services.portal.models import Task, TaskView
 from shared.audit import digest
+from tests.unit.portal.samples import sample_dossier
 from tests.unit.portal.support import MARK, Portal, make_portal
 from workflows.human_task import CloseTaskInput, TaskDecision, TaskOverdueInput
 
@@ -35,8 +36,7 @@ async def test_create_is_idempotent_on_workflow_id_and_task_key(portal: Portal) 
     assert await portal.ask(key="second") != first
     created = await _events(portal, "TaskCreated")
     assert len(created) == 3
-    assert created[0]["dossier_digest"] == digest({"Họ và tên": "Nguyễn Thị Hoa",
-                                                   "Chương trình": "Trung cấp lý luận chính trị"})
+    assert created[0]["dossier_digest"] == digest(sample_dossier("registration_review"))
 
 
 async def test_overdue_reminds_then_escalates_to_the_groups_head(portal: Portal) -> None:
