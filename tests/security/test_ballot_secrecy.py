@@ -26,7 +26,7 @@ from sqlalchemy import text
 from services.selection import ballots
 from services.selection.ballots import token_hash
 from shared.logging import configure_logging, get_logger
-from tests.security.support import Services, build_services
+from tests.security.support import Services, build_services, official_body
 from tests.unit.selection.support import campaign_payload
 
 BOARD = ["organization_board"]
@@ -40,6 +40,21 @@ class Conference:
     candidates: list[str]
 
 
+async def seed_nominees(s: Services) -> list[str]:
+    """The nominees as officials of DONGXOAI in registration (a nomination names a real official of its unit)."""
+    reg, board = s.client("registration"), s.headers(BOARD)
+    r = await reg.post("/units", headers=board, json={"code": "DONGXOAI", "name": "Thành phố Đồng Xoài",
+                                                     "kind": "district"})
+    assert r.status_code in (201, 409), r.text
+    ids = []
+    for i, name in enumerate(NOMINEES):
+        pid = f"0010750{uuid.uuid4().int % 100000:05d}"
+        r = await reg.post("/officials", headers=board, json=official_body(pid, "DONGXOAI", name))
+        assert r.status_code in (200, 201), r.text
+        ids.append(str(r.json()["id"]))
+    return ids
+
+
 async def open_conference(s: Services, *, roster: int = 8) -> Conference:
     """A campaign through the API with one conference (roster voters, at most two names) and four nominees."""
     sel, board = s.client("selection"), s.headers(BOARD, user="btc.nguyenvanhai")
@@ -50,10 +65,11 @@ async def open_conference(s: Services, *, roster: int = 8) -> Conference:
     created = await sel.post("/campaigns", headers=board, json=body)
     assert created.status_code == 201, created.text
     cid = created.json()["id"]
+    officials = await seed_nominees(s)
     ids = []
-    for i, name in enumerate(NOMINEES):
+    for official_id, name in zip(officials, NOMINEES, strict=True):
         resp = await sel.post(f"/campaigns/{cid}/nominations", headers=board, json={
-            "official_id": f"off-{i}", "full_name": name, "unit_code": "DONGXOAI", "group_code": "G1",
+            "official_id": official_id, "full_name": name, "unit_code": "DONGXOAI", "group_code": "G1",
             "evaluation": "Hoàn thành tốt nhiệm vụ"})
         assert resp.status_code == 201, resp.text
         ids.append(resp.json()["id"])
