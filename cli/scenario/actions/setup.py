@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cli.scenario.client import StepFailed
-from cli.scenario.people import Person, generate, listed
+from cli.scenario.people import NamePoolExhausted, Person, generate, listed
 from cli.scenario.state import Official, RunState
 
 IMPORT_BATCH = 1000
@@ -34,7 +34,10 @@ async def import_officials(st: RunState, step: dict[str, Any]) -> None:
         batch.append(listed(o, serial))
         serial += 1
     for spec in step.get("generate", []):
-        made = generate(spec, st.names, serial)
+        try:
+            made = generate(spec, st.names, serial)
+        except NamePoolExhausted as exc:
+            raise StepFailed(f"import_officials: {exc}") from exc
         batch += made
         serial += len(made)
     task = st.progress.add_task("Nhập cán bộ / importing officials", total=len(batch))

@@ -15,7 +15,7 @@ from cli.scenario.actions.classes import expand
 from cli.scenario.client import Api, StepFailed, resolve_day, resolve_moment, tokens_for, wait_until
 from cli.scenario.loader import schema
 from cli.scenario.outcome import figure_mismatches
-from cli.scenario.people import NameSource, generate, personal_id
+from cli.scenario.people import NamePoolExhausted, NameSource, generate, personal_id
 from cli.scenario.runner import ACTIONS, reader_of
 from cli.scenario.state import Official, RunState
 from services.registration.domain.personal_id import parse_personal_id
@@ -54,6 +54,22 @@ def test_generated_people_have_unique_names_and_valid_personal_ids() -> None:
     again = generate({"count": 5, "units": ["A"]}, NameSource(), 1)
     assert [p.full_name for p in again] == [p.full_name for p in people[:5]]  # deterministic
     assert personal_id(7, 2001, "female") == "070301000007"
+
+
+def test_generated_names_are_distinct_words_with_diacritics_and_no_numerals() -> None:
+    people = generate({"count": 2600, "units": ["A"]}, NameSource(), 1)
+    names = [p.full_name for p in people]
+    assert len(set(names)) == 2600
+    assert not [n for n in names if any(ch.isdigit() for ch in n)]
+    assert all(len(n.split()) == 3 for n in names)
+    assert sum(1 for n in names if n.startswith("Nguyễn ")) > sum(1 for n in names if n.startswith("La "))
+    assert sum(1 for n in names if any(ord(ch) > 127 for ch in n)) > 2000
+    assert [p.full_name for p in generate({"count": 5, "units": ["A"]}, NameSource(seed=7), 1)] != names[:5]
+    tiny = NameSource({"family": ["Lê"], "middle_male": ["Văn"], "middle_female": ["Thị"], "given_male": ["An", "Bảo"],
+                       "given_female": ["Hoa"]})
+    assert sorted([tiny.take("male"), tiny.take("male")]) == ["Lê Văn An", "Lê Văn Bảo"]
+    with pytest.raises(NamePoolExhausted):
+        tiny.take("male")
 
 
 def test_a_repeated_class_block_expands_with_its_own_numbers() -> None:
