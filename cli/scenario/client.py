@@ -117,8 +117,11 @@ class Api:
         return resp.json() if resp.content else None
 
 
+POLL_MAX_SECONDS = 1.0  # the longest pause between two looks: a workflow's next step is seldom further away
+
+
 async def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float, what: str,
-                     interval: float = 0.5) -> T:
+                     interval: float = 0.25) -> T:
     """Poll ``check`` until it returns something other than None (or False); StepFailed after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -128,4 +131,4 @@ async def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float
         if time.monotonic() > deadline:
             raise StepFailed(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(interval)
-        interval = min(interval * 1.5, 3.0)
+        interval = min(interval * 1.5, POLL_MAX_SECONDS)

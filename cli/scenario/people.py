@@ -61,7 +61,7 @@ class NameSource:
     the pool's lists by a generator seeded with ``seed``, so the same scenario always gives the same people."""
 
     def __init__(self, pool: dict[str, Any] | None = None, seed: int | None = None) -> None:
-        self.pool = pool or DEFAULT_NAMES
+        self.pool: dict[str, Any] = pool or dict(DEFAULT_NAMES)
         self.rng = random.Random(seed if seed is not None else int(self.pool.get("seed", DEFAULT_SEED)))
         self.used: set[str] = set()
 
@@ -88,7 +88,8 @@ class NameSource:
 def _row(p: Person, pid: str, extra: dict[str, Any]) -> dict[str, str]:
     values = {"personal_id": pid, "full_name": p.full_name, "gender": p.gender, "birth_date": p.birth,
               "unit_code": p.unit_code, "category": p.category}
-    for field in ("position", "title", "education", "political_theory", "party_join_date", "service_start"):
+    for field in ("position", "position_level", "title", "education", "political_theory", "party_join_date",
+                  "service_start"):
         if extra.get(field):
             values[field] = str(extra[field])
     if extra.get("ratings"):

@@ -86,6 +86,8 @@ async def adopt_plan(st: RunState, step: dict[str, Any]) -> None:
     body = {"number": plan["number"], "year": plan["year"], "title": plan.get("title", ""),
             "items": [{"programme_code": i["programme"], "quota": i["quota"], "allocations": i.get("allocations", {}),
                        "priority_fields": i.get("priority_fields", [])} for i in plan["items"]]}
+    if plan.get("dispatch_date"):
+        body["dispatch_date"] = str(plan["dispatch_date"])
     resp = await st.api.request("POST", "scheduling", "/plans", user=step["by"], json=body, ok=(201, 409))
     if resp.status_code == 201:
         st.plans[plan["number"]] = resp.json()
