@@ -35,7 +35,7 @@ FINDINGS: dict[str, str] = {
     "time_overlap": "trùng thời gian với lớp khác",
     "quota_exceeded": "vượt chỉ tiêu của đơn vị",
     "not_in_plan": "đơn vị không có chỉ tiêu trong kế hoạch",
-    "duplicate_submission": "đăng ký trùng (đang có hiệu lực)",
+    "duplicate_registration": "đã đăng ký cùng chương trình, năm và lớp (đăng ký trước còn hiệu lực)",
     "board_refused": "Ban Tổ chức từ chối sau khi xem xét",
 }
 
