@@ -99,7 +99,8 @@ def _eligibility(sub: Submission, criteria: Mapping[str, Any], on: date) -> list
     p, out = sub.person, []
     age = age_on(p.birth, on)
     if "categories" in criteria and p.category not in criteria["categories"]:
-        out.append((f"ngạch/đối tượng {CATEGORY_WORDS.get(p.category, p.category)} không thuộc đối tượng của chương trình",
+        held = CATEGORY_WORDS.get(p.category, p.category)
+        out.append((f"ngạch/đối tượng {held} không thuộc đối tượng của chương trình",
                     f"category {p.category} is not a target of the programme"))
     for kind in ("education", "political_theory"):
         need = criteria.get(f"min_{kind}")

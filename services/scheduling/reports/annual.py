@@ -48,7 +48,8 @@ async def class_facts(session: AsyncSession) -> list[ClassFact]:
         version = by_id[c.programme_version_id]
         plan = plans.get(items[c.plan_item_id].plan_id) if c.plan_item_id in items else None
         out.append(ClassFact(class_id=c.id, code=c.code, category=version.category, mode=version.mode,
-                             year=training_year(plan_year=plan.year if plan else None, end_date=c.end_date), status=c.status,
+                             year=training_year(plan_year=plan.year if plan else None, end_date=c.end_date),
+                             status=c.status,
                              plan_number=plan.number if plan else None, plan_title=plan.title if plan else None,
                              programme_code=c.programme_code, people=tuple(people.get(c.id, ()))))
     return out
