@@ -16,6 +16,19 @@ from shared.config import Settings
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({502, 503, 504, 429})
+
+
+def retryable(resp: httpx.Response) -> bool:
+    """A gateway answer, or the services' own 500 ``internal_error`` (which promises nothing was changed, e.g. a
+    database busy beyond its timeout under load): the same call may be made again."""
+    if resp.status_code in RETRY_STATUSES:
+        return True
+    if resp.status_code != 500:
+        return False
+    try:
+        return bool(resp.json().get("code") == "internal_error")
+    except ValueError:
+        return False
 SERVICES = ("registration", "scheduling", "selection", "portal")
 
 
@@ -102,7 +115,7 @@ class Api:
             else:
                 if resp.status_code in ok:
                     return resp
-                if resp.status_code not in RETRY_STATUSES or attempt == self.retries:
+                if not retryable(resp) or attempt == self.retries:
                     raise StepFailed(f"{method} {service}{path} as {user}: {resp.status_code} {problem_text(resp)}")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5)
