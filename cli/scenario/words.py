@@ -39,6 +39,18 @@ FINDINGS: dict[str, str] = {
     "board_refused": "Ban Tổ chức từ chối sau khi xem xét",
 }
 
+ACTIONS: dict[str, str] = {
+    "create_units": "Tạo đơn vị", "import_officials": "Nhập danh sách cán bộ",
+    "define_programmes": "Khai báo chương trình",
+    "adopt_plan": "Ban hành kế hoạch", "schedule_classes": "Mở lớp và ghi danh", "enrol": "Ghi danh",
+    "close_enrolment": "Kết thúc ghi danh", "record_results": "Điểm danh, nhập điểm, kết thúc lớp",
+    "wait_for_class": "Chờ lớp đủ học viên", "register": "Đăng ký nhu cầu đào tạo",
+    "complete_tasks": "Quyết định trong hộp việc", "create_campaign": "Mở đợt tạo nguồn",
+    "propose_nominees": "Đề xuất cán bộ nguồn", "cast_ballots": "Bỏ phiếu giới thiệu",
+    "wait_for_campaign": "Chờ đợt tạo nguồn", "mark_papers": "Chấm bài viết, phỏng vấn",
+    "committee_decide": "Ban Thường vụ biểu quyết, quyết định",
+}
+
 
 def word(table: dict[str, str], key: str) -> str:
     """The Vietnamese words for a code; a code without words is shown as words of its parts, never raw."""

@@ -19,7 +19,7 @@ import pytest
 from tests.support.stack import ROOT, free_port
 
 pytestmark = pytest.mark.integration
-GENEROUS_SECONDS = 900
+GENEROUS_SECONDS = 1800  # only guards a hang: a shared CI machine under load took 1,049 s
 
 
 def test_cadre_demo_tells_the_story_in_words_and_says_where_to_sign_in(tmp_path: Path) -> None:
