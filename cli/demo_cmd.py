@@ -35,17 +35,35 @@ def ensure_stack(settings: Settings, timeout: float = 180) -> subprocess.Popen[b
         if time.monotonic() > deadline:
             typer.echo("Hệ thống chưa sẵn sàng / the stack did not become ready in time", err=True)
             raise typer.Exit(2)
-        time.sleep(1)
+        time.sleep(0.3)
     return proc
+
+
+SIGN_IN_AS = (("btc.nguyenvanhai", "Ban Tổ chức Tỉnh ủy: kế hoạch, lớp, xung đột, tuân thủ, đăng ký cần xem xét"),
+              ("tc.dongxoai", "cán bộ tổ chức Thành phố Đồng Xoài: cán bộ và đăng ký của đơn vị"),
+              ("gk.hoangminhduc", "giám khảo: bài viết, phỏng vấn được giao"))
+
+
+def sign_in_hint(settings: Settings) -> list[str]:
+    """Where the portal is and whom to sign in as (demo users of the embedded profile)."""
+    lines = [f"Cổng thông tin / portal: {settings.url_of('portal')}/ui/signin — đăng nhập với / sign in as:"]
+    lines += [f"  {user} — {who}" for user, who in SIGN_IN_AS]
+    return lines
 
 
 def run_demo(settings: Settings, *, scenario: Path | None = None, as_json: bool = False) -> int:
     """Start what is missing, play the demo scenario, print the outcome; the stack keeps running afterwards."""
+    started = time.monotonic()
     proc = ensure_stack(settings)
+    ready = time.monotonic() - started
     code = run_scenario(settings, scenario or DEMO, as_json=as_json, once=True)
+    typer.echo(f"Thời gian chạy demo / demo run: {time.monotonic() - started:.1f} s "
+               f"(khởi động hệ thống / stack start {ready:.1f} s)", err=as_json)
     if proc is not None:
         typer.echo(f"Hệ thống tiếp tục chạy / the stack keeps running (pid {proc.pid}); stop it with "
                    f"`kill -INT {proc.pid}` (like Ctrl-C).", err=as_json)
     if code == 0 and not as_json:
         typer.echo("Báo cáo / report: cadre report annual --year 2023 --format html --out bao-cao-2023.html")
+    for line in sign_in_hint(settings):
+        typer.echo(line, err=as_json)
     return code

@@ -16,6 +16,19 @@ from shared.config import Settings
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({502, 503, 504, 429})
+
+
+def retryable(resp: httpx.Response) -> bool:
+    """A gateway answer, or the services' own 500 ``internal_error`` (which promises nothing was changed, e.g. a
+    database busy beyond its timeout under load): the same call may be made again."""
+    if resp.status_code in RETRY_STATUSES:
+        return True
+    if resp.status_code != 500:
+        return False
+    try:
+        return bool(resp.json().get("code") == "internal_error")
+    except ValueError:
+        return False
 SERVICES = ("registration", "scheduling", "selection", "portal")
 
 
@@ -102,7 +115,7 @@ class Api:
             else:
                 if resp.status_code in ok:
                     return resp
-                if resp.status_code not in RETRY_STATUSES or attempt == self.retries:
+                if not retryable(resp) or attempt == self.retries:
                     raise StepFailed(f"{method} {service}{path} as {user}: {resp.status_code} {problem_text(resp)}")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5)
@@ -117,8 +130,11 @@ class Api:
         return resp.json() if resp.content else None
 
 
+POLL_MAX_SECONDS = 1.0  # the longest pause between two looks: a workflow's next step is seldom further away
+
+
 async def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float, what: str,
-                     interval: float = 0.5) -> T:
+                     interval: float = 0.25) -> T:
     """Poll ``check`` until it returns something other than None (or False); StepFailed after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -128,4 +144,4 @@ async def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float
         if time.monotonic() > deadline:
             raise StepFailed(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(interval)
-        interval = min(interval * 1.5, 3.0)
+        interval = min(interval * 1.5, POLL_MAX_SECONDS)

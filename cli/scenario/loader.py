@@ -142,6 +142,7 @@ def reference_problems(doc: dict[str, Any], root: yaml.Node | None = None) -> li
     programmes: set[str] = set()
     classes: set[str] = set()
     officials: set[str] = set()
+    serial = 0
     campaigns: set[str] = set()
 
     def bad(path: list[str | int], msg: str) -> None:
@@ -165,6 +166,10 @@ def reference_problems(doc: dict[str, Any], root: yaml.Node | None = None) -> li
             plans.add(step["plan"]["number"])
         elif action == "import_officials":
             officials |= {o["key"] for o in step.get("officials", [])}
+            serial += len(step.get("officials", []))
+            for g in step.get("generate", []):  # generated people's keys: prefix and serial (cli.scenario.people)
+                officials |= {f"{g.get('key_prefix', 'p')}{serial + 1 + i}" for i in range(int(g["count"]))}
+                serial += int(g["count"])
         elif action == "schedule_classes":
             for j, c in enumerate(step["classes"]):
                 if c["programme"] not in programmes:
@@ -182,6 +187,10 @@ def reference_problems(doc: dict[str, Any], root: yaml.Node | None = None) -> li
                 _selector_problems(c.get("enrol", {}).get("from", {}), officials, [*here, "classes", j, "enrol",
                                                                                     "from"], bad)
             classes |= set(_class_codes(step))
+        elif action == "record_results" and "classes" in step:
+            for j, code in enumerate(step["classes"]):
+                if code not in classes and not any(expanded_from(code, c) for c in classes):
+                    bad([*here, "classes", j], f"class {code} is not scheduled earlier")
         elif action in ("enrol", "record_results", "wait_for_class"):
             if step["class"] not in classes:
                 bad([*here, "class"], f"class {step['class']} is not scheduled earlier")
@@ -209,6 +218,15 @@ def reference_problems(doc: dict[str, Any], root: yaml.Node | None = None) -> li
             if action == "propose_nominees":
                 _selector_problems(step["from"], officials, [*here, "from"], bad)
     return out
+
+
+def expanded_from(pattern: str, code: str) -> bool:
+    """Whether a class code was expanded from a ``{n}`` code pattern (the same rule as the runner's)."""
+    if "{" not in pattern:
+        return False
+    head, tail = pattern.split("{", 1)[0], pattern.rsplit("}", 1)[-1]
+    middle = code[len(head):len(code) - len(tail)] if tail else code[len(head):]
+    return code.startswith(head) and code.endswith(tail) and middle.isdigit()
 
 
 def _selector_problems(sel: dict[str, Any], officials: set[str], path: list[str | int], bad: Any) -> None:

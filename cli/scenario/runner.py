@@ -16,6 +16,8 @@ from cli.scenario.client import Api, StepFailed, tokens_for
 from cli.scenario.outcome import read_outcome
 from cli.scenario.people import NameSource
 from cli.scenario.state import RunState
+from cli.scenario.words import ACTIONS as ACTION_WORDS
+from cli.scenario.words import word
 from shared.auth import demo_users
 from shared.config import SERVICES, Settings
 
@@ -99,13 +101,13 @@ async def play(doc: dict[str, Any], settings: Settings, *, console: Console, ver
                           names=NameSource(doc.get("names")))
             overall = progress.add_task(f"Kịch bản / scenario {doc['name']}", total=len(doc["steps"]))
             for i, step in enumerate(doc["steps"]):
-                label = f"steps[{i}] {step['action']} (by {step['by']})"
+                label = f"Bước {i + 1}/{len(doc['steps'])}: {word(ACTION_WORDS, step['action'])} ({step['by']})"
                 progress.update(overall, description=f"{label}")
                 t0 = time.monotonic()
                 try:
                     await ACTIONS[step["action"]](st, step)
                 except StepFailed as exc:
-                    raise ScenarioFailed(f"{label}: {exc}") from exc
+                    raise ScenarioFailed(f"steps[{i}] {step['action']} — {label}: {exc}") from exc
                 console.log(f"✓ {label} — {time.monotonic() - t0:.1f} s")
                 progress.advance(overall)
         out = await read_outcome(st, reader=reader_of(doc["users"]), verify=verify_audit)

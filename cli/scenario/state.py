@@ -40,6 +40,7 @@ class RunState:
     campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)  # number → campaign read
     cursors: dict[tuple[str, ...], int] = field(default_factory=dict)
     refusals: list[dict[str, Any]] = field(default_factory=list)
+    registrations: list[dict[str, Any]] = field(default_factory=list)  # submitted, with outcome and findings
     counts: dict[str, int] = field(default_factory=dict)
 
     def count(self, what: str, n: int = 1) -> None:

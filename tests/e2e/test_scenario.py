@@ -125,12 +125,17 @@ def _token(stack: Stack, user: str) -> str:
     return token_for_demo_user(settings, user)
 
 
+BELOW_95 = {"Huyện Bù Đốp", "Huyện Bù Gia Mập", "Huyện Hớn Quản"}  # the scenario's three districts that lag
+
+
 def test_demo_reproduces_every_figure_of_the_article(tmp_path: Path) -> None:
     s = start_stack(tmp_path / "stack")
     try:
         out = play(s, "binh-phuoc-2023.yaml", tmp_path, "134-KH/TU", timeout=1500)
+        names = _official_names(s)
     finally:
         s.stop()
+    print(f"the Bình Phước demo played in {out['seconds']} s on the distributed stack")
     report = out["report"]
     assert report["year"] == 2023
     assert figure_mismatches(FIGURES["actual_2023"], report["actual"]) == []
@@ -139,3 +144,33 @@ def test_demo_reproduces_every_figure_of_the_article(tmp_path: Path) -> None:
     assert set(report["plan_next_year"]) == set(FIGURES["plan_2024"])
     assert out["expected_mismatches"] == []
     assert out["audit"]["ok"], out["audit"]
+
+    # 2023 compliance per unit from training records: the classes of the day count for the plan's year
+    comp = out["compliance"]
+    assert comp["available"] and len(comp["units"]) == 14
+    assert (comp["officials"], comp["trained"]) == (2602, 2477)
+    below = {u["unit_name"] for u in comp["units"] if u["percentage"] < 95}
+    assert below == BELOW_95, comp["units"]
+    assert all(80 < u["percentage"] < 95 for u in comp["units"] if u["unit_name"] in BELOW_95)
+
+    # the article's problem: needs that do not fit, one person in two classes at once — refused or flagged
+    reg = out["registrations"]
+    assert (reg["submitted"], reg["accepted"], reg["refused"], reg["flagged"]) == (8, 2, 3, 3)
+    assert {"time_overlap", "already_holds_level", "duplicate_registration"} <= set(reg["refused_reasons"])
+    assert {"source_cadre_criteria", "political_theory_criteria", "defence_security_group"} == set(
+        reg["flagged_reasons"])
+    assert reg["flagged_now"] == {"refused": 2, "under_review": 1}  # the Board refused two in the inbox
+    assert all(r["reasons_vi"] for r in reg["items"] if r["outcome"] != "accepted")
+
+    # distinct, realistic names: three or more words with diacritics, never a numeral
+    assert len(names) == 2602 and len(set(names)) == 2602
+    assert [n for n in names if re.search(r"\d", n)] == []
+    assert sum(1 for n in names if re.search(r"[^\x00-\x7f]", n)) > 2400
+
+
+def _official_names(stack: Stack) -> list[str]:
+    token = _token(stack, "btc.nguyenvanhai")
+    resp = httpx.get(f"{stack.url('registration')}/officials", params={"limit": 5000},
+                     headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert resp.status_code == 200, resp.text[:300]
+    return [str(o["full_name"]) for o in resp.json()]

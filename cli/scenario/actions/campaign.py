@@ -11,6 +11,8 @@ from typing import Any
 from cli.scenario.client import StepFailed, resolve_day, resolve_moment, wait_until
 from cli.scenario.state import RunState
 
+PARALLEL_DECISIONS = 8  # task completions in flight at once (each is its own decision, by its own user)
+IDLE_PAUSE_SECONDS = 0.3  # between two looks at the inboxes when nothing was there to decide
 STEP_ORDER = ("nomination", "screening", "examination", "committee", "decided")
 
 
@@ -118,19 +120,24 @@ async def _until_step(st: RunState, step: dict[str, Any], kinds: list[str],
     """Decide every open task of the kinds for each listed user until the campaign reaches ``until_step``."""
     camp = st.campaigns[step["campaign"]]
     deadline = time.monotonic() + float(step.get("timeout_seconds", 600))
+    gate = asyncio.Semaphore(PARALLEL_DECISIONS)
+    async def one(user: str, kind: str, t: dict[str, Any]) -> int:
+        async with gate:
+            resp = await st.api.request("POST", "portal", f"/tasks/{t['id']}/complete", user=user,
+                                        json=await decide(user, t), ok=(200, 403, 409, 422))
+        result = resp.json()
+        if resp.status_code == 200 and result.get("status") == "accepted":
+            st.count(f"tasks_{kind}")
+            return 1
+        st.refusals.append({"task": t["id"], "kind": kind, "user": user,
+                            "reason": result.get("reason_en") or result.get("detail_en")})
+        return 0
+
     async def inbox_of(user: str) -> int:
+        """Decide every open task of the kinds in the user's inbox, several at a time (each its own decision)."""
         acted = 0
         for kind in kinds:
-            for t in await _open(st, user, kind):
-                resp = await st.api.request("POST", "portal", f"/tasks/{t['id']}/complete", user=user,
-                                            json=await decide(user, t), ok=(200, 403, 409, 422))
-                result = resp.json()
-                if resp.status_code == 200 and result.get("status") == "accepted":
-                    acted += 1
-                    st.count(f"tasks_{kind}")
-                else:
-                    st.refusals.append({"task": t["id"], "kind": kind, "user": user,
-                                        "reason": result.get("reason_en") or result.get("detail_en")})
+            acted += sum(await asyncio.gather(*(one(user, kind, t) for t in await _open(st, user, kind))))
         return acted
 
     while not _reached(await _step_of(st, step["by"], camp), step["until_step"]):
@@ -170,4 +177,4 @@ async def committee_decide(st: RunState, step: dict[str, Any]) -> None:
 
 
 async def _sleep() -> None:
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(IDLE_PAUSE_SECONDS)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from cli.scenario.client import StepFailed, resolve_day, wait_until
-from cli.scenario.loader import expand_code
+from cli.scenario.loader import expand_code, expanded_from
 from cli.scenario.state import RunState
 
 PARALLEL_CLASSES = 12
@@ -131,33 +131,50 @@ async def close_enrolment(st: RunState, step: dict[str, Any]) -> None:
         await _close(st, step["by"], st.classes[code])
 
 
-async def record_results(st: RunState, step: dict[str, Any]) -> None:
-    """Once the class runs, record everyone's marks; then wait until the lifecycle completes it."""
-    cls = st.classes[step["class"]]
+async def _run_and_complete(st: RunState, by: str, code: str, marks: dict[str, Any]) -> None:
+    """Once the class runs, record everyone's attendance and marks; then wait until the lifecycle completes it."""
+    cls = st.classes[code]
 
     async def running() -> dict[str, Any] | None:
-        found = await st.api.get("scheduling", f"/classes/{cls['id']}", user=step["by"])
+        found = await st.api.get("scheduling", f"/classes/{cls['id']}", user=by)
         return found if found["status"] in ("running", "completed") else None
 
     current = await wait_until(running, timeout=120, what=f"class {cls['code']} to be running")
     if current["status"] == "running":
-        roster = await st.api.get("scheduling", f"/classes/{cls['id']}/roster", user=step["by"])
-        results = [{"official_id": r["official_id"], "marks": step["marks"]} for r in roster
-                   if r["status"] == "enrolled"]
-        timetable = await st.api.get("scheduling", f"/classes/{cls['id']}/timetable", user=step["by"])
+        roster = await st.api.get("scheduling", f"/classes/{cls['id']}/roster", user=by)
+        results = [{"official_id": r["official_id"], "marks": marks} for r in roster if r["status"] == "enrolled"]
+        timetable = await st.api.get("scheduling", f"/classes/{cls['id']}/timetable", user=by)
         for session in timetable["sessions"]:
-            await st.api.post("scheduling", f"/classes/{cls['id']}/attendance", user=step["by"],
+            await st.api.post("scheduling", f"/classes/{cls['id']}/attendance", user=by,
                               json={"session_id": session["id"], "present": [r["official_id"] for r in results]})
         for start in range(0, len(results), 500):
-            await st.api.post("scheduling", f"/classes/{cls['id']}/results", user=step["by"],
+            await st.api.post("scheduling", f"/classes/{cls['id']}/results", user=by,
                               json={"results": results[start:start + 500]})
 
     async def completed() -> bool:
-        found = await st.api.get("scheduling", f"/classes/{cls['id']}", user=step["by"])
+        found = await st.api.get("scheduling", f"/classes/{cls['id']}", user=by)
         return bool(found["status"] == "completed")
 
     await wait_until(completed, timeout=120, what=f"class {cls['code']} to complete")
     st.count("classes_completed")
+
+
+async def record_results(st: RunState, step: dict[str, Any]) -> None:
+    """Record the results of one class (``class``) or of several (``classes``: codes or ``{n}`` patterns with
+    ``repeat``), several at a time, and wait until each completes."""
+    codes = [step["class"]] if "class" in step else list(step["classes"])
+    known = [c for c in st.classes if any(c == code or expanded_from(code, c) for code in codes)]
+    if not known:
+        raise StepFailed(f"record_results: no scheduled class matches {', '.join(codes)}")
+    gate = asyncio.Semaphore(PARALLEL_CLASSES)
+    task = st.progress.add_task("Kết quả học tập / recording results", total=len(known))
+
+    async def one(code: str) -> None:
+        async with gate:
+            await _run_and_complete(st, step["by"], code, step["marks"])
+            st.progress.advance(task)
+
+    await asyncio.gather(*(one(c) for c in known))
 
 
 async def wait_for_class(st: RunState, step: dict[str, Any]) -> None:

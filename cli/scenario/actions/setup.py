@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cli.scenario.client import StepFailed
-from cli.scenario.people import Person, generate, listed
+from cli.scenario.people import NamePoolExhausted, Person, generate, listed
 from cli.scenario.state import Official, RunState
 
 IMPORT_BATCH = 1000
@@ -34,7 +34,10 @@ async def import_officials(st: RunState, step: dict[str, Any]) -> None:
         batch.append(listed(o, serial))
         serial += 1
     for spec in step.get("generate", []):
-        made = generate(spec, st.names, serial)
+        try:
+            made = generate(spec, st.names, serial)
+        except NamePoolExhausted as exc:
+            raise StepFailed(f"import_officials: {exc}") from exc
         batch += made
         serial += len(made)
     task = st.progress.add_task("Nhập cán bộ / importing officials", total=len(batch))
@@ -83,6 +86,8 @@ async def adopt_plan(st: RunState, step: dict[str, Any]) -> None:
     body = {"number": plan["number"], "year": plan["year"], "title": plan.get("title", ""),
             "items": [{"programme_code": i["programme"], "quota": i["quota"], "allocations": i.get("allocations", {}),
                        "priority_fields": i.get("priority_fields", [])} for i in plan["items"]]}
+    if plan.get("dispatch_date"):
+        body["dispatch_date"] = str(plan["dispatch_date"])
     resp = await st.api.request("POST", "scheduling", "/plans", user=step["by"], json=body, ok=(201, 409))
     if resp.status_code == 201:
         st.plans[plan["number"]] = resp.json()

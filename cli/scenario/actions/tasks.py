@@ -13,19 +13,30 @@ BULK = 100
 
 
 async def register(st: RunState, step: dict[str, Any]) -> None:
-    """Submit each registration as the unit officer; the outcome (accepted, flagged, refused) is counted."""
+    """Submit each registration as the unit officer; the outcome (accepted, flagged, refused) and the findings that
+    led to it are kept for the outcome."""
     for r in step["registrations"]:
-        body: dict[str, Any] = {"official_id": st.official(r["official"]).id, "programme_code": r["programme"],
+        official = st.official(r["official"])
+        body: dict[str, Any] = {"official_id": official.id, "programme_code": r["programme"],
                                 "plan_year": r["plan_year"], "note": r.get("reason", "")}
         if "class" in r:
             body["class_id"] = st.classes[r["class"]]["id"]
         resp = await st.api.request("POST", "registration", "/registrations", user=step["by"], json=body,
                                     ok=(201, 409, 422))
+        found = resp.json()
+        seen = {"official": official.full_name, "unit_code": official.unit_code, "programme": r["programme"],
+                "class": r.get("class")}
         if resp.status_code == 201:
-            st.count(f"registrations_{resp.json().get('outcome', 'submitted')}")
-        else:
+            outcome = str(found.get("outcome", "accepted"))
+            findings = [f for f in found.get("findings", []) if f.get("severity") in ("error", "warning")]
+            st.registrations.append({**seen, "id": found.get("id"), "outcome": outcome, "findings": findings})
+            st.count(f"registrations_{outcome}")
+        else:  # refused before it was recorded (the same registration is already active, or invalid)
             st.count("registrations_refused")
-            st.refusals.append({"registration": r, "status": resp.status_code, "reason": resp.json().get("detail_en")})
+            st.registrations.append({**seen, "id": None, "outcome": "refused", "findings": [{
+                "code": str(found.get("code") or "submission_refused"), "severity": "error",
+                "message_vi": found.get("detail_vi") or found.get("title_vi") or "",
+                "message_en": found.get("detail_en") or found.get("detail") or ""}]})
 
 
 def _input_for(inputs: dict[str, Any], n: int) -> dict[str, Any]:
@@ -100,4 +111,4 @@ def _accepted(st: RunState, results: list[dict[str, Any]], decided: set[str], ta
 async def _pause() -> None:
     import asyncio
 
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.25)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from services.registration.domain.levels import CATEGORY_WORDS, LEVEL_WORDS, level_word
 from services.registration.domain.retirement import BirthDate, age_on, full_months_between
 from services.registration.domain.rule_checks import category_rule_findings
 from shared.policy import PolicyVersion, RuleApplied
@@ -98,15 +99,16 @@ def _eligibility(sub: Submission, criteria: Mapping[str, Any], on: date) -> list
     p, out = sub.person, []
     age = age_on(p.birth, on)
     if "categories" in criteria and p.category not in criteria["categories"]:
-        out.append((f"ngạch/đối tượng {p.category} không thuộc đối tượng của chương trình",
+        held = CATEGORY_WORDS.get(p.category, p.category)
+        out.append((f"ngạch/đối tượng {held} không thuộc đối tượng của chương trình",
                     f"category {p.category} is not a target of the programme"))
     for kind in ("education", "political_theory"):
         need = criteria.get(f"min_{kind}")
         if need and _rank(kind, getattr(p, kind)) < _rank(kind, need):
-            out.append((f"trình độ {kind} chưa đạt {need}", f"{kind} below {need}"))
+            out.append((f"{LEVEL_WORDS[kind][0]} chưa đạt {level_word(need)}", f"{kind} below {need}"))
         ceiling = criteria.get(f"max_{kind}")
         if ceiling and _rank(kind, getattr(p, kind)) > _rank(kind, ceiling):
-            out.append((f"trình độ {kind} đã vượt {ceiling}", f"{kind} above {ceiling}"))
+            out.append((f"{LEVEL_WORDS[kind][0]} đã vượt {level_word(ceiling)}", f"{kind} above {ceiling}"))
     if "min_age" in criteria and age < int(criteria["min_age"]):
         out.append((f"chưa đủ {criteria['min_age']} tuổi", f"younger than {criteria['min_age']}"))
     if "max_age" in criteria and age > int(criteria["max_age"]):
@@ -160,7 +162,8 @@ def check_submission(sub: Submission, policy: PolicyVersion, *, on: date,
     grants.update(sub.target_criteria.get("grants", {}))
     for kind, level in grants.items():
         if kind in LEVELS and _rank(kind, getattr(sub.person, kind)) >= _rank(kind, level):
-            add("already_holds_level", f"Đã có trình độ {kind} {getattr(sub.person, kind)} (≥ {level})",
+            add("already_holds_level", f"Đã có {LEVEL_WORDS[kind][0]} {level_word(getattr(sub.person, kind))} "
+                f"(từ {level_word(level)} trở lên)",
                 f"Already holds {kind} {getattr(sub.person, kind)} (≥ {level})")
     if sub.class_start and sub.class_end:
         clash = [b for b in sub.others if b.start and b.end

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from services.registration.domain.dispatch import unmet_conditions
+from services.registration.domain.levels import LEVEL_WORDS, level_word
 from services.registration.domain.positions import level_words
 from shared.policy import PolicyVersion
 
@@ -47,8 +48,9 @@ def _political_theory(sub: Submission, version: PolicyVersion, on: date) -> list
                         ("political_theory", version.param("theory_order"))):
         need = c.get(f"min_{kind}")
         if need and _rank(order, getattr(p, kind)) < _rank(order, need):
-            out.append((f"trình độ {kind} {getattr(p, kind) or 'chưa có'}, cần từ {need} trở lên",
-                        f"{kind} {getattr(p, kind) or 'none'}, at least {need} required"))
+            vi, en = LEVEL_WORDS[kind]
+            out.append((f"{vi} {level_word(getattr(p, kind))}, cần từ {level_word(need)} trở lên",
+                        f"{en} {getattr(p, kind) or 'none'}, at least {need} required"))
     ratings: Sequence[str] = version.param("rating_order")
     years = range(on.year - int(c["rated_years"]), on.year)
     if any(_rank(ratings, p.ratings.get(y)) < _rank(ratings, c["min_rating"]) for y in years):
@@ -60,6 +62,29 @@ def _political_theory(sub: Submission, version: PolicyVersion, on: date) -> list
     return [("political_theory_criteria", version,
              f"Chưa đúng đối tượng, tiêu chuẩn theo {version.source.vi}: " + "; ".join(v for v, _ in out),
              f"Does not meet the standards of {version.source.en}: " + "; ".join(e for _, e in out))]
+
+
+def _source_cadre(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
+    p, out = sub.person, []
+    if p.position_level not in version.param("position_levels") and not (
+            version.param("planned_counts") and p.in_planning):
+        held_vi, held_en = level_words(p.position_level)
+        out.append((f"{held_vi}, chưa trong quy hoạch; đối tượng là {version.param('who_vi')}",
+                    f"{held_en}, not in cadre planning; the class is for {version.param('who_en')}"))
+    if version.param("party_member") and not p.party_member:
+        out.append(("chưa là đảng viên", "not a party member"))
+    for kind, order, need in (("education", version.param("education_order"), version.param("min_education")),
+                              ("political_theory", version.param("theory_order"),
+                               version.param("min_political_theory"))):
+        if _rank(order, getattr(p, kind)) < _rank(order, need):
+            vi, en = LEVEL_WORDS[kind]
+            out.append((f"{vi} {level_word(getattr(p, kind))}, cần từ {level_word(need)} trở lên",
+                        f"{en} {getattr(p, kind) or 'none'}, at least {need} required"))
+    if not out:
+        return []
+    return [("source_cadre_criteria", version,
+             f"Chưa đúng đối tượng lớp tạo nguồn theo {version.source.vi}: " + "; ".join(v for v, _ in out),
+             f"Not a target of the source-cadre class under {version.source.en}: " + "; ".join(e for _, e in out))]
 
 
 def _defence_security(sub: Submission, version: PolicyVersion, on: date) -> list[Found]:
@@ -101,6 +126,7 @@ CHECKS: dict[str, tuple[str, Callable[[Submission, PolicyVersion, date], list[Fo
     "political_theory_criteria": ("political_theory.", _political_theory),
     "defence_security_periods": ("defence_security.group_", _defence_security),
     "knowledge_update_groups": ("knowledge_update", _knowledge_update),
+    "source_cadre_criteria": ("source_cadre_class", _source_cadre),
 }
 
 

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.scheduling.domain.training_year import training_year
 from services.scheduling.models import CourseClass, Enrolment, EnrolmentRequest, Plan, PlanItem, ProgrammeVersion
 from services.scheduling.reports import rows
 from services.scheduling.reports.rows import ClassFact, PlanItemFact, Selection
@@ -47,7 +48,8 @@ async def class_facts(session: AsyncSession) -> list[ClassFact]:
         version = by_id[c.programme_version_id]
         plan = plans.get(items[c.plan_item_id].plan_id) if c.plan_item_id in items else None
         out.append(ClassFact(class_id=c.id, code=c.code, category=version.category, mode=version.mode,
-                             year=plan.year if plan else c.start_date.year, status=c.status,
+                             year=training_year(plan_year=plan.year if plan else None, end_date=c.end_date),
+                             status=c.status,
                              plan_number=plan.number if plan else None, plan_title=plan.title if plan else None,
                              programme_code=c.programme_code, people=tuple(people.get(c.id, ()))))
     return out

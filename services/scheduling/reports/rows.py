@@ -4,7 +4,7 @@ Pure: handed facts read from scheduling's tables and from the other services' AP
 one row: a class implementing a plan of the provincial People's Committee (plan number or title naming
 UBND / Ủy ban nhân dân) goes to the political school's row for that plan, any other class to the row of its
 programme's category (glossary code names). A class counts in the year of the plan it implements, or, outside any
-plan, in the year it starts; cancelled (and merged-away) classes do not count.
+plan, in the year it ends (domain.training_year); cancelled (and merged-away) classes do not count.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from services.scheduling.domain.lifecycle import COMPLETED, RUNNING
 from services.scheduling.domain.roster import ENROLLED
 from services.scheduling.domain.scoring import PASSED, Criterion, Framework, score
-from services.scheduling.models import Attendance, CertificateCounter, CourseClass, ProgrammeVersion
+from services.scheduling.domain.training_year import training_year
+from services.scheduling.models import Attendance, CertificateCounter, CourseClass, Plan, PlanItem, ProgrammeVersion
 from services.scheduling.schemas import AttendanceIn, ResultsIn
 from services.scheduling.service.classes import enrolments_of, sessions_of
 from services.scheduling.service.common import class_ref, load_class, set_status, utcnow
@@ -115,6 +116,16 @@ async def _next_certificate(uow: UnitOfWork, year: int) -> str:
     return f"CN-{year}-{counter.last:05d}"
 
 
+async def year_of(uow: UnitOfWork, cls: CourseClass) -> int:
+    """The year the class's training counts for (its plan's, else its end date's)."""
+    plan_year = None
+    if cls.plan_item_id:
+        item = await uow.session.get(PlanItem, cls.plan_item_id)
+        plan = await uow.session.get(Plan, item.plan_id) if item is not None else None
+        plan_year = plan.year if plan is not None else None
+    return training_year(plan_year=plan_year, end_date=cls.end_date)
+
+
 async def complete_class(uow: UnitOfWork, *, class_id: str, actor: Actor, workflow_id: str | None = None,
                          run_id: str | None = None) -> dict[str, Any]:
     """Score every participant, number the certificates of those who passed, and publish ClassCompleted."""
@@ -150,7 +161,7 @@ async def complete_class(uow: UnitOfWork, *, class_id: str, actor: Actor, workfl
     await uow.session.flush()
     uow.emit("ClassCompleted", subject=cls.id, workflow_id=workflow_id, data={
         "class_id": cls.id, "class_code": cls.code, "programme_code": cls.programme_code,
-        "programme_category": version.category, "mode": version.mode, "year": cls.end_date.year,
+        "programme_category": version.category, "mode": version.mode, "year": await year_of(uow, cls),
         "start_date": cls.start_date.isoformat(), "end_date": cls.end_date.isoformat(),
         "institution": cls.institution, "participants": participants})
     await uow.audit(AuditEntry(

@@ -13,9 +13,9 @@ from rich.progress import Progress
 
 from cli.scenario.actions.classes import expand
 from cli.scenario.client import Api, StepFailed, resolve_day, resolve_moment, tokens_for, wait_until
-from cli.scenario.loader import schema
+from cli.scenario.loader import expanded_from, schema
 from cli.scenario.outcome import figure_mismatches
-from cli.scenario.people import NameSource, generate, personal_id
+from cli.scenario.people import NamePoolExhausted, NameSource, generate, personal_id
 from cli.scenario.runner import ACTIONS, reader_of
 from cli.scenario.state import Official, RunState
 from services.registration.domain.personal_id import parse_personal_id
@@ -54,6 +54,28 @@ def test_generated_people_have_unique_names_and_valid_personal_ids() -> None:
     again = generate({"count": 5, "units": ["A"]}, NameSource(), 1)
     assert [p.full_name for p in again] == [p.full_name for p in people[:5]]  # deterministic
     assert personal_id(7, 2001, "female") == "070301000007"
+
+
+def test_generated_names_are_distinct_words_with_diacritics_and_no_numerals() -> None:
+    people = generate({"count": 2600, "units": ["A"]}, NameSource(), 1)
+    names = [p.full_name for p in people]
+    assert len(set(names)) == 2600
+    assert not [n for n in names if any(ch.isdigit() for ch in n)]
+    assert all(len(n.split()) == 3 for n in names)
+    assert sum(1 for n in names if n.startswith("Nguyễn ")) > sum(1 for n in names if n.startswith("La "))
+    assert sum(1 for n in names if any(ord(ch) > 127 for ch in n)) > 2000
+    assert [p.full_name for p in generate({"count": 5, "units": ["A"]}, NameSource(seed=7), 1)] != names[:5]
+    tiny = NameSource({"family": ["Lê"], "middle_male": ["Văn"], "middle_female": ["Thị"], "given_male": ["An", "Bảo"],
+                       "given_female": ["Hoa"]})
+    assert sorted([tiny.take("male"), tiny.take("male")]) == ["Lê Văn An", "Lê Văn Bảo"]
+    with pytest.raises(NamePoolExhausted):
+        tiny.take("male")
+
+
+def test_class_code_patterns_name_the_classes_they_expand_to() -> None:
+    assert expanded_from("CM-23-{n:02d}", "CM-23-07") and expanded_from("TC-23-{n}", "TC-23-1")
+    assert not expanded_from("CM-23-{n:02d}", "CM-23-T") and not expanded_from("TC-23-{n}", "TC-24-1")
+    assert not expanded_from("QP2-23", "QP2-23")  # a plain code is matched as it is, not as a pattern
 
 
 def test_a_repeated_class_block_expands_with_its_own_numbers() -> None:
@@ -99,6 +121,10 @@ async def test_the_client_retries_gateway_errors_and_names_refusals() -> None:
         calls.append(request.url.path)
         if request.url.path == "/flaky" and len(calls) < 3:
             return httpx.Response(503)
+        if request.url.path == "/busy" and calls.count("/busy") < 2:
+            return httpx.Response(500, json={"code": "internal_error", "detail_en": "nothing was changed"})
+        if request.url.path == "/broken":
+            return httpx.Response(500, json={"code": "something_else"})
         if request.url.path == "/refused":
             return httpx.Response(422, json={"title": "Invalid", "detail_en": "capacity: too small",
                                              "detail_vi": "sức chứa quá nhỏ"})
@@ -109,6 +135,11 @@ async def test_the_client_retries_gateway_errors_and_names_refusals() -> None:
     try:
         assert (await api.get("scheduling", "/flaky", user="btc"))["auth"] == "Bearer T0K"
         assert calls.count("/flaky") == 3
+        assert (await api.post("scheduling", "/busy", user="btc", json={}))["ok"] is True  # nothing was changed
+        assert calls.count("/busy") == 2
+        with pytest.raises(StepFailed, match="500"):
+            await api.post("scheduling", "/broken", user="btc", json={})
+        assert calls.count("/broken") == 1
         with pytest.raises(StepFailed, match=r"POST scheduling/refused as btc: 422 Invalid — capacity: too small"):
             await api.post("scheduling", "/refused", user="btc", json={})
     finally:
