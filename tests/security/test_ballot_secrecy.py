@@ -47,7 +47,7 @@ async def seed_nominees(s: Services) -> list[str]:
                                                      "kind": "district"})
     assert r.status_code in (201, 409), r.text
     ids = []
-    for i, name in enumerate(NOMINEES):
+    for name in NOMINEES:
         pid = f"0010750{uuid.uuid4().int % 100000:05d}"
         r = await reg.post("/officials", headers=board, json=official_body(pid, "DONGXOAI", name))
         assert r.status_code in (200, 201), r.text
