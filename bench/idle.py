@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,18 +27,14 @@ from pathlib import Path
 
 import httpx
 
+from shared.ports import loopback_port
+
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "scenarios" / "dong-phu-2025.yaml"
 PROCESSES = ("portal", "registration", "scheduling", "selection", "workflows")
 TARGET = 0.03
 BASELINE = "0.45 (before)"  # this benchmark on the development machine before relays and consumers slept when idle
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -174,9 +169,9 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="cadre-idle-"))
-    ports = {n: free_port() for n in PROCESSES}
+    ports = {n: loopback_port() for n in PROCESSES}
     env = {**os.environ, "CADRE_PROFILE": "embedded", "CADRE_DATA_DIR": str(tmp / "var"),
-           "CADRE_PORTS": json.dumps(ports), "CADRE_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+           "CADRE_PORTS": json.dumps(ports), "CADRE_TEMPORAL_ADDRESS": f"127.0.0.1:{loopback_port()}",
            "CADRE_LOG_LEVEL": os.environ.get("CADRE_LOG_LEVEL", "INFO")}
     for var in ("CADRE_DATABASE_URL", "CADRE_EVENT_TRANSPORT", "CADRE_EVENT_NAMESPACE", "CADRE_SERVICE_URLS"):
         env.pop(var, None)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +15,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
+from shared.ports import loopback_port
 from tests.support.seal import key_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,37 +36,7 @@ def create_namespace(temporal: str) -> str:
     return name
 
 
-# Ports handed out to the stacks of this test process. They come from below the kernel's ephemeral range
-# (net.ipv4.ip_local_port_range, 32768-60999 by default), so an outgoing connection of any process (a Kafka client,
-# a database pool) can never take one between the moment it is chosen and the moment a server binds it: a port
-# from bind(0) is an ephemeral one, and that race once made a stack's API exit with "address already in use".
-# The fixed ports of scripts/test.sh and scripts/bench.sh lie outside this range as well.
-_PORT_RANGE = (20000, 32000)
-_HANDED_OUT: set[int] = set()
-_PICKER = random.Random(os.getpid() ^ time.time_ns())
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(span: int = 3) -> int:
-    """A loopback port no server holds, with the `span - 1` ports after it free too (the Temporal dev server binds
-    its HTTP and metrics ports next to its frontend), never handed out twice in this process."""
-    lo, hi = _PORT_RANGE
-    for _ in range(2000):
-        port = _PICKER.randrange(lo, hi - span)
-        block = range(port, port + span)
-        if any(p in _HANDED_OUT for p in block) or not all(_bindable(p) for p in block):
-            continue
-        _HANDED_OUT.update(block)
-        return port
-    raise AssertionError(f"no free loopback port in {lo}-{hi}")
+free_port = loopback_port  # the name the tests use
 
 
 @dataclass
