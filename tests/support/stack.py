@@ -85,10 +85,10 @@ class Stack:
 
     def start(self, name: str, roles: str = "api,worker,relay,consumers", *, key: str | None = None) -> None:
         key = key or name
-        out = (self.log_dir / f"{key}.log").open("ab")
-        self.procs[key] = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name, "--roles", roles],
-                                           env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
+        with (self.log_dir / f"{key}.log").open("ab") as out:  # the child keeps its own copy of the descriptor
+            self.procs[key] = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name, "--roles", roles],
+                                               env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                               start_new_session=True)
 
     def wait_ready(self, *names: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
