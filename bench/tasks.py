@@ -27,11 +27,11 @@ from fastapi import FastAPI
 from sqlalchemy import insert, text
 
 from bench.result import emit, need
-from services.portal import api
+from services.portal.api import tasks as api
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, Task, TaskCandidate, TaskExclusion, metadata
-from services.portal.queries import exclusion_keys
-from services.portal.records import pack
+from services.portal.service.inbox import exclusion_keys
+from services.portal.service.records import pack
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import ServiceContext, build_context

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from services.registration.importing import read_rows
+from services.registration.adapters.import_files import read_rows
 from shared.config import Settings
 
 BATCH = 200

@@ -34,7 +34,7 @@ def fetch_annual(settings: Settings, year: int, *, token: str, lang: str = "vi",
 
 def write_report(report: dict[str, Any], fmt: str, out: Path | None, lang: str = "vi") -> Path | None:
     """Render and write; JSON without --out goes to standard output (returns None)."""
-    from services.scheduling.reports.render import to_html, to_xlsx
+    from services.scheduling.adapters.report_render import to_html, to_xlsx
 
     if fmt == "json":
         text = json.dumps(report, ensure_ascii=False, indent=2)

@@ -173,7 +173,7 @@ class TaskFacts:
 # Who may decide a task: every row must hold, in this order (the first that fails is the refusal given). Each row
 # names the task's fact (a TaskFacts field) and the relation the caller must stand in to it (TASK_RELATIONS). The
 # holder is checked exactly as a claimant is: holding a task never widens who may decide it. ``authorize_task``
-# reads this table; the portal builds the inbox's SQL from it (services/portal/queries.py, one SQL reading per
+# reads this table; the portal builds the inbox's SQL from it (services/portal/service/inbox.py, one SQL reading per
 # relation) and tests/unit/portal/test_one_place.py checks that both agree.
 @dataclass(frozen=True)
 class TaskRule:

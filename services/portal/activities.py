@@ -7,10 +7,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from contracts.tasks import DossierInvalid
-from services.portal.assignment import can_stand_in
+from services.portal.adapters.people import Directory
 from services.portal.models import Task
-from services.portal.people import Directory
-from services.portal.service import close_task, create_task, find_task, record_overdue
+from services.portal.service.assignment import can_stand_in
+from services.portal.service.workflow_tasks import close_task, create_task, find_task, record_overdue
 from shared.context import ServiceContext
 from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work

@@ -16,14 +16,14 @@ class PortalSettings(BaseSettings):
 
     demo_login: bool = False
     metrics_refresh_seconds: float = 15.0
-    # the reconciler (services/portal/reconciler.py): a task ``completing`` for longer than the grace is settled
+    # the reconciler (services/portal/service/reconciler.py): a task ``completing`` for longer than the grace is settled
     # with its workflow, at start-up and every ``reconcile_every_seconds``; the grace outlasts an Update in flight
     reconcile_every_seconds: float = 60.0
     completing_grace_seconds: float = 120.0
     # a workflow with a task still undecided this long after its due time, and no task of it decided since, is
-    # stalled (the cadre_workflows_stalled gauge, services/portal/stalls.py)
+    # stalled (the cadre_workflows_stalled gauge, services/portal/service/stalls.py)
     stalled_after_seconds: float = 24 * 3600.0
-    # the people tasks may be handed to (services/portal/people.py); the shape of shared/demo_users.json
+    # the people tasks may be handed to (services/portal/adapters/people.py); the shape of shared/demo_users.json
     directory_file: Path | None = None
 
 

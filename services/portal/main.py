@@ -7,14 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.portal import api, ui
 from services.portal.activities import PortalActivities
+from services.portal.adapters.people import load_directory
+from services.portal.adapters.updates import TemporalUpdateSender
+from services.portal.api import tasks as api
+from services.portal.api import ui
 from services.portal.config import PortalSettings
-from services.portal.gauges import refresher
 from services.portal.models import INFRA, metadata
-from services.portal.people import load_directory
-from services.portal.reconciler import reconciling
-from services.portal.updates import TemporalUpdateSender
+from services.portal.service.gauges import refresher
+from services.portal.service.reconciler import reconciling
 from shared.process import ServiceRuntime, ServiceSpec, database_service
 from shared.seal import load_signer
 

@@ -44,7 +44,7 @@ class Task(Base):
         UniqueConstraint("workflow_id", "task_key", name="uq_task_workflow_key"),
         Index("ix_tasks_status_due", "status", "due_at"),
         # the tasks one holds (a substitute takes them over). The inbox no longer reads it: held tasks are in the
-        # candidate index's range with the claimable ones (services/portal/queries.py)
+        # candidate index's range with the claimable ones (services/portal/service/inbox.py)
         Index("ix_tasks_held", "assignee", "status", "due_at", "kind", "overdue", "subject_user_id", "priority",
               "created_at", "id"),
     )
@@ -132,7 +132,7 @@ class TaskCandidate(Base):
 
 
 class TaskExclusion(Base):
-    """Who may not decide an unclosed task, one row each (``services.portal.queries.exclusion_keys``: four-eyes
+    """Who may not decide an unclosed task, one row each (``services.portal.service.inbox.exclusion_keys``: four-eyes
     ``user:<id>``, conflict of interest ``unit:<code>``), so the inbox leaves those tasks out without reading the
     task rows.
     Written when the task is filed (exclusions never change), removed when it closes."""

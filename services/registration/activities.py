@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from services.registration.registrations import apply_review_decision
+from services.registration.service.registrations import apply_review_decision
 from shared.context import ServiceContext
 from shared.metrics import REGISTRATIONS
 from shared.temporal_errors import maps_domain_errors

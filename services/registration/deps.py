@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import Request
 
-from services.registration.catalogue import SchedulingCatalogue
+from services.registration.adapters.catalogue import SchedulingCatalogue
 from shared.audit import Actor
 from shared.auth import Principal
 from shared.authz import forbidden

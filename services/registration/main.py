@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from services.registration import api, api_dispatches, api_officials, api_registrations
 from services.registration.activities import RegistrationActivities
-from services.registration.catalogue import HttpSchedulingCatalogue
+from services.registration.adapters.catalogue import HttpSchedulingCatalogue
+from services.registration.api import dispatches as api_dispatches
+from services.registration.api import officials as api_officials
+from services.registration.api import registrations as api_registrations
+from services.registration.api import units as api
 from services.registration.consumers import consumers
 from services.registration.models import INFRA, metadata
 from shared.process import ServiceRuntime, ServiceSpec, database_service

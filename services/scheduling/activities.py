@@ -15,7 +15,7 @@ from temporalio import activity
 
 from services.scheduling.models import KnownUnit
 from services.scheduling.service import enrolment, lifecycle, results
-from services.scheduling.service.common import SYSTEM, load_class
+from services.scheduling.service.class_store import SYSTEM, load_class
 from shared.context import ServiceContext
 from shared.temporal_errors import maps_domain_errors
 from shared.uow import UnitOfWork, unit_of_work

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from services.scheduling import api
 from services.scheduling.activities import SchedulingActivities
+from services.scheduling.api import units as api
 from services.scheduling.consumers import consumers
 from services.scheduling.models import INFRA, metadata
 from shared.process import ServiceRuntime, ServiceSpec, database_service
@@ -20,8 +20,8 @@ def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
 
 def routers() -> Sequence[Any]:
     """Scheduling's HTTP routers."""
-    from services.scheduling.reports.api import router as reports_router
-    from services.scheduling.routes import catalogue, classes, enrolment
+    from services.scheduling.api import catalogue, classes, enrolment
+    from services.scheduling.api.reports import router as reports_router
 
     return [api.router, catalogue.router, classes.router, enrolment.router, reports_router]
 

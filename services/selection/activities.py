@@ -8,8 +8,8 @@ from typing import Any
 
 from temporalio import activity
 
-from services.selection import ballots, decision, exam, screening
-from services.selection.directory import OfficialDirectory
+from services.selection.adapters.directory import OfficialDirectory
+from services.selection.service import ballots, decision, exam, screening
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.temporal_errors import maps_domain_errors

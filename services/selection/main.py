@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from services.selection import api, reads
 from services.selection.activities import SelectionActivities
-from services.selection.directory import HttpOfficialDirectory
+from services.selection.adapters.directory import HttpOfficialDirectory
+from services.selection.api import campaign_status as reads
+from services.selection.api import campaigns as api
 from services.selection.models import INFRA, metadata
 from shared.process import ServiceRuntime, ServiceSpec, database_service
 

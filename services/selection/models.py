@@ -97,7 +97,7 @@ class BallotToken(Base):
 
 class SealedBallot(Base):
     """A ballot cast while its conference is open, sealed: ciphertext of one fixed length per conference under a
-    key derived from the service's secret (services.selection.seal), a random id, nothing else. Its row is a
+    key derived from the service's secret (services.selection.adapters.seal), a random id, nothing else. Its row is a
     WITHOUT ROWID table on SQLite, so its physical order is that of the random ids, not of the casts. The close
     unseals every row, writes `ballots` and deletes these."""
 

@@ -23,11 +23,11 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, Register
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from services.portal.completion import _begin
+from services.portal.adapters.updates import TemporalUpdateSender
 from services.portal.models import Task
-from services.portal.reconciler import TemporalTaskStates, reconcile
 from services.portal.schemas import TaskComplete
-from services.portal.updates import TemporalUpdateSender
+from services.portal.service.completion import _begin
+from services.portal.service.reconciler import TemporalTaskStates, reconcile
 from shared.auth import decode_token, token_for_demo_user
 from shared.config import Settings
 from tests.support import infra

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import httpx
 from fastapi import FastAPI
 
-from services.registration.catalogue import HttpSchedulingCatalogue
-from services.selection.directory import HttpOfficialDirectory
+from services.registration.adapters.catalogue import HttpSchedulingCatalogue
+from services.selection.adapters.directory import HttpOfficialDirectory
 from shared.auth import issue_token
 from shared.config import SERVICES, Settings
 from shared.context import ServiceContext

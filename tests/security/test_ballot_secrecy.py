@@ -23,8 +23,8 @@ import pytest
 from prometheus_client import REGISTRY, generate_latest
 from sqlalchemy import text
 
-from services.selection import ballots
-from services.selection.ballots import token_hash
+from services.selection.service import ballots
+from services.selection.service.ballots import token_hash
 from shared.logging import configure_logging, get_logger
 from tests.security.support import Services, build_services, official_body
 from tests.unit.selection.support import campaign_payload

@@ -18,10 +18,10 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.selection import ballots, campaigns
-from services.selection.ballots import token_hash
 from services.selection.models import INFRA, metadata
 from services.selection.schemas import CampaignCreate, NominationIn
+from services.selection.service import ballots, campaigns
+from services.selection.service.ballots import token_hash
 from shared.audit import Actor
 from shared.config import Settings
 from shared.context import ServiceContext, build_context

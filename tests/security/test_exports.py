@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from services.registration.importing import read_csv, read_xlsx
+from services.registration.adapters.import_files import read_csv, read_xlsx
 from shared.exports import csv_text, strip_control
 from tests.security.support import LEGACY_UNITS, Services, build_services, seed_legacy_units
 

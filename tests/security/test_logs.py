@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from services.registration import officials
+from services.registration.service import officials
 from shared.events.envelope import looks_like_personal_id
 from shared.logging import configure_logging, get_logger
 from tests.security.support import OTHER, OWN, Services, build_services, official_body, seed_two_units

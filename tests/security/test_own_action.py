@@ -13,7 +13,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.worker import Worker
 
-from services.portal.updates import TemporalUpdateSender
+from services.portal.adapters.updates import TemporalUpdateSender
 from shared.events.envelope import CloudEvent
 from tests.support.seal import TEST_SIGNER, sealed
 from tests.support.tools import start_time_skipping

@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from services.portal.updates import TemporalUpdateSender
+from services.portal.adapters.updates import TemporalUpdateSender
 from tests.support.seal import TEST_SIGNER
 from tests.unit.portal.support import MARK, Portal, make_portal
 from workflows.human_task import PORTAL_QUEUE

@@ -29,9 +29,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from contracts.tasks import PaperView, dossier_of
-from services.portal.i18n import WORDS
+from services.portal.adapters.updates import TemporalUpdateSender
 from services.portal.models import Task
-from services.portal.updates import TemporalUpdateSender
+from services.portal.ui.i18n import WORDS
 from tests.support.seal import TEST_SIGNER
 from tests.ui.kinds import KINDS, Kind
 from tests.unit.portal.samples import SAMPLES

@@ -148,7 +148,7 @@ def test_eligible_iff_every_criterion_passes(year: int, max_age: int, planned: b
 
 
 def test_unknown_service_start_fails_that_criterion_only_with_a_reason() -> None:
-    from services.selection.directory import to_record
+    from services.selection.adapters.directory import to_record
 
     doc = {"id": "o1", "full_name": "Nguyễn Văn An", "gender": "male", "birth": {"year": 1980, "month": 5},
            "unit_code": "DONGXOAI", "political_theory": "advanced", "education": "master",

@@ -129,8 +129,8 @@ def test_a_rule_read_by_nothing_is_caught() -> None:
                                           "read by nothing"]
     assert "annual_training_obligation: parameter 'ghost' is read by no module in applied_by" in (
         parameters_without_reader(book))
-    assert "services/registration/reports.py: applies 'annual_training_obligation' but the rule's applied_by does " \
-           "not list it" in lookups_outside_the_book(book)
+    assert "services/registration/service/reports.py: applies 'annual_training_obligation' but the rule's " \
+           "applied_by does not list it" in lookups_outside_the_book(book)
 
 
 def test_code_reading_a_parameter_the_book_lacks_is_caught() -> None:

@@ -23,8 +23,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from contracts.tasks import Component, DiscrepancyView, PaperView, dossier_of
-    from services.selection.decision import bands_of
     from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
+    from services.selection.service.decision import bands_of
     from shared.number_rules import MARK_STEP
     from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
     from workflows.selection.contracts import ComponentResult, MarkingInput, MarkRecord, PaperInput

@@ -13,7 +13,7 @@ from services.scheduling.domain.roster import ACTIVE, OFFERED, SEAT_HOLDING, WAI
 from services.scheduling.domain.scoring import framework_problems
 from services.scheduling.models import ClassSession, CourseClass, Enrolment, PlanItem
 from services.scheduling.schemas import ClassCreate
-from services.scheduling.service.common import utcnow
+from services.scheduling.service.class_store import utcnow
 from services.scheduling.service.programmes import in_force, versions_of
 from shared.audit import Actor, AuditEntry
 from shared.errors import FieldError, Problem, conflict

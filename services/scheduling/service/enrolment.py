@@ -15,7 +15,7 @@ from services.scheduling.domain.lifecycle import CANCELLED, COMPLETED, accepts_e
 from services.scheduling.domain.overlap import Span, first_overlap
 from services.scheduling.domain.roster import ACTIVE, Change, Entry, Roster, RosterError
 from services.scheduling.models import CourseClass, Enrolment
-from services.scheduling.service.common import aware, class_ref, load_class, roster_problem, utcnow
+from services.scheduling.service.class_store import aware, class_ref, load_class, roster_problem, utcnow
 from shared.audit import Actor, AuditEntry
 from shared.errors import Problem, conflict, not_found
 from shared.metrics import ENROLMENTS

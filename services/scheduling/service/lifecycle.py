@@ -8,8 +8,8 @@ from datetime import timedelta
 from services.scheduling.domain.lifecycle import CANCELLED, ENROLLING, PLANNED, RUNNING, accepts_enrolment
 from services.scheduling.domain.roster import ACTIVE, ENROLLED
 from services.scheduling.models import CourseClass
+from services.scheduling.service.class_store import SYSTEM, class_ref, load_class, set_status, utcnow
 from services.scheduling.service.classes import enrolments_of
-from services.scheduling.service.common import SYSTEM, class_ref, load_class, set_status, utcnow
 from services.scheduling.service.enrolment import enrol, expire_offers
 from shared.audit import Actor, AuditEntry
 from shared.errors import Problem

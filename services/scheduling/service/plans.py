@@ -21,7 +21,7 @@ from services.scheduling.models import (
     ProgrammeVersion,
 )
 from services.scheduling.schemas import PlanCreate
-from services.scheduling.service.common import utcnow
+from services.scheduling.service.class_store import utcnow
 from services.scheduling.service.programmes import versions_of
 from shared.audit import Actor, AuditEntry
 from shared.errors import conflict, invalid, not_found

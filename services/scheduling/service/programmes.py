@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.scheduling.adapters.policies import in_force as policy_in_force
 from services.scheduling.domain.programme_rules import defence_group, hours_mismatch, knowledge_group_unknown
 from services.scheduling.models import Programme, ProgrammeVersion
 from services.scheduling.schemas import ProgrammeCreate, ProgrammeVersionCreate
-from services.scheduling.service.common import utcnow
-from services.scheduling.service.policies import in_force as policy_in_force
+from services.scheduling.service.class_store import utcnow
 from shared.audit import Actor, AuditEntry
 from shared.errors import conflict, invalid, not_found
 from shared.uow import UnitOfWork

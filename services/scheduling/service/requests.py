@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.scheduling.models import EnrolmentRequest
-from services.scheduling.service.common import SYSTEM, utcnow
+from services.scheduling.service.class_store import SYSTEM, utcnow
 from services.scheduling.service.enrolment import enrol, refusal_text
 from shared.audit import Actor, AuditEntry
 from shared.errors import Problem, conflict, not_found

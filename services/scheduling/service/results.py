@@ -13,8 +13,8 @@ from services.scheduling.domain.scoring import PASSED, Criterion, Framework, sco
 from services.scheduling.domain.training_year import training_year
 from services.scheduling.models import Attendance, CertificateCounter, CourseClass, Plan, PlanItem, ProgrammeVersion
 from services.scheduling.schemas import AttendanceIn, ResultsIn
+from services.scheduling.service.class_store import class_ref, load_class, set_status, utcnow
 from services.scheduling.service.classes import enrolments_of, sessions_of
-from services.scheduling.service.common import class_ref, load_class, set_status, utcnow
 from shared.audit import Actor, AuditEntry
 from shared.errors import conflict, invalid
 from shared.uow import UnitOfWork

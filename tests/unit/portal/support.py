@@ -10,12 +10,13 @@ import httpx
 from fastapi import FastAPI
 
 from contracts.tasks import schema_of
-from services.portal import api, ui
 from services.portal.activities import PortalActivities
+from services.portal.adapters.people import demo_directory
+from services.portal.adapters.updates import UpdateRefused
+from services.portal.api import tasks as api
+from services.portal.api import ui
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, metadata
-from services.portal.people import demo_directory
-from services.portal.updates import UpdateRefused
 from shared.auth import issue_token, token_for_demo_user
 from shared.config import Settings
 from shared.context import ServiceContext, build_context

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from services.portal.gauges import refresh
 from services.portal.models import Task, TaskView
+from services.portal.service.gauges import refresh
 from shared.audit import digest
 from tests.unit.portal.samples import sample_dossier
 from tests.unit.portal.support import MARK, Portal, make_portal

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.portal.models import Task, TaskCandidate
-from services.portal.queries import InboxFilter, inbox
-from services.portal.records import refusal_of, summary
+from services.portal.service.inbox import InboxFilter, inbox
+from services.portal.service.records import refusal_of, summary
 from shared.auth import Principal, demo_users
 from tests.unit.portal.support import Portal, make_portal
 from workflows.human_task import CloseTaskInput, TaskDecision, TaskOverdueInput

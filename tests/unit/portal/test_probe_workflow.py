@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from services.portal.updates import TemporalUpdateSender
+from services.portal.adapters.updates import TemporalUpdateSender
 from tests.support.seal import TEST_SIGNER
 from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import Portal, make_portal

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.dialects import sqlite
 
-from services.portal import queries
+from services.portal.service import inbox as queries
 from shared.auth import Principal
 from shared.authz import TASK_ACTIONS, TASK_RELATIONS, TASK_RULES, TaskFacts, TaskRule, authorize_task
 from shared.errors import Problem

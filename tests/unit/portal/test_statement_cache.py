@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import event, exc
 
-from services.portal import documents
-from services.portal.queries import InboxFilter, _statement, read_inbox
+from services.portal.service import inbox_documents as documents
+from services.portal.service.inbox import InboxFilter, _statement, read_inbox
 from shared.auth import Principal
 from tests.unit.portal.support import Portal, make_portal
 

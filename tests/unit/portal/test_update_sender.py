@@ -11,8 +11,8 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from contracts.errors import DecisionRefused
-from services.portal import updates
-from services.portal.updates import TemporalUpdateSender, UpdateRefused, refusal_reason
+from services.portal.adapters import updates
+from services.portal.adapters.updates import TemporalUpdateSender, UpdateRefused, refusal_reason
 from shared.temporal_errors import refusal
 from tests.support.seal import TEST_SIGNER
 from workflows.human_task import TaskDecision

@@ -10,8 +10,11 @@ from typing import Any
 
 import httpx
 
-from services.registration import api, api_dispatches, api_officials, api_registrations
-from services.registration.catalogue import ClassInfo, PlanItem, Programme, scheduling_unavailable
+from services.registration.adapters.catalogue import ClassInfo, PlanItem, Programme, scheduling_unavailable
+from services.registration.api import dispatches as api_dispatches
+from services.registration.api import officials as api_officials
+from services.registration.api import registrations as api_registrations
+from services.registration.api import units as api
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import ServiceContext

@@ -15,9 +15,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.registration import reports
+from services.registration.adapters.policies import in_force
 from services.registration.models import Registration
-from services.registration.policies import in_force
+from services.registration.service import reports
 from shared.vietnamese import sort_key_name
 from tests.unit.registration.fakes import App, registration_app
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from services.registration.catalogue import PlanItem, Programme
+from services.registration.adapters.catalogue import PlanItem, Programme
+from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Person, Submission, check_submission
 from services.registration.domain.retirement import BirthDate
-from services.registration.policies import in_force
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import YEAR, app, person, submit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.registration.catalogue import PlanItem, Programme
+from services.registration.adapters.catalogue import PlanItem, Programme
 from services.registration.models import PostgraduateDispatch
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import BOARD, YEAR, app, person, submit

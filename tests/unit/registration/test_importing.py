@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from rich.console import Console
 
 from cli.import_cmd import print_report, run_import
-from services.registration.catalogue import HttpSchedulingCatalogue
-from services.registration.importing import official_from_row, parse_birth, read_csv, read_rows, read_xlsx
+from services.registration.adapters.catalogue import HttpSchedulingCatalogue
+from services.registration.adapters.import_files import official_from_row, parse_birth, read_csv, read_rows, read_xlsx
 from shared.config import Settings
 from shared.errors import Problem
 

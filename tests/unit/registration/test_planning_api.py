@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from services.selection.directory import to_record
+from services.selection.adapters.directory import to_record
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_officials_api import BOARD, app, official
 

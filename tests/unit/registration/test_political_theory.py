@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Finding, Person, Submission, check_submission
 from services.registration.domain.retirement import BirthDate
-from services.registration.policies import in_force
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import app, person, submit
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from services.registration.catalogue import ClassInfo, PlanItem, Programme
+from services.registration.adapters.catalogue import ClassInfo, PlanItem, Programme
 from services.registration.consumers import TRAINING_RECORDS_GROUP, record_class_completed
 from services.registration.models import Registration, TrainingRecord
 from shared.events.consumer import idempotent

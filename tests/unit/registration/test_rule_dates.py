@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from services.registration.catalogue import PlanItem
+from services.registration.adapters.catalogue import PlanItem
 from shared.policy import load_policy_book
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import YEAR, app, person, submit

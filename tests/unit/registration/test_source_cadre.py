@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Finding, Person, Submission, check_submission, outcome_of
 from services.registration.domain.retirement import BirthDate
 from services.registration.domain.rule_checks import rules_for
-from services.registration.policies import in_force
 
 ON = date(2026, 6, 1)
 

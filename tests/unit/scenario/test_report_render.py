@@ -11,9 +11,9 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.scheduling.reports.charts import all_charts
-from services.scheduling.reports.render import to_html, to_xlsx
-from services.scheduling.reports.rows import (
+from services.scheduling.adapters.report_charts import all_charts
+from services.scheduling.adapters.report_render import to_html, to_xlsx
+from services.scheduling.domain.report_rows import (
     ClassFact,
     PlanItemFact,
     Selection,

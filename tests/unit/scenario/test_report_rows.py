@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.scheduling.reports.rows import (
+from services.scheduling.domain.report_rows import (
     ClassFact,
     PlanItemFact,
     Selection,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.selection.directory import OfficialNotFound
+from services.selection.adapters.directory import OfficialNotFound
 
 
 class FakeOfficialDirectory:

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
 
-from services.selection import ballots, campaigns
 from services.selection.domain.tally import tally_ballots
 from services.selection.models import Conference
 from services.selection.schemas import CampaignCreate, NominationIn
+from services.selection.service import ballots, campaigns
 from shared.audit import Actor
 from shared.context import ServiceContext
 from shared.errors import Problem

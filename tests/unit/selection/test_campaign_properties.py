@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from services.selection import campaigns, decision
 from services.selection.models import Candidate
 from services.selection.schemas import CampaignCreate, NominationIn
+from services.selection.service import campaigns, decision
 from shared.audit import Actor
 from shared.uow import unit_of_work
 from tests.unit.selection.support import campaign_payload, selection_ctx, unique_number

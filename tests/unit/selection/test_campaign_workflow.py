@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from services.selection import exam
 from services.selection.domain.marking import MarkingBands
 from services.selection.models import Candidate
+from services.selection.service import exam
 from shared.uow import unit_of_work
 from tests.unit.selection.support import Harness, campaign_payload, harness, official, unique_number
 from workflows.selection.contracts import ComponentResult

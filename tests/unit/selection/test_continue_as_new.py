@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.selection import campaigns
 from services.selection.schemas import CampaignCreate
+from services.selection.service import campaigns
 from shared.audit import Actor
 from shared.uow import unit_of_work
 from tests.unit.selection.support import campaign_payload, harness, unique_number

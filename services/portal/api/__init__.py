@@ -1,0 +1,1 @@
+"""The portal's routers: the inbox API and the web UI."""

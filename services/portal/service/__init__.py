@@ -1,0 +1,1 @@
+"""The portal's use cases, one module each."""

@@ -1,0 +1,69 @@
+"""Operators' view of the inbox: open and overdue tasks by kind and group, oldest open age (no person ids)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+
+from services.portal.models import COMPLETED, Task
+from services.portal.service.stalls import refresh_stalled
+from services.portal.service.workflow_tasks import aware
+from shared.context import ServiceContext
+from shared.logging import get_logger
+from shared.metrics import TASK_OLDEST_OPEN_AGE, TASKS_OPEN, TASKS_OVERDUE
+
+log = get_logger(__name__)
+
+
+async def refresh(ctx: ServiceContext) -> dict[tuple[str, str], tuple[int, int]]:
+    """Recount open tasks from the database and set the gauges; returns (open, overdue) per (kind, group)."""
+    now = datetime.now(UTC)
+    late = func.sum(case((or_(Task.overdue.is_(True), Task.due_at < now), 1), else_=0))
+    async with ctx.sessions() as session:
+        rows = (await session.execute(
+            select(Task.kind, Task.candidate_group, func.count(), late, func.min(Task.created_at))
+            .where(Task.status != COMPLETED).group_by(Task.kind, Task.candidate_group))).all()
+    for gauge in (TASKS_OPEN, TASKS_OVERDUE, TASK_OLDEST_OPEN_AGE):
+        gauge.clear()
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for kind, group, count, overdue, oldest in rows:
+        TASKS_OPEN.labels(kind, group).set(count)
+        TASKS_OVERDUE.labels(kind, group).set(int(overdue or 0))
+        if oldest is not None:
+            TASK_OLDEST_OPEN_AGE.labels(kind, group).set((now - aware(oldest)).total_seconds())
+        out[(str(kind), str(group))] = (int(count), int(overdue or 0))
+    return out
+
+
+def refresher() -> Any:
+    """A router lifespan that keeps the gauges fresh while the API runs (the app carries ctx and settings)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        ctx: ServiceContext = app.state.ctx
+        every = float(app.state.portal_settings.metrics_refresh_seconds)
+        stalled_after = float(app.state.portal_settings.stalled_after_seconds)
+
+        async def loop() -> None:
+            while True:
+                try:
+                    await refresh(ctx)
+                    await refresh_stalled(ctx, after_seconds=stalled_after)
+                except Exception as exc:
+                    log.warning("task_gauges_refresh_failed", error=repr(exc))
+                await asyncio.sleep(every)
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan

@@ -1,0 +1,1 @@
+"""Registration's routers, one module per use case."""

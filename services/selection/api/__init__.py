@@ -1,0 +1,1 @@
+"""Selection's routers, one module per use case."""

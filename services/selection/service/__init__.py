@@ -1,0 +1,1 @@
+"""Selection's use cases, one module each; each runs in a unit of work it is handed."""
