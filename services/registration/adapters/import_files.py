@@ -13,8 +13,7 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from services.registration.official_schemas import OfficialCreate, RowError
-from services.registration.schemas import UnitCreate
+from services.registration.schemas import OfficialCreate, RowError, UnitCreate
 from shared.errors import validation_problem
 from shared.exports import unquote_imported
 

@@ -15,7 +15,7 @@ from services.registration.adapters.export import table_response
 from services.registration.adapters.import_files import read_csv, read_xlsx
 from services.registration.deps import actor_of, scope_units, today
 from services.registration.models import DossierRead, Official
-from services.registration.official_schemas import (
+from services.registration.schemas import (
     DossierReadEntry,
     ImportBatch,
     ImportReport,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from services.registration.adapters.export import table_response
 from services.registration.deps import actor_of, catalogue_of, scope_units, today
 from services.registration.models import Registration
-from services.registration.registration_schemas import RegistrationCreate, RegistrationRead
+from services.registration.schemas import RegistrationCreate, RegistrationRead
 from services.registration.service import registrations, reports
 from shared.auth import Principal
 from shared.authz import allowed, authorize

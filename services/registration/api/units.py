@@ -11,8 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from services.registration.adapters.export import table_response
 from services.registration.deps import today
 from services.registration.models import Official, OfficialUnitHistory, Registration, Unit, UnitReorganisation
-from services.registration.official_schemas import ImportBatch, ImportReport
-from services.registration.schemas import ReorganisationCreate, ReorganisationRead, UnitCreate, UnitRead
+from services.registration.schemas import (
+    ImportBatch,
+    ImportReport,
+    ReorganisationCreate,
+    ReorganisationRead,
+    UnitCreate,
+    UnitRead,
+)
 from services.registration.service import imports, reorganisation
 from services.registration.service import units as service
 from services.registration.service.officials import summary

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.registration.adapters.import_files import column_of, official_from_row, unit_from_row
 from services.registration.models import Official, Unit
-from services.registration.official_schemas import ImportReport, ImportRow, OfficialCreate, RowError
+from services.registration.schemas import ImportReport, ImportRow, OfficialCreate, RowError
 from services.registration.service import units as service
 from services.registration.service.officials import check_official, upsert_official
 from shared.audit import Actor, AuditEntry

@@ -14,7 +14,7 @@ from services.registration.domain.personal_id import mask, parse_personal_id
 from services.registration.domain.planning import in_planning_on
 from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
-from services.registration.official_schemas import OfficialCreate, OfficialDossier, OfficialSummary
+from services.registration.schemas import OfficialCreate, OfficialDossier, OfficialSummary
 from services.registration.service.dispatches import dispatches_of, line
 from services.registration.service.planning import planning_errors, planning_of
 from shared.audit import Actor, AuditEntry

@@ -19,7 +19,7 @@ from services.registration.domain.planning import (
 )
 from services.registration.domain.retirement import BirthDate, age_on
 from services.registration.models import Official
-from services.registration.official_schemas import OfficialCreate
+from services.registration.schemas import OfficialCreate
 from shared.errors import FieldError
 
 

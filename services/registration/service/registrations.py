@@ -24,7 +24,7 @@ from services.registration.domain.checks import (
 from services.registration.domain.planning import in_planning_on
 from services.registration.domain.rule_checks import rules_for
 from services.registration.models import Official, PostgraduateDispatch, Registration
-from services.registration.registration_schemas import FindingRead, RegistrationCreate, RegistrationRead
+from services.registration.schemas import FindingRead, RegistrationCreate, RegistrationRead
 from services.registration.service.officials import birth_of
 from shared.audit import Actor, AuditEntry
 from shared.errors import Problem, invalid
