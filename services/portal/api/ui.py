@@ -14,12 +14,12 @@ from pydantic import ValidationError
 
 from contracts.tasks import CommitteeVoteView, TieBreakView
 from services.portal.config import PortalSettings, demo_login_enabled
+from services.portal.domain.forms import FormError, check_decision, normalise
 from services.portal.models import Task
 from services.portal.schemas import TaskComplete, TaskSummary
 from services.portal.service import assignment, completion
 from services.portal.service.inbox import InboxFilter, inbox
 from services.portal.service.records import detail
-from services.portal.ui.forms import FormError, check_decision, normalise
 from services.portal.ui.i18n import (
     CHOICES,
     SEVERITIES,

@@ -1,1 +1,1 @@
-"""The web UI's words, typed task views and form checks, shared by the UI's routers and templates."""
+"""The web UI's words and typed task views, shared by the UI's routers and templates."""

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from contracts.tasks import CommitteeVoteView, DossierInvalid, TaskView, TieBreakView, parse_view
-from services.portal.ui.forms import FormError
+from services.portal.domain.forms import FormError
 from services.portal.ui.i18n import CHOICES, LANGS, SIGNATURES, WORDS, word
 from shared.logging import get_logger
 from shared.policy import PolicyBook, PolicyError, load_policy_book

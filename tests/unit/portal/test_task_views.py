@@ -21,7 +21,7 @@ from contracts.tasks import (
     parse_view,
     schema_of,
 )
-from services.portal.ui.forms import check_decision
+from services.portal.domain.forms import check_decision
 from services.portal.ui.views import majority_of, policy_name, signature_text
 from shared.auth import PORTAL_SESSION, SESSION_COOKIE, token_for_demo_user
 from tests.ui.kinds import KINDS
