@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.portal.adapters.people import Directory
-from services.portal.adapters.updates import UpdateSender
+from services.portal.deps import directory_of, sender_of
 from services.portal.schemas import (
     BulkComplete,
     BulkResult,
@@ -34,16 +33,6 @@ from shared.web import MAX_OFFSET
 router = APIRouter(tags=["tasks"])
 Reader = Annotated[Principal, Depends(allowed("task.read"))]
 
-
-
-def directory_of(request: Request) -> Directory:
-    directory: Directory = request.app.state.directory
-    return directory
-
-
-def sender_of(request: Request) -> UpdateSender:
-    sender: UpdateSender = request.app.state.update_sender
-    return sender
 
 
 @router.get("/tasks", response_model=TaskInbox)

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
+from services.selection.deps import campaign_read
 from services.selection.models import Campaign, Candidate, Conference, GroupDecision
 from services.selection.schemas import CampaignRead
-from services.selection.service.campaign_store import get_campaign, loads, policy_of, settings_of
+from services.selection.service.campaign_store import get_campaign, loads
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of
@@ -18,16 +19,6 @@ from shared.vietnamese import sort_key_name
 read_router = APIRouter(tags=["selection"])
 Reader = Annotated[Principal, Depends(allowed("campaign.read"))]
 
-
-
-def campaign_read(c: Campaign) -> CampaignRead:
-    """A campaign as returned by the API."""
-    s = settings_of(c)
-    return CampaignRead(id=c.id, number=c.number, title=c.title, status=c.status, step=c.step,
-                        workflow_id=c.workflow_id, marking_closed=c.marking_closed,
-                        groups=[{"code": g["code"], "name": g["name"], "seats": g["seats"],
-                                 "class_id": g.get("class_id")} for g in s["groups"]],
-                        policy=policy_of(c), created_at=c.created_at)
 
 
 async def _candidates(request: Request, campaign_id: str) -> tuple[Campaign, list[Candidate]]:

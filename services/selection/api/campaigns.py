@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from services.selection.api.campaign_status import campaign_read
+from services.selection.deps import actor_of, campaign_read
 from services.selection.schemas import (
     BallotIn,
     CampaignCreate,
@@ -18,7 +18,6 @@ from services.selection.schemas import (
     TokensRead,
 )
 from services.selection.service import ballots, campaigns
-from shared.audit import Actor
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of
@@ -28,11 +27,6 @@ from shared.uow import unit_of_work
 
 router = APIRouter(tags=["selection"])
 log = get_logger(__name__)
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
 @router.post("/campaigns", response_model=CampaignRead, status_code=201,
