@@ -139,8 +139,8 @@ def test_service_is_one_module_per_use_case(service: Path) -> None:
     problems = []
     for module in _modules(package):
         tree = _tree(module)
-        public = [n.name for n in tree.body
-                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+        defined = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        public = [n.name for n in tree.body if isinstance(n, defined) and not n.name.startswith("_")]
         if module.stem in CATCH_ALL:
             problems.append(f"{module.name}: a catch-all name; name it after its use case")
         if _routers(tree):
