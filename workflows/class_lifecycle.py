@@ -35,9 +35,9 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.tasks import BelowTargetView, dossier_of
-    from shared.temporal_errors import activity_options
-    from workflows.contracts import (
+    from contracts import queues
+    from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.scheduling import (
         BelowTargetDecisionInput,
         BelowTargetOutcome,
         ClassLifecycleInput,
@@ -47,12 +47,11 @@ with workflow.unsafe.imports_passed_through():
         EnrolmentCheck,
         ResultsCheck,
     )
-    from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.tasks import BelowTargetView, dossier_of
+    from contracts.timing import activity_options
+    from workflows.human_task import HumanTasks
 
-SCHEDULING_QUEUE = "scheduling"
-DUE_IN = 3 * 24 * 3600
-ESCALATE_AFTER = 2 * 24 * 3600
-_OPTS: dict[str, Any] = activity_options(SCHEDULING_QUEUE)
+_OPTS: dict[str, Any] = activity_options(queues.SCHEDULING)
 
 
 def midnight(day_iso: str, plus_days: int = 0) -> datetime:
@@ -80,7 +79,7 @@ def below_target_request(check: EnrolmentCheck, tl: ClassTimeline, round_no: int
             class_id=tl.class_id, class_code=tl.class_code, programme_code=tl.programme_code, enrolled=check.enrolled,
             target=check.target, capacity=check.capacity, enrolment_deadline=tl.enrolment_deadline,
             start_date=tl.start_date, end_date=tl.end_date)),
-        due_in_seconds=DUE_IN, escalate_after_seconds=ESCALATE_AFTER, escalation_roles=["organization_board"],
+        escalation_roles=["organization_board"],
         priority=1)
 
 

@@ -13,22 +13,23 @@ with workflow.unsafe.imports_passed_through():
 
     from temporalio.client import Client
 
+    from contracts import queues
+    from contracts.human_tasks import TaskAction, TaskRequest
+    from contracts.registration import (
+        ApplyReviewDecisionInput,
+        ApplyReviewDecisionResult,
+        RegistrationReviewInput,
+        review_workflow_id,
+    )
     from contracts.tasks import RegistrationReviewView, dossier_of, finding_of
+    from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS, activity_options
     from shared.events.consumer import Consumer, Handler, Poison
     from shared.events.envelope import CloudEvent, topic_of
     from shared.events.transport import open_source
     from shared.process import ServiceRuntime
-    from shared.temporal_errors import activity_options
-    from workflows.contracts import (
-        WORKFLOWS_QUEUE,
-        ApplyReviewDecisionInput,
-        ApplyReviewDecisionResult,
-        RegistrationReviewInput,
-    )
-    from workflows.human_task import HumanTasks, TaskAction, TaskRequest
+    from workflows.human_task import HumanTasks
     from workflows.starters import start_once
 
-REGISTRATION_QUEUE = "registration"
 
 
 def review_actions() -> list[TaskAction]:
@@ -75,20 +76,15 @@ class RegistrationReview(HumanTasks):
                                      comment=decision.comment, actor_id=decision.actor_id,
                                      actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
                                      workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id),
-            result_type=ApplyReviewDecisionResult, **activity_options(REGISTRATION_QUEUE, seconds=30))
+            result_type=ApplyReviewDecisionResult, **activity_options(queues.REGISTRATION))
         self._status = result.status
         await self.settle()
         return result
 
 
-def review_workflow_id(registration_id: str) -> str:
-    """One review per registration."""
-    return f"registration-review-{registration_id}"
-
-
 def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
-                                task_queue: str = WORKFLOWS_QUEUE, due_in_seconds: int = 3 * 24 * 3600,
-                                escalate_after_seconds: int = 2 * 24 * 3600) -> Handler:
+                                task_queue: str = queues.WORKFLOWS, due_in_seconds: int = TASK_DUE_SECONDS,
+                                escalate_after_seconds: int = TASK_GRACE_SECONDS) -> Handler:
     """Start RegistrationReview for each RegistrationFlagged (idempotent by workflow id)."""
 
     async def handle(event: CloudEvent) -> None:

@@ -17,14 +17,15 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts import queues
+from contracts.scheduling import ClassLifecycleInput, RecordUnitInput, class_lifecycle_id
+from contracts.selection import CampaignInput, campaign_workflow_id
 from shared.config import Settings
 from shared.events.consumer import Consumer, Handler, Poison, Unavailable
 from shared.events.envelope import CloudEvent, topic_of
 from shared.events.transport import EventSink, open_source
 from shared.logging import get_logger
 from shared.metrics import WORKFLOW_EVENTS
-from workflows.contracts import WORKFLOWS_QUEUE, ClassLifecycleInput, RecordUnitInput, class_lifecycle_id
-from workflows.selection.contracts import CampaignInput, campaign_workflow_id
 from workflows.unit_sync import UnitSync
 
 log = get_logger(__name__)
@@ -36,7 +37,7 @@ CAMPAIGN_STARTER_GROUP = "workflows.starters.selection"
 
 
 async def start_once(client_of: ClientGetter, workflow: Any, arg: Any, *, workflow_id: str, label: str,
-                     task_queue: str = WORKFLOWS_QUEUE) -> bool:
+                     task_queue: str = queues.WORKFLOWS) -> bool:
     """Start a workflow unless one with this id exists or existed (REJECT_DUPLICATE); True when this call started
     it. Raises Unavailable when Temporal cannot be reached, so the event is read again rather than lost."""
     try:

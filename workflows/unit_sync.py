@@ -5,8 +5,9 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from shared.temporal_errors import activity_options
-    from workflows.contracts import RecordUnitInput, RecordUnitResult
+    from contracts import queues
+    from contracts.scheduling import RecordUnitInput, RecordUnitResult
+    from contracts.timing import activity_options
 
 
 @workflow.defn(name="UnitSync")
@@ -16,4 +17,4 @@ class UnitSync:
     @workflow.run
     async def run(self, inp: RecordUnitInput) -> RecordUnitResult:
         return await workflow.execute_activity(
-            "record_unit", inp, result_type=RecordUnitResult, **activity_options("scheduling", seconds=30))
+            "record_unit", inp, result_type=RecordUnitResult, **activity_options(queues.SCHEDULING, seconds=30))

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 from contracts.tasks import DossierInvalid
 from services.portal.assignment import can_stand_in
 from services.portal.models import Task
@@ -14,7 +15,6 @@ from services.portal.service import close_task, create_task, find_task, record_o
 from shared.context import ServiceContext
 from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
 
 class PortalActivities:

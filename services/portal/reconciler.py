@@ -23,13 +23,13 @@ from sqlalchemy import or_, select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.human_tasks import TASK_STATE_QUERY, CloseTaskInput, TaskState
 from services.portal.models import COMPLETING, OPEN, Task
 from services.portal.service import aware, close_task
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_RECONCILIATIONS
 from shared.uow import unit_of_work
-from workflows.human_task import TASK_STATE_QUERY, CloseTaskInput, TaskState
 
 log = get_logger(__name__)
 GONE = TaskState("unknown")  # the workflow is not there any more: nothing will decide the task through it

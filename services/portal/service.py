@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, select
 
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 from contracts.tasks import parse_view
 from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate, TaskExclusion
 from services.portal.queries import exclusion_keys
@@ -18,7 +19,6 @@ from shared.audit import Actor, AuditEntry, digest
 from shared.logging import get_logger
 from shared.metrics import TASK_AGE, TASK_ESCALATIONS, TASK_REMINDERS, TASK_TIME_TO_COMPLETE
 from shared.uow import UnitOfWork
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
 log = get_logger(__name__)
 

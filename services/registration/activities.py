@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from contracts.registration import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 from services.registration.registrations import apply_review_decision
 from shared.context import ServiceContext
 from shared.metrics import REGISTRATIONS
 from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
-from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 
 
 class RegistrationActivities:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.errors import NotFound
+from contracts.registration import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 from services.registration.catalogue import ClassInfo, Programme, SchedulingCatalogue
 from services.registration.domain.checks import (
     Booking,
@@ -30,7 +31,6 @@ from shared.audit import Actor, AuditEntry
 from shared.errors import Problem, invalid
 from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
-from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 
 STATUS_OF = {"accepted": "accepted", "flagged": "under_review", "refused": "refused"}
 OUTCOME_OF_STATUS = {"accepted": "accepted", "under_review": "flagged", "approved": "accepted",

@@ -13,13 +13,7 @@ from typing import Any
 
 from temporalio import activity
 
-from services.scheduling.models import KnownUnit
-from services.scheduling.service import enrolment, lifecycle, results
-from services.scheduling.service.common import SYSTEM, load_class
-from shared.context import ServiceContext
-from shared.temporal_errors import maps_domain_errors
-from shared.uow import UnitOfWork, unit_of_work
-from workflows.contracts import (
+from contracts.scheduling import (
     BelowTargetDecisionInput,
     BelowTargetOutcome,
     ClassRef,
@@ -30,6 +24,12 @@ from workflows.contracts import (
     RecordUnitResult,
     ResultsCheck,
 )
+from services.scheduling.models import KnownUnit
+from services.scheduling.service import enrolment, lifecycle, results
+from services.scheduling.service.common import SYSTEM, load_class
+from shared.context import ServiceContext
+from shared.temporal_errors import maps_domain_errors
+from shared.uow import UnitOfWork, unit_of_work
 
 
 @asynccontextmanager

@@ -8,13 +8,7 @@ from typing import Any
 
 from temporalio import activity
 
-from services.selection import ballots, decision, exam, screening
-from services.selection.directory import OfficialDirectory
-from shared.context import ServiceContext
-from shared.logging import get_logger
-from shared.temporal_errors import maps_domain_errors
-from shared.uow import unit_of_work
-from workflows.selection.contracts import (
+from contracts.selection import (
     CampaignPlan,
     CampaignRef,
     CloseMarkingInput,
@@ -32,6 +26,12 @@ from workflows.selection.contracts import (
     ScreenInput,
     StepInput,
 )
+from services.selection import ballots, decision, exam, screening
+from services.selection.directory import OfficialDirectory
+from shared.context import ServiceContext
+from shared.logging import get_logger
+from shared.temporal_errors import maps_domain_errors
+from shared.uow import unit_of_work
 
 log = get_logger(__name__)
 

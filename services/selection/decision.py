@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from contracts.selection import CampaignPlan, CommitteeOutcome, CommitteeRecord, ConferencePlan, GroupPlan, PersonPlan
 from services.selection.common import (
     dumps,
     get_campaign,
@@ -22,14 +23,6 @@ from services.selection.domain.marking import MarkingBands
 from services.selection.models import Candidate, Conference, GroupDecision
 from shared.audit import Actor
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import (
-    CampaignPlan,
-    CommitteeOutcome,
-    CommitteeRecord,
-    ConferencePlan,
-    GroupPlan,
-    PersonPlan,
-)
 
 Workflow = tuple[str | None, str | None]
 

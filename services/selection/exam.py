@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from contracts.selection import ComponentResult, ExamSummary, MarkRecord, Paper, ShortlistEntry, TieAtCutoff
 from services.selection.common import dumps, get_campaign, loads, policy_of, record_decision, settings_of
 from services.selection.domain.marking import MarkingBands, score_exam, to_mark
 from services.selection.domain.ranking import ExamScore, apply_head_decision, rank_candidates, select_for_seats
@@ -18,14 +19,6 @@ from services.selection.screening import candidates
 from shared.audit import Actor
 from shared.logging import get_logger
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import (
-    ComponentResult,
-    ExamSummary,
-    MarkRecord,
-    Paper,
-    ShortlistEntry,
-    TieAtCutoff,
-)
 
 Workflow = tuple[str | None, str | None]
 log = get_logger(__name__)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from contracts.selection import DecisionInput, NomineeSummary, ScreeningSummary
 from services.selection.common import (
     SYSTEM,
     dumps,
@@ -25,7 +26,6 @@ from shared.audit import Actor, digest
 from shared.domain_errors import DomainValidationError
 from shared.metrics import CAMPAIGN_STEPS
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import DecisionInput, NomineeSummary, ScreeningSummary
 
 Workflow = tuple[str | None, str | None]
 

@@ -1,6 +1,6 @@
 """No retry policy in the code is unbounded for a deterministic error (issue #19).
 
-Every activity call passes the one set of options (``shared.temporal_errors.activity_options``), whose policy
+Every activity call passes the one set of options (``contracts.timing.activity_options``), whose policy
 has a maximum number of attempts and lists every stable error type as non-retryable; no other RetryPolicy is
 built anywhere; every activity maps its domain errors (``@maps_domain_errors``)."""
 
@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 from contracts.errors import NON_RETRYABLE_TYPES, ErrorType
-from shared.temporal_errors import ACTIVITY_RETRY, activity_options
+from contracts.timing import ACTIVITY_RETRY, activity_options
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [p for d in ("shared", "services", "workflows", "cli", "contracts") for p in (ROOT / d).rglob("*.py")
@@ -56,7 +56,7 @@ def test_no_other_retry_policy_is_built_and_every_activity_call_takes_the_bounde
         tree = ast.parse(path.read_text(encoding="utf-8"))
         rel = path.relative_to(ROOT).as_posix()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _name(node.func) == "RetryPolicy" and rel != "shared/temporal_errors.py":
+            if isinstance(node, ast.Call) and _name(node.func) == "RetryPolicy" and rel != "contracts/timing.py":
                 built.append(f"{rel}:{node.lineno}")
             if isinstance(node, ast.Call) and _name(node.func) in ACTIVITY_CALLS and not _delegates(node):
                 spread = [_name(k.value) for k in node.keywords if k.arg is None]
@@ -70,7 +70,7 @@ def test_no_other_retry_policy_is_built_and_every_activity_call_takes_the_bounde
                     value = node.value
                     ok = _built_by_helper(value)
                     options.append((f"{rel}:{node.lineno}", ok))
-    assert built == [], f"RetryPolicy built outside shared/temporal_errors.py: {built}"
+    assert built == [], f"RetryPolicy built outside contracts/timing.py: {built}"
     assert unbounded_calls == [], f"activity calls without activity_options(...): {unbounded_calls}"
     assert options and all(ok for _, ok in options), options
 

@@ -23,16 +23,8 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.tasks import (
-        NominationConfirmationView,
-        Nominee,
-        ScreeningConfirmationView,
-        TieBreakView,
-        dossier_of,
-    )
-    from workflows.human_task import HumanTasks, TaskAction, TaskInputField, TaskRequest
-    from workflows.selection.committee import CommitteeVote
-    from workflows.selection.contracts import (
+    from contracts.human_tasks import TaskAction, TaskInputField, TaskRequest
+    from contracts.selection import (
         STEPS,
         CampaignInput,
         CampaignPlan,
@@ -54,6 +46,15 @@ with workflow.unsafe.imports_passed_through():
         ScreenInput,
         StepInput,
     )
+    from contracts.tasks import (
+        NominationConfirmationView,
+        Nominee,
+        ScreeningConfirmationView,
+        TieBreakView,
+        dossier_of,
+    )
+    from workflows.human_task import HumanTasks
+    from workflows.selection.committee import CommitteeVote
     from workflows.selection.essay import PaperMarking
     from workflows.selection.nomination import NominationConference
     from workflows.selection.opts import SELECTION_OPTS, task_window

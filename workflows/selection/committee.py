@@ -12,9 +12,10 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.selection import CommitteeInput, CommitteeOutcome, CommitteeRecord
     from contracts.tasks import CommitteeDecisionView, CommitteeVoteView, ShortlistCandidate, dossier_of
-    from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
-    from workflows.selection.contracts import CommitteeInput, CommitteeOutcome, CommitteeRecord
+    from workflows.human_task import HumanTasks
     from workflows.selection.opts import MIN_TASK_SECONDS, SELECTION_OPTS
 
 CHOICES = ["approve", "reject", "abstain"]

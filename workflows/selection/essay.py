@@ -22,12 +22,14 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.selection import ComponentResult, MarkingInput, MarkRecord, PaperInput
     from contracts.tasks import Component, DiscrepancyView, PaperView, dossier_of
+    from contracts.timing import TASK_GRACE_SECONDS
     from services.selection.decision import bands_of
     from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
     from shared.number_rules import MARK_STEP
-    from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
-    from workflows.selection.contracts import ComponentResult, MarkingInput, MarkRecord, PaperInput
+    from workflows.human_task import HumanTasks
     from workflows.selection.opts import SELECTION_OPTS
 
 TITLES = {"essay": ("Chấm bài viết", "Mark essay"), "interview": ("Chấm phỏng vấn", "Score interview")}
@@ -76,7 +78,7 @@ class PaperMarking(HumanTasks):
             subject=f"paper:{inp.code}", candidate_roles=["examiner"], actions=[_mark_action()],
             dossier=dossier_of(PaperView(code=inp.code, component=_component(inp.component),
                                          paper_ref=f"{inp.component}:{inp.code}")),
-            assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=2 * 24 * 3600,
+            assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=TASK_GRACE_SECONDS,
             escalation_roles=["marking_head"], campaign=inp.campaign_id,
             excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
             alongside_close=_record(inp))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.selection.contracts import ConferenceInput, ConferenceOutcome
+    from contracts.selection import ConferenceInput, ConferenceOutcome
     from workflows.selection.opts import SELECTION_OPTS, seconds_until
 
 

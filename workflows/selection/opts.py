@@ -7,11 +7,10 @@ from typing import Any
 
 from temporalio import workflow
 
-from shared.temporal_errors import activity_options
-from workflows.selection.contracts import SELECTION_QUEUE
+from contracts import queues
+from contracts.timing import MIN_TASK_SECONDS, activity_options
 
-SELECTION_OPTS: dict[str, Any] = activity_options(SELECTION_QUEUE)
-MIN_TASK_SECONDS = 3600
+SELECTION_OPTS: dict[str, Any] = activity_options(queues.SELECTION)
 
 
 def seconds_until(iso: str) -> int:

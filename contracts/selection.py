@@ -1,4 +1,4 @@
-"""Dataclasses exchanged between the selection workflows and selection's activities (queue `selection`)."""
+"""What the selection workflows and selection's activities exchange (queue ``selection``): plain dataclasses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SELECTION_QUEUE = "selection"
 STEPS = ("nomination", "screening", "examination", "committee", "decided")
 
 

@@ -1,10 +1,8 @@
-"""Inputs and outputs exchanged between workflows and the services' activities (plain dataclasses)."""
+"""What the workflows and scheduling's activities exchange (queue ``scheduling``): plain dataclasses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-WORKFLOWS_QUEUE = "workflows"
 
 
 @dataclass(frozen=True)
@@ -24,47 +22,6 @@ class RecordUnitResult:
 
     code: str
     created: bool
-
-
-@dataclass
-class RegistrationReviewInput:
-    """Start the Organization Board's review of a flagged training-need registration."""
-
-    registration_id: str
-    unit_code: str
-    official_name: str
-    programme_code: str
-    plan_year: int
-    class_id: str | None
-    findings: list[dict[str, str]]
-    policy_version: str
-    due_in_seconds: int = 3 * 24 * 3600
-    escalate_after_seconds: int = 2 * 24 * 3600
-    submitted_by: str = ""  # who submitted the registration: never its reviewer
-
-
-@dataclass
-class ApplyReviewDecisionInput:
-    """The board's decision on a registration, for registration to apply (idempotent on the registration)."""
-
-    registration_id: str
-    action: str  # approve | refuse | return
-    comment: str
-    actor_id: str
-    actor_role: str
-    on_behalf_of: str | None
-    workflow_id: str
-    run_id: str
-    task_id: str = ""
-
-
-@dataclass
-class ApplyReviewDecisionResult:
-    """The registration's status after the decision (unchanged when it was already decided)."""
-
-    registration_id: str
-    status: str
-    changed: bool
 
 
 def class_lifecycle_id(class_id: str) -> str:
