@@ -38,6 +38,7 @@ from bench.campaign_bare import BenchBare, noop
 from bench.result import emit, need, tool
 from contracts import queues
 from contracts.human_tasks import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from contracts.selection import CLOSE_CONFERENCE_SIGNAL
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
 from services.selection.models import INFRA, metadata
@@ -224,7 +225,7 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
             for token in tokens["tokens"]:
                 await http.post("/ballots", json={"token": token, "nominees": ids[unit]})
             await _until_started(client, f"{wid}-conference-HN-{unit}")
-            await client.get_workflow_handle(f"{wid}-conference-HN-{unit}").signal("close_now")
+            await client.get_workflow_handle(f"{wid}-conference-HN-{unit}").signal(CLOSE_CONFERENCE_SIGNAL)
         phase("voted; conferences closing")
 
         async def watch() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts import queues
+from contracts.activity import stub
 from contracts.errors import DecisionRefused, DomainError
 from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
 from shared.events.envelope import looks_like_personal_id
@@ -195,3 +197,22 @@ def _bounds_vi(f: TaskInputField) -> str:
     step = f", bước {f.step:g}".replace(".", ",") if f.step is not None else ""
     return f"phải là số từ {f.minimum:g} đến {f.maximum:g}{step}" \
         if f.minimum is not None and f.maximum is not None else f"ngoài khoảng cho phép{step}"
+
+
+# ---------------------------------------------------------------- the portal's activities (typed references)
+@stub("portal.create_task", queues.PORTAL)
+async def create_task(inp: CreateTaskInput) -> str:
+    """File the task in the inbox; its id (a retry gets the same one)."""
+    raise NotImplementedError
+
+
+@stub("portal.task_overdue", queues.PORTAL)
+async def task_overdue(inp: TaskOverdueInput) -> None:
+    """Remind or escalate an overdue task."""
+    raise NotImplementedError
+
+
+@stub("portal.close_task", queues.PORTAL)
+async def close_task(inp: CloseTaskInput) -> None:
+    """Close the task with its decision and write the portal's audit record."""
+    raise NotImplementedError

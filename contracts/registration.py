@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts import queues
+from contracts.activity import stub
 from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
 
 
@@ -51,3 +53,9 @@ class ApplyReviewDecisionResult:
 def review_workflow_id(registration_id: str) -> str:
     """One review per registration."""
     return f"registration-review-{registration_id}"
+
+
+@stub("registration.apply_review_decision", queues.REGISTRATION)
+async def apply_review_decision(inp: ApplyReviewDecisionInput) -> ApplyReviewDecisionResult:
+    """Apply the board's decision: status, audit record and (approved) RegistrationApproved, in one commit."""
+    raise NotImplementedError

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts import queues
+from contracts.activity import stub
+
 
 @dataclass(frozen=True)
 class RecordUnitInput:
@@ -118,3 +121,58 @@ class CompletionResult:
     passed: int = 0
     failed: int = 0
     incomplete: int = 0
+
+
+# ---------------------------------------------------------------- the lifecycle's signals and query, by name
+CLOSE_ENROLMENT_SIGNAL = "close_enrolment"  # the Organization Board closes enrolment before the deadline
+RESULTS_RECORDED_SIGNAL = "results_recorded"  # institution staff recorded marks
+LIFECYCLE_STATUS_QUERY = "status"  # the lifecycle's phase and the decisions taken
+
+
+# ---------------------------------------------------------------- scheduling's activities (typed references)
+@stub("record_unit", queues.SCHEDULING, seconds=30)  # named before the service prefix: running UnitSyncs replay it
+async def record_unit(inp: RecordUnitInput) -> RecordUnitResult:
+    """Know a unit registered in registration (a retry finds it known and changes nothing)."""
+    raise NotImplementedError
+
+
+@stub("scheduling.open_enrolment", queues.SCHEDULING)
+async def open_enrolment(ref: ClassRef) -> ClassTimeline:
+    """planned → enrolling."""
+    raise NotImplementedError
+
+
+@stub("scheduling.expire_offers", queues.SCHEDULING)
+async def expire_offers(ref: ClassRef) -> int:
+    """Lapse waitlist offers not accepted in time and offer the seats on; how many lapsed."""
+    raise NotImplementedError
+
+
+@stub("scheduling.close_enrolment", queues.SCHEDULING)
+async def close_enrolment(ref: ClassRef) -> EnrolmentCheck:
+    """At the deadline: enrolled against target."""
+    raise NotImplementedError
+
+
+@stub("scheduling.apply_below_target_decision", queues.SCHEDULING)
+async def apply_below_target_decision(inp: BelowTargetDecisionInput) -> BelowTargetOutcome:
+    """Open anyway, extend, merge or cancel."""
+    raise NotImplementedError
+
+
+@stub("scheduling.start_class", queues.SCHEDULING)
+async def start_class(ref: ClassRef) -> ClassTimeline:
+    """enrolling → running."""
+    raise NotImplementedError
+
+
+@stub("scheduling.results_status", queues.SCHEDULING)
+async def results_status(ref: ClassRef) -> ResultsCheck:
+    """How many participants still lack marks."""
+    raise NotImplementedError
+
+
+@stub("scheduling.complete_class", queues.SCHEDULING)
+async def complete_class(ref: ClassRef) -> CompletionResult:
+    """Score, number certificates, publish ClassCompleted."""
+    raise NotImplementedError

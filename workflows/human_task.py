@@ -22,7 +22,6 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contracts import queues
     from contracts.errors import DecisionRefused, DomainError
     from contracts.human_tasks import (
         COMPLETE_TASK_UPDATE,
@@ -34,13 +33,15 @@ with workflow.unsafe.imports_passed_through():
         TaskRequest,
         TaskState,
         actor_refusal,
+        close_task,
+        create_task,
         decision_input_refusal,
+        task_overdue,
     )
-    from contracts.timing import activity_options
     from shared import seal
     from shared.temporal_errors import refusal
+    from workflows.calls import call
 
-_ACTIVITY_OPTS: dict[str, Any] = activity_options(queues.PORTAL)
 
 
 def refusal_of(error: DomainError) -> Exception:
@@ -112,26 +113,21 @@ class HumanTasks:
         info = workflow.info()
         # open before the task is filed: an approver may act the moment it appears in the inbox
         self._open_tasks[request.task_key] = request
-        task_id: str = await workflow.execute_activity(
-            "portal.create_task",
-            CreateTaskInput(info.workflow_id, info.run_id, info.workflow_type, COMPLETE_TASK_UPDATE, request),
-            result_type=str, **_ACTIVITY_OPTS)
+        task_id = await call(create_task, CreateTaskInput(info.workflow_id, info.run_id, info.workflow_type,
+                                                          COMPLETE_TASK_UPDATE, request))
         key = request.task_key
         self._task_ids[key] = task_id
         if not await self._wait(key, request.due_in_seconds):
-            await workflow.execute_activity("portal.task_overdue", TaskOverdueInput(task_id, "reminded"),
-                                            **_ACTIVITY_OPTS)
+            await call(task_overdue, TaskOverdueInput(task_id, "reminded"))
             if not await self._wait(key, request.escalate_after_seconds):
                 self._escalated.add(key)  # before the portal widens the task: an escalation role may act at once
-                await workflow.execute_activity(
-                    "portal.task_overdue", TaskOverdueInput(task_id, "escalated", request.escalation_roles),
-                    **_ACTIVITY_OPTS)
+                await call(task_overdue, TaskOverdueInput(task_id, "escalated", request.escalation_roles))
                 await workflow.wait_condition(lambda: key in self._decisions)
         decision = self._decisions[key]
         self._open_tasks.pop(key, None)
         self._task_ids.pop(key, None)
         self._escalated.discard(key)
-        close = workflow.execute_activity("portal.close_task", CloseTaskInput(task_id, decision), **_ACTIVITY_OPTS)
+        close = call(close_task, CloseTaskInput(task_id, decision))
         if alongside_close is None:
             await close
         else:

@@ -19,14 +19,16 @@ with workflow.unsafe.imports_passed_through():
         ApplyReviewDecisionInput,
         ApplyReviewDecisionResult,
         RegistrationReviewInput,
+        apply_review_decision,
         review_workflow_id,
     )
     from contracts.tasks import RegistrationReviewView, dossier_of, finding_of
-    from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS, activity_options
+    from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
     from shared.events.consumer import Consumer, Handler, Poison
     from shared.events.envelope import CloudEvent, topic_of
     from shared.events.transport import open_source
     from shared.process import ServiceRuntime
+    from workflows.calls import call
     from workflows.human_task import HumanTasks
     from workflows.starters import start_once
 
@@ -70,13 +72,10 @@ class RegistrationReview(HumanTasks):
                 findings=[finding_of(f) for f in inp.findings], policy_version=inp.policy_version)))
         decision = await self.ask(request)
         info = workflow.info()
-        result: ApplyReviewDecisionResult = await workflow.execute_activity(
-            "registration.apply_review_decision",
-            ApplyReviewDecisionInput(registration_id=inp.registration_id, action=decision.action,
-                                     comment=decision.comment, actor_id=decision.actor_id,
-                                     actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
-                                     workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id),
-            result_type=ApplyReviewDecisionResult, **activity_options(queues.REGISTRATION))
+        result = await call(apply_review_decision, ApplyReviewDecisionInput(
+            registration_id=inp.registration_id, action=decision.action, comment=decision.comment,
+            actor_id=decision.actor_id, actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
+            workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id))
         self._status = result.status
         await self.settle()
         return result

@@ -1,16 +1,12 @@
-"""Activity options for selection's activities, and small deterministic helpers shared by its workflows."""
+"""Small deterministic helpers shared by the selection workflows."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from temporalio import workflow
 
-from contracts import queues
-from contracts.timing import MIN_TASK_SECONDS, activity_options
-
-SELECTION_OPTS: dict[str, Any] = activity_options(queues.SELECTION)
+from contracts.timing import MIN_TASK_SECONDS
 
 
 def seconds_until(iso: str) -> int:
