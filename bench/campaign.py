@@ -46,8 +46,8 @@ from shared import seal
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import build_context
+from shared.events.factory import open_sink
 from shared.events.relay import Relay
-from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
 from tests.unit.selection.fakes import FakeOfficialDirectory

@@ -17,18 +17,13 @@ from typing import ParamSpec, TypeVar
 
 from temporalio.exceptions import ApplicationError
 
-from contracts.errors import NON_RETRYABLE_TYPES, DomainError, ErrorType
+from contracts.errors import NON_RETRYABLE_TYPES, DomainError, ErrorType, refusal
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _TYPE_BY_STATUS = {400: ErrorType.VALIDATION, 403: ErrorType.FORBIDDEN, 404: ErrorType.NOT_FOUND,
                    409: ErrorType.CONFLICT, 422: ErrorType.VALIDATION}
-
-
-def refusal(error: DomainError) -> ApplicationError:
-    """A domain error as the non-retryable ApplicationError of its stable type."""
-    return ApplicationError(str(error), *error.details, type=str(error.error_type), non_retryable=True)
 
 
 def to_application_error(exc: BaseException) -> ApplicationError | None:

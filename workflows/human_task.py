@@ -22,7 +22,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.errors import DecisionRefused, DomainError
+    from contracts.errors import DecisionRefused, DomainError, refusal
     from contracts.human_tasks import (
         COMPLETE_TASK_UPDATE,
         TASK_STATE_QUERY,
@@ -39,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
         task_overdue,
     )
     from shared import seal
-    from shared.temporal_errors import refusal
     from workflows.calls import call
 
 

@@ -21,13 +21,13 @@ from services.registration.domain.checks import (
     check_submission,
     outcome_of,
 )
-from services.registration.domain.planning import in_planning_on
 from services.registration.domain.rule_checks import rules_for
 from services.registration.models import Official, PostgraduateDispatch, Registration
 from services.registration.officials import birth_of
 from services.registration.policies import in_force
 from services.registration.registration_schemas import FindingRead, RegistrationCreate, RegistrationRead
 from shared.audit import Actor, AuditEntry
+from shared.cadre_planning import in_planning_on
 from shared.errors import Problem, invalid
 from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork

@@ -32,6 +32,7 @@ from services.selection import ballots, decision, exam, screening
 from services.selection.directory import OfficialDirectory
 from shared.context import ServiceContext
 from shared.logging import get_logger
+from shared.marking import bands_of
 from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
 
@@ -135,7 +136,7 @@ class SelectionActivities:
         async with unit_of_work(self.ctx) as uow:
             plan = await decision.campaign_plan(uow, campaign_id=inp.campaign_id)
             return await exam.close_marking(uow, campaign_id=inp.campaign_id, tie_orders=inp.tie_orders,
-                                            bands=decision.bands_of(plan.bands), workflow=_wf())
+                                            bands=bands_of(plan.bands), workflow=_wf())
 
     @implements(contract.record_committee)
     @maps_domain_errors

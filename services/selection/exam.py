@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from contracts.selection import ComponentResult, ExamSummary, MarkRecord, Paper, ShortlistEntry, TieAtCutoff
 from services.selection.common import dumps, get_campaign, loads, policy_of, record_decision, settings_of
-from services.selection.domain.marking import MarkingBands, score_exam, to_mark
 from services.selection.domain.ranking import ExamScore, apply_head_decision, rank_candidates, select_for_seats
 from services.selection.models import Candidate, Mark
 from services.selection.screening import candidates
 from shared.audit import Actor
 from shared.logging import get_logger
+from shared.marking import MarkingBands, score_exam, to_mark
 from shared.uow import UnitOfWork
 
 Workflow = tuple[str | None, str | None]

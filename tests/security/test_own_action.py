@@ -20,7 +20,8 @@ from shared.events.envelope import CloudEvent
 from tests.support.seal import TEST_SIGNER, sealed
 from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import make_portal
-from workflows.registration_review import RegistrationReview, registration_review_starter
+from workflows.registration_review import RegistrationReview
+from workflows.starters import registration_review_starter
 
 SUBMITTER = "btc.nguyenvanhai"
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.errors import ErrorType
+from contracts.errors import ErrorType, refusal
 from contracts.human_tasks import TaskAction, TaskInputField, decision_input_refusal
-from services.selection.domain.marking import to_mark
 from shared.domain_errors import DomainValidationError
+from shared.marking import to_mark
 from shared.number_rules import MARK_STEP, parse_number
-from shared.temporal_errors import error_details, refusal
+from shared.temporal_errors import error_details
 from workflows.human_task import refusal_of
 from workflows.selection.essay import _mark_action
 

@@ -27,8 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.selection import ComponentResult, MarkingInput, MarkRecord, PaperInput, record_component, record_mark
     from contracts.tasks import Component, DiscrepancyView, PaperView, dossier_of
     from contracts.timing import TASK_GRACE_SECONDS
-    from services.selection.decision import bands_of
-    from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
+    from shared.marking import NeedsMarkingHead, Resolved, bands_of, combine_marks, record_decision
     from shared.number_rules import MARK_STEP
     from workflows.calls import call
     from workflows.human_task import HumanTasks

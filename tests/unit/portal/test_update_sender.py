@@ -10,11 +10,10 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from contracts.errors import DecisionRefused
+from contracts.errors import DecisionRefused, refusal
 from contracts.human_tasks import TaskDecision
 from services.portal import updates
 from services.portal.updates import TemporalUpdateSender, UpdateRefused, refusal_reason
-from shared.temporal_errors import refusal
 from tests.support.seal import TEST_SIGNER
 
 

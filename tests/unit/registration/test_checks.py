@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.registration.domain.checks import Booking, Person, Submission, check_submission, outcome_of
-from services.registration.domain.retirement import BirthDate
 from services.registration.policies import in_force
+from shared.retirement import BirthDate
 
 TODAY = date(2026, 6, 1)
 POLICY = in_force("registration_checks", TODAY)

@@ -8,8 +8,8 @@ import pytest
 
 from services.registration.catalogue import PlanItem, Programme
 from services.registration.domain.checks import Person, Submission, check_submission
-from services.registration.domain.retirement import BirthDate
 from services.registration.policies import in_force
+from shared.retirement import BirthDate
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import YEAR, app, person, submit
 

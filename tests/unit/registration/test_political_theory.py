@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.registration.domain.checks import Finding, Person, Submission, check_submission
-from services.registration.domain.retirement import BirthDate
 from services.registration.policies import in_force
+from shared.retirement import BirthDate
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import app, person, submit
 

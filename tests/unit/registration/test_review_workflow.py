@@ -25,7 +25,8 @@ from tests.support.portal_standin import Portal
 from tests.support.seal import sealed
 from tests.support.sqlite_ctx import sqlite_context
 from tests.support.tools import start_time_skipping
-from workflows.registration_review import RegistrationReview, registration_review_starter
+from workflows.registration_review import RegistrationReview
+from workflows.starters import registration_review_starter
 
 FINDINGS = [{"code": "quota_exceeded", "severity": "warning", "message_vi": "Vượt chỉ tiêu",
              "message_en": "Exceeds the quota"}]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from services.registration.domain.checks import Finding, Person, Submission, check_submission, outcome_of
-from services.registration.domain.retirement import BirthDate
 from services.registration.domain.rule_checks import rules_for
 from services.registration.policies import in_force
+from shared.retirement import BirthDate
 
 ON = date(2026, 6, 1)
 

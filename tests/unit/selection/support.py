@@ -27,8 +27,8 @@ from services.selection.models import INFRA, metadata
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import ServiceContext, build_context
+from shared.events.factory import open_sink
 from shared.events.relay import Relay
-from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
 from tests.support.seal import sealed

@@ -17,8 +17,8 @@ from sqlalchemy import select, text
 
 from contracts.selection import ComponentResult
 from services.selection import exam
-from services.selection.domain.marking import MarkingBands
 from services.selection.models import Candidate
+from shared.marking import MarkingBands
 from shared.uow import unit_of_work
 from tests.unit.selection.support import Harness, campaign_payload, harness, official, unique_number
 

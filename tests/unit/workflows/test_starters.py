@@ -23,7 +23,8 @@ from services.scheduling.schemas import ClassCreate
 from services.scheduling.service import classes
 from shared.config import Settings
 from shared.events.envelope import CloudEvent, topic_of
-from shared.events.transport import OutgoingMessage, open_sink
+from shared.events.factory import open_sink
+from shared.events.transport import OutgoingMessage
 from shared.metrics import DLQ_MESSAGES, WORKFLOW_EVENTS
 from shared.process import ServiceRuntime, TemporalHandle
 from shared.uow import unit_of_work
