@@ -25,10 +25,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from contracts.human_tasks import TASK_STATE_QUERY, CloseTaskInput, TaskState
 from services.portal.models import COMPLETING, OPEN, Task
-from services.portal.service import aware, close_task
+from services.portal.service import close_task
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_RECONCILIATIONS
+from shared.timestamps import as_utc
 from shared.uow import unit_of_work
 
 log = get_logger(__name__)
@@ -126,7 +127,7 @@ async def _reopen(ctx: ServiceContext, task_id: str, seen_since: datetime | None
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and aware(a) == aware(b))
+    return (a is None and b is None) or (a is not None and b is not None and as_utc(a) == as_utc(b))
 
 
 def reconciling() -> Any:

@@ -16,7 +16,7 @@ from services.registration.official_schemas import ImportBatch, ImportReport
 from services.registration.officials import summary
 from services.registration.registrations import read as read_registration
 from services.registration.schemas import ReorganisationCreate, ReorganisationRead, UnitCreate, UnitRead
-from shared.audit import Actor
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of
@@ -26,11 +26,6 @@ from shared.vietnamese import fold, sort_key
 
 router = APIRouter(tags=["units"])
 
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
 def _read(unit: Unit) -> UnitRead:

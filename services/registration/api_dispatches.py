@@ -8,9 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 
 from services.registration import dispatches
-from services.registration.deps import actor_of
 from services.registration.dispatch_schemas import DispatchCreate, DispatchLeave, DispatchRead
 from services.registration.models import Official, PostgraduateDispatch
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import imports, officials, planning
-from services.registration.deps import actor_of, scope_units, today
+from services.registration.deps import scope_units, today
 from services.registration.export import table_response
 from services.registration.importing import read_csv, read_xlsx
 from services.registration.models import DossierRead, Official
@@ -25,6 +25,7 @@ from services.registration.official_schemas import (
     OfficialDossier,
     OfficialSummary,
 )
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize, authorize_move
 from shared.context import ctx_of

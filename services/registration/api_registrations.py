@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import registrations, reports
-from services.registration.deps import actor_of, catalogue_of, scope_units, today
+from services.registration.deps import catalogue_of, scope_units, today
 from services.registration.export import table_response
 from services.registration.models import Registration
 from services.registration.registration_schemas import RegistrationCreate, RegistrationRead
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of

@@ -18,7 +18,7 @@ from services.selection.schemas import (
     NominationRead,
     TokensRead,
 )
-from shared.audit import Actor
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of
@@ -28,11 +28,6 @@ from shared.uow import unit_of_work
 
 router = APIRouter(tags=["selection"])
 log = get_logger(__name__)
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
 @router.post("/campaigns", response_model=CampaignRead, status_code=201,

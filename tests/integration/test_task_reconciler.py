@@ -33,9 +33,9 @@ from services.portal.updates import TemporalUpdateSender
 from shared.auth import decode_token, token_for_demo_user
 from shared.config import Settings
 from tests.support import infra
+from tests.support.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 from tests.support.seal import TEST_SIGNER
 from tests.unit.portal.support import Portal, make_portal
-from workflows.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 
 pytestmark = pytest.mark.integration
 

@@ -20,9 +20,9 @@ from temporalio.worker import Worker
 
 from contracts import queues
 from services.portal.updates import TemporalUpdateSender
+from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.seal import TEST_SIGNER
 from tests.unit.portal.support import MARK, Portal, make_portal
-from workflows.portal_probe import PortalProbe, PortalProbeInput
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

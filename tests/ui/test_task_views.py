@@ -33,11 +33,11 @@ from contracts.tasks import PaperView, dossier_of
 from services.portal.i18n import WORDS
 from services.portal.models import Task
 from services.portal.updates import TemporalUpdateSender
+from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.seal import TEST_SIGNER
 from tests.ui.kinds import KINDS, Kind
 from tests.unit.portal.samples import SAMPLES
 from tests.unit.portal.support import Portal, make_portal
-from workflows.portal_probe import PortalProbe, PortalProbeInput
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -13,7 +13,7 @@ from services.scheduling.models import Plan, Programme
 from services.scheduling.routes.deps import write
 from services.scheduling.schemas import PlanCreate, ProgrammeCreate, ProgrammeVersionCreate
 from services.scheduling.service import plans, policies, programmes
-from services.scheduling.service.common import actor_of
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of

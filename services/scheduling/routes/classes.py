@@ -13,7 +13,7 @@ from services.scheduling.models import CourseClass
 from services.scheduling.routes.deps import signal_lifecycle, write
 from services.scheduling.schemas import AttendanceIn, ClassCreate, ReasonIn, ResultsIn
 from services.scheduling.service import classes, lifecycle, results
-from services.scheduling.service.common import actor_of
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, visible_units
 from shared.context import ctx_of

@@ -16,10 +16,10 @@ from temporalio.worker import Worker
 
 from contracts import queues
 from services.portal.updates import TemporalUpdateSender
+from tests.support.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 from tests.support.seal import TEST_SIGNER
 from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import Portal, make_portal
-from workflows.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 
 
 @pytest.fixture
