@@ -36,6 +36,9 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 
 from bench.campaign_bare import BenchBare, noop
 from bench.result import emit, need, tool
+from contracts import queues
+from contracts.human_tasks import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from contracts.selection import CLOSE_CONFERENCE_SIGNAL
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
 from services.selection.models import INFRA, metadata
@@ -43,16 +46,13 @@ from shared import seal
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import build_context
+from shared.events.factory import open_sink
 from shared.events.relay import Relay
-from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
 from tests.unit.selection.fakes import FakeOfficialDirectory
 from tests.unit.selection.support import campaign_payload, official
-from workflows.contracts import WORKFLOWS_QUEUE
-from workflows.human_task import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
 from workflows.selection import workflow_types
-from workflows.selection.contracts import SELECTION_QUEUE
 from workflows.starters import CAMPAIGN_STARTER_GROUP, campaign_starter, starter_consumer
 
 UNITS = [f"U{i:02d}" for i in range(10)]
@@ -200,10 +200,10 @@ async def run_campaign(client: Client, settings: Settings, url: str, n: int) -> 
 
 async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str], acts: list[Any],
                 icpt: list[Interceptor], n: int) -> float:
-    async with Worker(client, task_queue=WORKFLOWS_QUEUE, workflows=workflow_types(), max_cached_workflows=4000), \
-            Worker(client, task_queue=SELECTION_QUEUE, activities=acts, interceptors=icpt,
+    async with Worker(client, task_queue=queues.WORKFLOWS, workflows=workflow_types(), max_cached_workflows=4000), \
+            Worker(client, task_queue=queues.SELECTION, activities=acts, interceptors=icpt,
                    max_concurrent_activities=ACTIVITY_SLOTS), \
-            Worker(client, task_queue="portal", activities=[actors.create_task, actors.task_overdue,
+            Worker(client, task_queue=queues.PORTAL, activities=[actors.create_task, actors.task_overdue,
                                                             actors.close_task], interceptors=icpt), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",
                               timeout=60) as http:
@@ -225,7 +225,7 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
             for token in tokens["tokens"]:
                 await http.post("/ballots", json={"token": token, "nominees": ids[unit]})
             await _until_started(client, f"{wid}-conference-HN-{unit}")
-            await client.get_workflow_handle(f"{wid}-conference-HN-{unit}").signal("close_now")
+            await client.get_workflow_handle(f"{wid}-conference-HN-{unit}").signal(CLOSE_CONFERENCE_SIGNAL)
         phase("voted; conferences closing")
 
         async def watch() -> None:

@@ -106,7 +106,7 @@ async def consume(template: str, topic: str) -> None:
     from services.registration.models import INFRA, metadata
     from shared.config import Settings
     from shared.context import build_context
-    from shared.events.transport import open_sink, open_source
+    from shared.events.factory import open_sink, open_source
 
     settings = Settings(profile="distributed", jwt_secret="bench-secret-0123456789abcdef-0123456789",  # type: ignore[arg-type]
                         kafka_bootstrap=os.environ["CADRE_TEST_KAFKA"], database_url=template)

@@ -8,7 +8,8 @@ import typer
 
 from shared.config import Settings
 from shared.events.envelope import dlq_of
-from shared.events.transport import OutgoingMessage, ReceivedMessage, open_sink
+from shared.events.factory import open_sink
+from shared.events.transport import OutgoingMessage, ReceivedMessage
 
 
 def _read_embedded(settings: Settings, topics: list[str] | None) -> list[ReceivedMessage]:

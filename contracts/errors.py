@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from temporalio.exceptions import ApplicationError
+
 
 class ErrorType(StrEnum):
     """The stable type names of non-retryable failures (``ApplicationError.type``)."""
@@ -69,3 +71,8 @@ class DecisionRefused(DomainError):
     """An Update validator refused a person's decision (the portal answers 409 or 422 with the texts)."""
 
     error_type = ErrorType.DECISION_REFUSED
+
+
+def refusal(error: DomainError) -> ApplicationError:
+    """A domain error as the non-retryable ApplicationError of its stable type."""
+    return ApplicationError(str(error), *error.details, type=str(error.error_type), non_retryable=True)

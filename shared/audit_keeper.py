@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer, Poison, idempotent
 from shared.events.envelope import AUDIT_CHECKPOINT_TOPIC, CloudEvent
-from shared.events.transport import open_source
+from shared.events.factory import open_source
 from shared.logging import get_logger
 from shared.uow import UnitOfWork
 

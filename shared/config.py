@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
+
 SERVICES = ("registration", "scheduling", "selection", "portal")
 EMBEDDED_DEV_SECRET = "cadreflow-embedded-dev-secret-do-not-use-in-production"
 MIN_SECRET_BYTES = 32  # HS256 signs with SHA-256: a shorter key is weaker than the hash (RFC 7518 §3.2)
@@ -59,8 +61,8 @@ class Settings(BaseSettings):
     # Prefix of every topic and consumer group, so several deployments (or test stacks) can share one broker.
     event_namespace: str = ""
     # How long the Organization Board has to review a flagged registration, and the grace before escalation.
-    review_due_seconds: int = 3 * 24 * 3600
-    review_grace_seconds: int = 2 * 24 * 3600
+    review_due_seconds: int = TASK_DUE_SECONDS
+    review_grace_seconds: int = TASK_GRACE_SECONDS
     # Workflows kept in a worker's cache; a 500-candidate campaign runs about 1,000 child workflows.
     workflow_cache_size: int = 4000
     # An activity on its attempt beyond this counts as retrying too often (shared.activity_metrics, the alert

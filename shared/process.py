@@ -23,8 +23,9 @@ from shared.activity_metrics import ActivityAttempts
 from shared.config import Settings
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer
+from shared.events.factory import open_sink
 from shared.events.relay import Relay
-from shared.events.transport import EventSink, open_sink
+from shared.events.transport import EventSink
 from shared.logging import get_logger
 from shared.workflow_metrics import WorkflowMetrics
 

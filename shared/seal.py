@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from contracts.errors import DecisionRefused
+from shared.timestamps import as_utc
 
 if TYPE_CHECKING:
     from shared.config import Settings
@@ -178,9 +179,7 @@ def check(decision: Sealable, *, workflow_id: str, now: datetime) -> None:
     except ValueError:
         raise SealRefused("seal_invalid", "The seal's expiry is not a time",
                           "Thời hạn của chữ ký không hợp lệ") from None
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
-    moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    expires, moment = as_utc(expires), as_utc(now)
     if expires <= moment:
         raise SealRefused("seal_expired", "The portal's authorisation has expired; decide again",
                           "Ủy quyền của cổng thông tin đã hết hạn; hãy thực hiện lại")

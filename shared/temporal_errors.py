@@ -1,47 +1,29 @@
-"""The one mapping from errors to Temporal failures, and the one retry policy of every activity.
+"""The one mapping from errors to Temporal failures (the retry policy it works with: ``contracts.timing``).
 
 Domain and validation errors (``contracts.errors.DomainError``, a ``shared.errors.Problem`` with a 4xx status, an
 event refused for carrying a personal id, no rule in force) become ``ApplicationError(non_retryable=True,
 type=<stable ErrorType>, details=[code, english, vietnamese])``: retrying cannot change them, so the workflow sees
 the failure at once and takes its failure path. Anything else is an infrastructure error (a database, broker or
-service that is down): retried with backoff, ``ACTIVITY_RETRY.maximum_attempts`` times at most, then failed too.
-Every activity is wrapped with ``@maps_domain_errors``; every workflow passes ``activity_options(...)``.
+service that is down): retried with backoff, ``contracts.timing.ACTIVITY_RETRY.maximum_attempts`` times at most,
+then failed too. Every activity is wrapped with ``@maps_domain_errors``; every workflow passes
+``contracts.timing.activity_options(...)``.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
-from contracts.errors import NON_RETRYABLE_TYPES, DomainError, ErrorType
+from contracts.errors import NON_RETRYABLE_TYPES, DomainError, ErrorType, refusal
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# 1 s, 2 s, 4 s … capped at 60 s: 30 attempts span about 25 minutes of an outage before the workflow fails (and
-# CadreWorkflowFailures fires); a deterministic error is never retried at all (non_retryable, and its types listed)
-ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
-                             maximum_interval=timedelta(seconds=60), maximum_attempts=30,
-                             non_retryable_error_types=list(NON_RETRYABLE_TYPES))
-
 _TYPE_BY_STATUS = {400: ErrorType.VALIDATION, 403: ErrorType.FORBIDDEN, 404: ErrorType.NOT_FOUND,
                    409: ErrorType.CONFLICT, 422: ErrorType.VALIDATION}
-
-
-def activity_options(task_queue: str, *, seconds: int = 60) -> dict[str, Any]:
-    """The options of every activity call: its queue, a timeout per attempt and the bounded retry policy."""
-    return {"task_queue": task_queue, "start_to_close_timeout": timedelta(seconds=seconds),
-            "retry_policy": ACTIVITY_RETRY}
-
-
-def refusal(error: DomainError) -> ApplicationError:
-    """A domain error as the non-retryable ApplicationError of its stable type."""
-    return ApplicationError(str(error), *error.details, type=str(error.error_type), non_retryable=True)
 
 
 def to_application_error(exc: BaseException) -> ApplicationError | None:

@@ -35,11 +35,10 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.tasks import BelowTargetView, dossier_of
-    from shared.temporal_errors import activity_options
-    from workflows.contracts import (
+    from contracts import scheduling
+    from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.scheduling import (
         BelowTargetDecisionInput,
-        BelowTargetOutcome,
         ClassLifecycleInput,
         ClassRef,
         ClassTimeline,
@@ -47,12 +46,10 @@ with workflow.unsafe.imports_passed_through():
         EnrolmentCheck,
         ResultsCheck,
     )
-    from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.tasks import BelowTargetView, dossier_of
+    from workflows.calls import call
+    from workflows.human_task import HumanTasks
 
-SCHEDULING_QUEUE = "scheduling"
-DUE_IN = 3 * 24 * 3600
-ESCALATE_AFTER = 2 * 24 * 3600
-_OPTS: dict[str, Any] = activity_options(SCHEDULING_QUEUE)
 
 
 def midnight(day_iso: str, plus_days: int = 0) -> datetime:
@@ -80,7 +77,7 @@ def below_target_request(check: EnrolmentCheck, tl: ClassTimeline, round_no: int
             class_id=tl.class_id, class_code=tl.class_code, programme_code=tl.programme_code, enrolled=check.enrolled,
             target=check.target, capacity=check.capacity, enrolment_deadline=tl.enrolment_deadline,
             start_date=tl.start_date, end_date=tl.end_date)),
-        due_in_seconds=DUE_IN, escalate_after_seconds=ESCALATE_AFTER, escalation_roles=["organization_board"],
+        escalation_roles=["organization_board"],
         priority=1)
 
 
@@ -95,17 +92,17 @@ class ClassLifecycle(HumanTasks):
         self._results_in = False
         self._decisions_made: list[str] = []
 
-    @workflow.signal(name="close_enrolment")
+    @workflow.signal(name=scheduling.CLOSE_ENROLMENT_SIGNAL)
     def close_enrolment(self) -> None:
         """The Organization Board closes enrolment before the deadline."""
         self._close_now = True
 
-    @workflow.signal(name="results_recorded")
+    @workflow.signal(name=scheduling.RESULTS_RECORDED_SIGNAL)
     def results_recorded(self) -> None:
         """Institution staff recorded marks: check whether the class can complete."""
         self._results_in = True
 
-    @workflow.query(name="status")
+    @workflow.query(name=scheduling.LIFECYCLE_STATUS_QUERY)
     def status(self) -> dict[str, Any]:
         """The lifecycle's phase and the decisions taken."""
         return {"phase": self._phase, "decisions": list(self._decisions_made),
@@ -129,18 +126,15 @@ class ClassLifecycle(HumanTasks):
             while workflow.now() < closes and not self._close_now:
                 await self._until(min(closes, workflow.now() + timedelta(days=1)), lambda: self._close_now)
                 if not self._close_now and workflow.now() < closes:
-                    await workflow.execute_activity("scheduling.expire_offers", ref, result_type=int, **_OPTS)
+                    await call(scheduling.expire_offers, ref)
             self._close_now = False
-            check: EnrolmentCheck = await workflow.execute_activity(
-                "scheduling.close_enrolment", ref, result_type=EnrolmentCheck, **_OPTS)
+            check: EnrolmentCheck = await call(scheduling.close_enrolment, ref)
             if not check.below_target:
                 return tl
             self._phase = "below_target_decision"
             decision: TaskDecision = await self.ask(below_target_request(check, tl, round_no))
             round_no += 1
-            outcome: BelowTargetOutcome = await workflow.execute_activity(
-                "scheduling.apply_below_target_decision", self._decision_input(ref, decision),
-                result_type=BelowTargetOutcome, **_OPTS)
+            outcome = await call(scheduling.apply_below_target_decision, self._decision_input(ref, decision))
             self._decisions_made.append(decision.action if outcome.applied else f"{decision.action}:refused")
             if not outcome.applied:
                 continue
@@ -164,8 +158,7 @@ class ClassLifecycle(HumanTasks):
     async def run(self, inp: ClassLifecycleInput) -> CompletionResult:
         info = workflow.info()
         ref = ClassRef(inp.class_id, info.workflow_id, info.run_id)
-        tl: ClassTimeline = await workflow.execute_activity(
-            "scheduling.open_enrolment", ref, result_type=ClassTimeline, **_OPTS)
+        tl: ClassTimeline = await call(scheduling.open_enrolment, ref)
         if tl.status in ("enrolling", "planned"):
             confirmed = await self._enrolment(ref, tl)
             if confirmed is None:
@@ -175,7 +168,7 @@ class ClassLifecycle(HumanTasks):
             tl = confirmed
             self._phase = "confirmed"
             await self._until(midnight(tl.start_date), lambda: False)
-            tl = await workflow.execute_activity("scheduling.start_class", ref, result_type=ClassTimeline, **_OPTS)
+            tl = await call(scheduling.start_class, ref)
         if tl.status in ("cancelled", "completed"):
             self._phase = tl.status
             await self.settle()
@@ -184,14 +177,12 @@ class ClassLifecycle(HumanTasks):
         await self._until(midnight(tl.end_date), lambda: False)
         self._phase = "awaiting_results"
         while True:
-            check: ResultsCheck = await workflow.execute_activity(
-                "scheduling.results_status", ref, result_type=ResultsCheck, **_OPTS)
+            check: ResultsCheck = await call(scheduling.results_status, ref)
             if check.missing == 0:
                 break
             self._results_in = False
             await self._until(workflow.now() + timedelta(days=1), lambda: self._results_in)
-        result: CompletionResult = await workflow.execute_activity(
-            "scheduling.complete_class", ref, result_type=CompletionResult, **_OPTS)
+        result: CompletionResult = await call(scheduling.complete_class, ref)
         self._phase = "completed"
         await self.settle()
         return result

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
+from contracts import queues
 from shared.events.consumer import Consumer
 from shared.events.envelope import topic_of
-from shared.events.transport import open_source
+from shared.events.factory import open_source
 from shared.process import ServiceRuntime, ServiceSpec, events_check_name
 from shared.web import build_app
 from workflows.class_lifecycle import ClassLifecycle
-from workflows.contracts import WORKFLOWS_QUEUE
-from workflows.registration_review import RegistrationReview, review_starter_consumer
+from workflows.registration_review import RegistrationReview
 from workflows.selection import workflow_types as selection_workflows
 from workflows.starters import (
     CAMPAIGN_STARTER_GROUP,
@@ -21,6 +21,7 @@ from workflows.starters import (
     campaign_starter,
     class_starter,
     registration_starter,
+    review_starter_consumer,
     starter_consumer,
 )
 from workflows.unit_sync import UnitSync
@@ -55,5 +56,5 @@ def create_app(rt: ServiceRuntime) -> FastAPI:
 
 def spec() -> ServiceSpec:
     """How to run the workflows process."""
-    return ServiceSpec(name=NAME, task_queue=WORKFLOWS_QUEUE, make_app=create_app, make_workflows=workflow_types,
+    return ServiceSpec(name=NAME, task_queue=queues.WORKFLOWS, make_app=create_app, make_workflows=workflow_types,
                        make_consumers=consumers)

@@ -1,7 +1,7 @@
 """RegistrationReview: the Organization Board reviews a flagged training-need registration.
 
-Started by the workflows process's starter on RegistrationFlagged (registration's outbox → cadre.registration.v1),
-with id ``registration-review-<registration_id>``, so a redelivered event starts nothing new.
+Started by the workflows process's starter (``workflows.starters``) on RegistrationFlagged (registration's outbox →
+cadre.registration.v1), with id ``registration-review-<registration_id>``, so a redelivered event starts nothing new.
 """
 
 from __future__ import annotations
@@ -9,26 +9,16 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from collections.abc import Awaitable, Callable
-
-    from temporalio.client import Client
-
-    from contracts.tasks import RegistrationReviewView, dossier_of, finding_of
-    from shared.events.consumer import Consumer, Handler, Poison
-    from shared.events.envelope import CloudEvent, topic_of
-    from shared.events.transport import open_source
-    from shared.process import ServiceRuntime
-    from shared.temporal_errors import activity_options
-    from workflows.contracts import (
-        WORKFLOWS_QUEUE,
+    from contracts.human_tasks import TaskAction, TaskRequest
+    from contracts.registration import (
         ApplyReviewDecisionInput,
         ApplyReviewDecisionResult,
         RegistrationReviewInput,
+        apply_review_decision,
     )
-    from workflows.human_task import HumanTasks, TaskAction, TaskRequest
-    from workflows.starters import start_once
-
-REGISTRATION_QUEUE = "registration"
+    from contracts.tasks import RegistrationReviewView, dossier_of, finding_of
+    from workflows.calls import call
+    from workflows.human_task import HumanTasks
 
 
 def review_actions() -> list[TaskAction]:
@@ -69,57 +59,10 @@ class RegistrationReview(HumanTasks):
                 findings=[finding_of(f) for f in inp.findings], policy_version=inp.policy_version)))
         decision = await self.ask(request)
         info = workflow.info()
-        result: ApplyReviewDecisionResult = await workflow.execute_activity(
-            "registration.apply_review_decision",
-            ApplyReviewDecisionInput(registration_id=inp.registration_id, action=decision.action,
-                                     comment=decision.comment, actor_id=decision.actor_id,
-                                     actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
-                                     workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id),
-            result_type=ApplyReviewDecisionResult, **activity_options(REGISTRATION_QUEUE, seconds=30))
+        result = await call(apply_review_decision, ApplyReviewDecisionInput(
+            registration_id=inp.registration_id, action=decision.action, comment=decision.comment,
+            actor_id=decision.actor_id, actor_role=decision.actor_role, on_behalf_of=decision.on_behalf_of,
+            workflow_id=info.workflow_id, run_id=info.run_id, task_id=decision.task_id))
         self._status = result.status
         await self.settle()
         return result
-
-
-def review_workflow_id(registration_id: str) -> str:
-    """One review per registration."""
-    return f"registration-review-{registration_id}"
-
-
-def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
-                                task_queue: str = WORKFLOWS_QUEUE, due_in_seconds: int = 3 * 24 * 3600,
-                                escalate_after_seconds: int = 2 * 24 * 3600) -> Handler:
-    """Start RegistrationReview for each RegistrationFlagged (idempotent by workflow id)."""
-
-    async def handle(event: CloudEvent) -> None:
-        if event.type != "RegistrationFlagged":
-            return
-        d = event.data
-        try:
-            inp = RegistrationReviewInput(
-                registration_id=d["registration_id"], unit_code=d["unit_code"],
-                official_name=str(d.get("official_name") or d["official_id"]), programme_code=d["programme_code"],
-                plan_year=int(d["plan_year"]), class_id=d.get("class_id"), findings=list(d["findings"]),
-                policy_version=str(d.get("policy_version") or ""), due_in_seconds=due_in_seconds,
-                escalate_after_seconds=escalate_after_seconds, submitted_by=str(d.get("submitted_by") or ""))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise Poison(f"RegistrationFlagged without {exc}") from exc
-        await start_once(client_of, RegistrationReview.run, inp, workflow_id=review_workflow_id(inp.registration_id),
-                         label="RegistrationReview", task_queue=task_queue)
-
-    return handle
-
-
-REVIEW_STARTER_GROUP = "workflows.starters.registration-review"
-
-
-def review_starter_consumer(rt: ServiceRuntime) -> Consumer:
-    """The starter consumer the workflows process runs: RegistrationFlagged → RegistrationReview."""
-    settings = rt.settings
-    starter = registration_review_starter(rt.temporal.client, due_in_seconds=settings.review_due_seconds,
-                                          escalate_after_seconds=settings.review_grace_seconds)
-    return Consumer(group=REVIEW_STARTER_GROUP, handler=starter,
-                    dlq_sink=rt.sink, max_retries=settings.consumer_max_retries,
-                    event_types=frozenset({"RegistrationFlagged"}),
-                    source_factory=lambda: open_source(settings, group=REVIEW_STARTER_GROUP,
-                                                       topics=[topic_of("registration")]))

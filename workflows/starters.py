@@ -17,14 +17,20 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts import queues
+from contracts.registration import RegistrationReviewInput, review_workflow_id
+from contracts.scheduling import ClassLifecycleInput, RecordUnitInput, class_lifecycle_id
+from contracts.selection import CampaignInput, campaign_workflow_id
+from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
 from shared.config import Settings
 from shared.events.consumer import Consumer, Handler, Poison, Unavailable
 from shared.events.envelope import CloudEvent, topic_of
-from shared.events.transport import EventSink, open_source
+from shared.events.factory import open_source
+from shared.events.transport import EventSink
 from shared.logging import get_logger
 from shared.metrics import WORKFLOW_EVENTS
-from workflows.contracts import WORKFLOWS_QUEUE, ClassLifecycleInput, RecordUnitInput, class_lifecycle_id
-from workflows.selection.contracts import CampaignInput, campaign_workflow_id
+from shared.process import ServiceRuntime
+from workflows.registration_review import RegistrationReview
 from workflows.unit_sync import UnitSync
 
 log = get_logger(__name__)
@@ -36,7 +42,7 @@ CAMPAIGN_STARTER_GROUP = "workflows.starters.selection"
 
 
 async def start_once(client_of: ClientGetter, workflow: Any, arg: Any, *, workflow_id: str, label: str,
-                     task_queue: str = WORKFLOWS_QUEUE) -> bool:
+                     task_queue: str = queues.WORKFLOWS) -> bool:
     """Start a workflow unless one with this id exists or existed (REJECT_DUPLICATE); True when this call started
     it. Raises Unavailable when Temporal cannot be reached, so the event is read again rather than lost."""
     try:
@@ -117,3 +123,42 @@ def starter_consumer(settings: Settings, sink: EventSink, *, group: str, service
     return Consumer(group=group, handler=handler, dlq_sink=sink, max_retries=settings.consumer_max_retries,
                     event_types=frozenset({event_type}),
                     source_factory=lambda: open_source(settings, group=group, topics=[topic_of(service)]))
+
+
+def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
+                                task_queue: str = queues.WORKFLOWS, due_in_seconds: int = TASK_DUE_SECONDS,
+                                escalate_after_seconds: int = TASK_GRACE_SECONDS) -> Handler:
+    """Start RegistrationReview for each RegistrationFlagged (idempotent by workflow id)."""
+
+    async def handle(event: CloudEvent) -> None:
+        if event.type != "RegistrationFlagged":
+            return
+        d = event.data
+        try:
+            inp = RegistrationReviewInput(
+                registration_id=d["registration_id"], unit_code=d["unit_code"],
+                official_name=str(d.get("official_name") or d["official_id"]), programme_code=d["programme_code"],
+                plan_year=int(d["plan_year"]), class_id=d.get("class_id"), findings=list(d["findings"]),
+                policy_version=str(d.get("policy_version") or ""), due_in_seconds=due_in_seconds,
+                escalate_after_seconds=escalate_after_seconds, submitted_by=str(d.get("submitted_by") or ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Poison(f"RegistrationFlagged without {exc}") from exc
+        await start_once(client_of, RegistrationReview.run, inp, workflow_id=review_workflow_id(inp.registration_id),
+                         label="RegistrationReview", task_queue=task_queue)
+
+    return handle
+
+
+REVIEW_STARTER_GROUP = "workflows.starters.registration-review"
+
+
+def review_starter_consumer(rt: ServiceRuntime) -> Consumer:
+    """The starter consumer the workflows process runs: RegistrationFlagged → RegistrationReview."""
+    settings = rt.settings
+    starter = registration_review_starter(rt.temporal.client, due_in_seconds=settings.review_due_seconds,
+                                          escalate_after_seconds=settings.review_grace_seconds)
+    return Consumer(group=REVIEW_STARTER_GROUP, handler=starter,
+                    dlq_sink=rt.sink, max_retries=settings.consumer_max_retries,
+                    event_types=frozenset({"RegistrationFlagged"}),
+                    source_factory=lambda: open_source(settings, group=REVIEW_STARTER_GROUP,
+                                                       topics=[topic_of("registration")]))

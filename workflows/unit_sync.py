@@ -5,8 +5,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from shared.temporal_errors import activity_options
-    from workflows.contracts import RecordUnitInput, RecordUnitResult
+    from contracts.scheduling import RecordUnitInput, RecordUnitResult, record_unit
+    from workflows.calls import call
 
 
 @workflow.defn(name="UnitSync")
@@ -15,5 +15,4 @@ class UnitSync:
 
     @workflow.run
     async def run(self, inp: RecordUnitInput) -> RecordUnitResult:
-        return await workflow.execute_activity(
-            "record_unit", inp, result_type=RecordUnitResult, **activity_options("scheduling", seconds=30))
+        return await call(record_unit, inp)

@@ -6,13 +6,14 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
 
 from shared.auth import issue_token, token_for_demo_user
 from shared.config import Settings
+from shared.timestamps import as_utc
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({502, 503, 504, 429})
@@ -51,7 +52,7 @@ def resolve_moment(value: str, now: datetime) -> datetime:
         unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m[2]]
         return now + timedelta(**{unit: int(m[1])})
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 def tokens_for(settings: Settings, users: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from contracts import human_tasks as contract
+from contracts.activity import implements
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 from contracts.tasks import DossierInvalid
 from services.portal.adapters.people import Directory
 from services.portal.models import Task
@@ -14,7 +19,6 @@ from services.portal.service.workflow_tasks import close_task, create_task, find
 from shared.context import ServiceContext
 from shared.temporal_errors import maps_domain_errors
 from shared.uow import unit_of_work
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
 
 class PortalActivities:
@@ -24,8 +28,7 @@ class PortalActivities:
         self.ctx = ctx
         self.directory = directory or Directory()  # nobody known: a substitute never takes a task over
 
-    @activity.defn(name="portal.create_task")
-
+    @implements(contract.create_task)
     @maps_domain_errors
     async def create_task(self, inp: CreateTaskInput) -> str:
         """File the task; a retry (same workflow id + task key) gets the same task id."""
@@ -42,19 +45,21 @@ class PortalActivities:
                     raise
                 return found.id
 
+    def all(self) -> list[Callable[..., Any]]:
+        """Every activity, for the worker."""
+        return [self.create_task, self.task_overdue, self.close_task]
+
     def _stand_in_ok(self, delegate: str, task: Task) -> bool:
         return can_stand_in(self.directory.find(delegate), task)
 
-    @activity.defn(name="portal.task_overdue")
-
+    @implements(contract.task_overdue)
     @maps_domain_errors
     async def task_overdue(self, inp: TaskOverdueInput) -> None:
         """Remind or escalate an overdue task (a repeat changes nothing)."""
         async with unit_of_work(self.ctx) as uow:
             await record_overdue(uow, inp=inp)
 
-    @activity.defn(name="portal.close_task")
-
+    @implements(contract.close_task)
     @maps_domain_errors
     async def close_task(self, inp: CloseTaskInput) -> None:
         """Close the task with its decision and write the portal's audit record (once)."""

@@ -23,8 +23,7 @@ from shared.seal import load_signer
 def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
     """The activities the portal hosts on the `portal` queue."""
     assert rt.ctx is not None
-    acts = PortalActivities(rt.ctx, load_directory(rt.settings, PortalSettings()))
-    return [acts.create_task, acts.task_overdue, acts.close_task]
+    return PortalActivities(rt.ctx, load_directory(rt.settings, PortalSettings())).all()
 
 
 def extra_state(rt: ServiceRuntime) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from services.registration.models import Official, TrainingRecord
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer, Poison, idempotent
 from shared.events.envelope import CloudEvent, topic_of
-from shared.events.transport import open_source
+from shared.events.factory import open_source
 from shared.logging import get_logger
 from shared.process import ServiceRuntime
 from shared.uow import UnitOfWork

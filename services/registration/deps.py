@@ -7,7 +7,6 @@ from datetime import date
 from fastapi import Request
 
 from services.registration.adapters.catalogue import SchedulingCatalogue
-from shared.audit import Actor
 from shared.auth import Principal
 from shared.authz import forbidden
 
@@ -21,11 +20,6 @@ def catalogue_of(request: Request) -> SchedulingCatalogue:
 def today() -> date:
     """Today's date (the decision date)."""
     return date.today()
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
 def scope_units(principal: Principal, unit: str | None) -> list[str] | None:

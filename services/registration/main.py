@@ -19,7 +19,7 @@ from shared.process import ServiceRuntime, ServiceSpec, database_service
 def activities(rt: ServiceRuntime) -> Sequence[Callable[..., Any]]:
     """The activities registration hosts."""
     assert rt.ctx is not None
-    return [RegistrationActivities(rt.ctx).apply_review_decision]
+    return RegistrationActivities(rt.ctx).all()
 
 
 def spec() -> ServiceSpec:

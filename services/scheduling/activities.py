@@ -11,15 +11,9 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from temporalio import activity
-
-from services.scheduling.models import KnownUnit
-from services.scheduling.service import enrolment, lifecycle, results
-from services.scheduling.service.class_store import SYSTEM, load_class
-from shared.context import ServiceContext
-from shared.temporal_errors import maps_domain_errors
-from shared.uow import UnitOfWork, unit_of_work
-from workflows.contracts import (
+from contracts import scheduling as contract
+from contracts.activity import implements
+from contracts.scheduling import (
     BelowTargetDecisionInput,
     BelowTargetOutcome,
     ClassRef,
@@ -30,6 +24,12 @@ from workflows.contracts import (
     RecordUnitResult,
     ResultsCheck,
 )
+from services.scheduling.models import KnownUnit
+from services.scheduling.service import enrolment, lifecycle, results
+from services.scheduling.service.class_store import SYSTEM, load_class
+from shared.context import ServiceContext
+from shared.temporal_errors import maps_domain_errors
+from shared.uow import UnitOfWork, unit_of_work
 
 
 @asynccontextmanager
@@ -46,8 +46,7 @@ class SchedulingActivities:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    @activity.defn(name="record_unit")
-
+    @implements(contract.record_unit)
     @maps_domain_errors
     async def record_unit(self, inp: RecordUnitInput) -> RecordUnitResult:
         """Know a unit; a retried activity finds it already known and changes nothing."""
@@ -61,8 +60,7 @@ class SchedulingActivities:
                      data={"code": inp.code, "name": inp.name, "kind": inp.kind})
         return RecordUnitResult(code=inp.code, created=True)
 
-    @activity.defn(name="scheduling.open_enrolment")
-
+    @implements(contract.open_enrolment)
     @maps_domain_errors
     async def open_enrolment(self, ref: ClassRef) -> ClassTimeline:
         """planned → enrolling."""
@@ -70,16 +68,7 @@ class SchedulingActivities:
             return await lifecycle.open_enrolment(uow, class_id=ref.class_id, workflow_id=ref.workflow_id,
                                                   run_id=ref.run_id)
 
-    @activity.defn(name="scheduling.class_timeline")
-
-    @maps_domain_errors
-    async def class_timeline(self, ref: ClassRef) -> ClassTimeline:
-        """The class's current status and dates."""
-        async with _work(self.ctx) as uow:
-            return lifecycle.timeline(await load_class(uow, ref.class_id, lock=False))
-
-    @activity.defn(name="scheduling.expire_offers")
-
+    @implements(contract.expire_offers)
     @maps_domain_errors
     async def expire_offers(self, ref: ClassRef) -> int:
         """Expire offers past their acceptance deadline and offer the seats to the next in line."""
@@ -87,8 +76,7 @@ class SchedulingActivities:
             return await enrolment.expire_offers(uow, class_id=ref.class_id, actor=SYSTEM,
                                                  workflow_id=ref.workflow_id)
 
-    @activity.defn(name="scheduling.close_enrolment")
-
+    @implements(contract.close_enrolment)
     @maps_domain_errors
     async def close_enrolment(self, ref: ClassRef) -> EnrolmentCheck:
         """At the deadline: enrolled against target."""
@@ -96,16 +84,14 @@ class SchedulingActivities:
             return await lifecycle.close_enrolment(uow, class_id=ref.class_id, workflow_id=ref.workflow_id,
                                                    run_id=ref.run_id)
 
-    @activity.defn(name="scheduling.apply_below_target_decision")
-
+    @implements(contract.apply_below_target_decision)
     @maps_domain_errors
     async def apply_below_target_decision(self, inp: BelowTargetDecisionInput) -> BelowTargetOutcome:
         """Open anyway, extend, merge or cancel."""
         async with _work(self.ctx) as uow:
             return await lifecycle.apply_below_target_decision(uow, inp=inp)
 
-    @activity.defn(name="scheduling.start_class")
-
+    @implements(contract.start_class)
     @maps_domain_errors
     async def start_class(self, ref: ClassRef) -> ClassTimeline:
         """enrolling → running."""
@@ -113,8 +99,7 @@ class SchedulingActivities:
             return await lifecycle.start_class(uow, class_id=ref.class_id, workflow_id=ref.workflow_id,
                                                run_id=ref.run_id)
 
-    @activity.defn(name="scheduling.results_status")
-
+    @implements(contract.results_status)
     @maps_domain_errors
     async def results_status(self, ref: ClassRef) -> ResultsCheck:
         """How many participants still lack marks."""
@@ -123,8 +108,7 @@ class SchedulingActivities:
             cls = await load_class(uow, ref.class_id, lock=False)
             return ResultsCheck(ref.class_id, cls.status, missing)
 
-    @activity.defn(name="scheduling.complete_class")
-
+    @implements(contract.complete_class)
     @maps_domain_errors
     async def complete_class(self, ref: ClassRef) -> CompletionResult:
         """Score, number certificates, publish ClassCompleted."""
@@ -136,5 +120,5 @@ class SchedulingActivities:
 
     def all(self) -> list[Callable[..., Any]]:
         """Every activity of this class, for the worker."""
-        return [self.record_unit, self.open_enrolment, self.class_timeline, self.expire_offers, self.close_enrolment,
+        return [self.record_unit, self.open_enrolment, self.expire_offers, self.close_enrolment,
                 self.apply_below_target_decision, self.start_class, self.results_status, self.complete_class]

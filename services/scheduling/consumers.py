@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from shared.context import ServiceContext
 from shared.events.consumer import Consumer, Poison, idempotent
 from shared.events.envelope import CloudEvent, topic_of
-from shared.events.transport import open_source
+from shared.events.factory import open_source
 from shared.process import ServiceRuntime
 from shared.uow import UnitOfWork
 

@@ -8,13 +8,9 @@ from typing import Any
 
 from temporalio import activity
 
-from services.selection.adapters.directory import OfficialDirectory
-from services.selection.service import ballots, decision, exam, screening
-from shared.context import ServiceContext
-from shared.logging import get_logger
-from shared.temporal_errors import maps_domain_errors
-from shared.uow import unit_of_work
-from workflows.selection.contracts import (
+from contracts import selection as contract
+from contracts.activity import implements
+from contracts.selection import (
     CampaignPlan,
     CampaignRef,
     CloseMarkingInput,
@@ -32,6 +28,13 @@ from workflows.selection.contracts import (
     ScreenInput,
     StepInput,
 )
+from services.selection.adapters.directory import OfficialDirectory
+from services.selection.service import ballots, decision, exam, screening
+from shared.context import ServiceContext
+from shared.logging import get_logger
+from shared.marking import bands_of
+from shared.temporal_errors import maps_domain_errors
+from shared.uow import unit_of_work
 
 log = get_logger(__name__)
 
@@ -54,16 +57,14 @@ class SelectionActivities:
                 self.screen_candidates, self.prepare_exam, self.record_mark, self.record_component,
                 self.close_marking, self.record_committee]
 
-    @activity.defn(name="selection.plan")
-
+    @implements(contract.plan)
     @maps_domain_errors
     async def plan(self, ref: CampaignRef) -> CampaignPlan:
         """The campaign's plan (conferences, deadlines, people, bands)."""
         async with unit_of_work(self.ctx) as uow:
             return await decision.campaign_plan(uow, campaign_id=ref.campaign_id)
 
-    @activity.defn(name="selection.set_step")
-
+    @implements(contract.set_step)
     @maps_domain_errors
     async def set_step(self, inp: StepInput) -> None:
         """Move the campaign to a step."""
@@ -71,8 +72,7 @@ class SelectionActivities:
             await screening.set_step(uow, campaign_id=inp.campaign_id, step=inp.step)
         log.info("campaign_step", campaign_id=inp.campaign_id, step=inp.step)
 
-    @activity.defn(name="selection.close_conference")
-
+    @implements(contract.close_conference)
     @maps_domain_errors
     async def close_conference(self, inp: ConferenceInput) -> ConferenceOutcome:
         """Close a conference and tally its ballots."""
@@ -81,8 +81,7 @@ class SelectionActivities:
                                                                 conference_id=inp.conference_id, workflow=_wf())
         return ConferenceOutcome(inp.conference_id, returned, proposed)
 
-    @activity.defn(name="selection.proposals")
-
+    @implements(contract.proposals)
     @maps_domain_errors
     async def proposals(self, ref: CampaignRef) -> list[NomineeSummary]:
         """The proposed nominees, for the Organization Board's confirmation dossier."""
@@ -90,16 +89,14 @@ class SelectionActivities:
             rows = await screening.candidates(uow, ref.campaign_id, "proposed")
             return [screening.summary(c) for c in rows]
 
-    @activity.defn(name="selection.apply_decision")
-
+    @implements(contract.apply_decision)
     @maps_domain_errors
     async def apply_decision(self, inp: DecisionInput) -> None:
         """Apply and audit a person's decision."""
         async with unit_of_work(self.ctx) as uow:
             await screening.apply_decision(uow, inp=inp, workflow=_wf())
 
-    @activity.defn(name="selection.screen_candidates")
-
+    @implements(contract.screen_candidates)
     @maps_domain_errors
     async def screen_candidates(self, inp: ScreenInput) -> ScreeningSummary:
         """Read every confirmed nominee's record from registration and evaluate the criteria."""
@@ -111,42 +108,37 @@ class SelectionActivities:
             return await screening.screen(uow, campaign_id=inp.campaign_id, snapshot_at=inp.snapshot_at,
                                           records=records, workflow=_wf())
 
-    @activity.defn(name="selection.prepare_exam")
-
+    @implements(contract.prepare_exam)
     @maps_domain_errors
     async def prepare_exam(self, ref: CampaignRef) -> list[Paper]:
         """Anonymisation codes for the eligible candidates."""
         async with unit_of_work(self.ctx) as uow:
             return await exam.prepare_exam(uow, campaign_id=ref.campaign_id)
 
-    @activity.defn(name="selection.record_mark")
-
+    @implements(contract.record_mark)
     @maps_domain_errors
     async def record_mark(self, inp: MarkRecord) -> None:
         """Record one mark or discrepancy decision."""
         async with unit_of_work(self.ctx) as uow:
             await exam.record_mark(uow, inp=inp, workflow=_wf())
 
-    @activity.defn(name="selection.record_component")
-
+    @implements(contract.record_component)
     @maps_domain_errors
     async def record_component(self, inp: ComponentResult) -> None:
         """Record a paper's component score."""
         async with unit_of_work(self.ctx) as uow:
             await exam.record_component(uow, inp=inp, workflow=_wf())
 
-    @activity.defn(name="selection.close_marking")
-
+    @implements(contract.close_marking)
     @maps_domain_errors
     async def close_marking(self, inp: CloseMarkingInput) -> ExamSummary:
         """Totals, pass mark, ranking, shortlists; identities joined back when no tie is left."""
         async with unit_of_work(self.ctx) as uow:
             plan = await decision.campaign_plan(uow, campaign_id=inp.campaign_id)
             return await exam.close_marking(uow, campaign_id=inp.campaign_id, tie_orders=inp.tie_orders,
-                                            bands=decision.bands_of(plan.bands), workflow=_wf())
+                                            bands=bands_of(plan.bands), workflow=_wf())
 
-    @activity.defn(name="selection.record_committee")
-
+    @implements(contract.record_committee)
     @maps_domain_errors
     async def record_committee(self, inp: CommitteeRecord) -> CommitteeOutcome:
         """Count the committee's votes, record the decision, publish the selected list."""

@@ -19,6 +19,7 @@ from shared.events.envelope import AUDIT_CHECKPOINT_TOPIC
 from shared.events.transport import EventSink, OutgoingMessage
 from shared.logging import get_logger
 from shared.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_OLDEST_AGE, OUTBOX_PENDING
+from shared.timestamps import as_utc
 from shared.uow import OUTBOX_CHANNEL, unit_of_work
 
 log = get_logger(__name__)
@@ -109,7 +110,7 @@ class Relay:
                 select(func.count(), func.min(t.c.created_at)).where(t.c.sent_at.is_(None)))).one()
         age = 0.0
         if oldest is not None:
-            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            oldest = as_utc(oldest)
             age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
         return int(n), age
 

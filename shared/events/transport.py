@@ -1,12 +1,11 @@
-"""Two transports, one contract: what a relay publishes to and what a consumer reads from."""
+"""Two transports, one contract: what a relay publishes to and what a consumer reads from (the profile's
+implementation is chosen by ``shared.events.factory``, which nothing here imports)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
-
-from shared.config import Settings
 
 
 @dataclass(slots=True)
@@ -101,36 +100,3 @@ class NamespacedSource:
 
     async def close(self) -> None:
         await self.inner.close()
-
-
-def open_sink(settings: Settings) -> EventSink:
-    """The profile's sink (Kafka or the embedded log)."""
-    sink: EventSink
-    if settings.transport == "kafka":
-        from shared.events.kafka_transport import KafkaSink
-
-        sink = KafkaSink(settings.kafka_bootstrap)
-    else:
-        from shared.events.embedded_log import EmbeddedLog, EmbeddedSink
-
-        sink = EmbeddedSink(EmbeddedLog(settings.event_log_path, settings.topic_partitions))
-    return NamespacedSink(sink, settings.event_namespace) if settings.event_namespace else sink
-
-
-def open_source(settings: Settings, *, group: str, topics: Sequence[str]) -> EventSource:
-    """The profile's source for one consumer group."""
-    prefix = settings.event_namespace
-    names = [prefix + t for t in topics]
-    source: EventSource
-    if settings.transport == "kafka":
-        from shared.events.kafka_transport import KafkaSource
-
-        source = KafkaSource(settings.kafka_bootstrap, group=prefix + group, topics=names,
-                             partitions=settings.topic_partitions, replication=settings.topic_replication,
-                             min_insync=settings.topic_min_insync)
-    else:
-        from shared.events.embedded_log import EmbeddedLog, EmbeddedSource
-
-        source = EmbeddedSource(EmbeddedLog(settings.event_log_path, settings.topic_partitions), group=prefix + group,
-                                topics=names)
-    return NamespacedSource(source, prefix) if prefix else source

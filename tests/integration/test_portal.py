@@ -24,8 +24,8 @@ from temporalio.worker import Worker
 from shared.auth import token_for_demo_user
 from shared.config import Settings
 from tests.support import infra
+from tests.support.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 from tests.support.stack import Stack
-from workflows.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 
 pytestmark = pytest.mark.integration
 

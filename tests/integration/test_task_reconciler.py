@@ -23,6 +23,8 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, Register
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
+from contracts import queues
+from contracts.human_tasks import TASK_STATE_QUERY, TaskState
 from services.portal.adapters.updates import TemporalUpdateSender
 from services.portal.models import Task
 from services.portal.schemas import TaskComplete
@@ -31,10 +33,9 @@ from services.portal.service.reconciler import TemporalTaskStates, reconcile
 from shared.auth import decode_token, token_for_demo_user
 from shared.config import Settings
 from tests.support import infra
+from tests.support.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 from tests.support.seal import TEST_SIGNER
 from tests.unit.portal.support import Portal, make_portal
-from workflows.human_task import PORTAL_QUEUE, TASK_STATE_QUERY, TaskState
-from workflows.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +78,7 @@ async def _setup(tmp_path: Path, namespace: str) -> AsyncIterator[tuple[Portal, 
 
 def _portal_worker(portal: Portal, client: Client) -> Worker:
     acts = portal.acts
-    return Worker(client, task_queue=PORTAL_QUEUE, activities=[acts.create_task, acts.task_overdue, acts.close_task])
+    return Worker(client, task_queue=queues.PORTAL, activities=[acts.create_task, acts.task_overdue, acts.close_task])
 
 
 async def _filed(portal: Portal, workflow_id: str) -> Task:

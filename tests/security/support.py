@@ -21,7 +21,7 @@ from services.selection.adapters.directory import HttpOfficialDirectory
 from shared.auth import issue_token
 from shared.config import SERVICES, Settings
 from shared.context import ServiceContext
-from shared.events.transport import open_sink
+from shared.events.factory import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, ServiceSpec
 from tests.support.stack import free_port

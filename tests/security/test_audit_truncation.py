@@ -22,8 +22,8 @@ from shared.audit import Actor, AuditEntry
 from shared.audit_keeper import checkpoint_keeper
 from shared.config import SERVICES, Settings
 from shared.context import ServiceContext, build_context
+from shared.events.factory import open_sink
 from shared.events.relay import Relay
-from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
 from shared.uow import unit_of_work

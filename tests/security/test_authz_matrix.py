@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts.human_tasks import CreateTaskInput, TaskAction, TaskRequest
 from services.portal.activities import PortalActivities
 from shared.auth import Principal
 from shared.authz import PERMISSIONS, ROUTE_RULES, UNIT_WIDE_READERS, TaskFacts, authorize_task, expected
 from shared.errors import Problem
 from tests.security.support import OTHER, OWN, Seed, Services, build_services, official_body, seed_two_units
 from tests.unit.portal.samples import sample_dossier
-from workflows.human_task import CreateTaskInput, TaskAction, TaskRequest
 
 ROLES = sorted(set().union(*PERMISSIONS.values()) | {"operator"})
 CASES = {"own": [OWN], "other": [OTHER], "none": []}  # the caller's units; the record is always OWN's

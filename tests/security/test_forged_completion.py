@@ -21,15 +21,15 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts.human_tasks import COMPLETE_TASK_UPDATE, TaskDecision
+from contracts.registration import RegistrationReviewInput, review_workflow_id
 from shared import seal
+from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.portal_standin import Portal
 from tests.support.seal import TEST_SIGNER, sealed
 from tests.support.tools import start_time_skipping, tool_path
 from tests.unit.portal.samples import sample_dossier
-from workflows.contracts import RegistrationReviewInput
-from workflows.human_task import COMPLETE_TASK_UPDATE, TaskDecision
-from workflows.portal_probe import PortalProbe, PortalProbeInput
-from workflows.registration_review import RegistrationReview, review_workflow_id
+from workflows.registration_review import RegistrationReview
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts.human_tasks import TaskAction, TaskInputField
 from tests.unit.portal.support import APPROVE, MARK, Portal, make_portal
-from workflows.human_task import TaskAction, TaskInputField
 
 VOTE = TaskAction("vote", "Biểu quyết", "Vote", "vote", inputs=[
     TaskInputField("choice", "Lựa chọn", "Choice", kind="choice", choices=["approve", "reject"])])

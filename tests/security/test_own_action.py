@@ -13,14 +13,15 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.worker import Worker
 
+from contracts.human_tasks import COMPLETE_TASK_UPDATE, TaskDecision
+from contracts.registration import RegistrationReviewInput, review_workflow_id
 from services.portal.adapters.updates import TemporalUpdateSender
 from shared.events.envelope import CloudEvent
 from tests.support.seal import TEST_SIGNER, sealed
 from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import make_portal
-from workflows.contracts import RegistrationReviewInput
-from workflows.human_task import COMPLETE_TASK_UPDATE, TaskDecision
-from workflows.registration_review import RegistrationReview, registration_review_starter, review_workflow_id
+from workflows.registration_review import RegistrationReview
+from workflows.starters import registration_review_starter
 
 SUBMITTER = "btc.nguyenvanhai"
 

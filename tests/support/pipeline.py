@@ -14,7 +14,8 @@ from shared.config import Settings
 from shared.context import ServiceContext, build_context
 from shared.events.consumer import Consumer, idempotent
 from shared.events.envelope import CloudEvent
-from shared.events.transport import EventSink, EventSource, open_sink, open_source
+from shared.events.factory import open_sink, open_source
+from shared.events.transport import EventSink, EventSource
 from shared.migrate import upgrade
 from shared.uow import UnitOfWork
 from tests.support import infra

@@ -9,7 +9,7 @@ from typing import Any
 
 from temporalio import activity
 
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
 
 @dataclass

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.human_tasks import TaskDecision
 from shared import seal
-from workflows.human_task import TaskDecision
 
 TEST_SIGNER = seal.Signer(Ed25519PrivateKey.generate())
 seal.trust([TEST_SIGNER.public])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.human_tasks import TaskAction, TaskInputField
 from tests.unit.portal.samples import SAMPLES, sample_dossier
-from workflows.human_task import TaskAction, TaskInputField
 from workflows.registration_review import review_actions
 
 VOTE_CHOICES = ["approve", "reject", "abstain"]

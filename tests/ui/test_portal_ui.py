@@ -18,11 +18,11 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts import queues
 from services.portal.adapters.updates import TemporalUpdateSender
+from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.seal import TEST_SIGNER
 from tests.unit.portal.support import MARK, Portal, make_portal
-from workflows.human_task import PORTAL_QUEUE
-from workflows.portal_probe import PortalProbe, PortalProbeInput
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,7 +64,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     acts = portal.acts
     try:
         async with (Worker(env.client, task_queue=queue, workflows=[PortalProbe]),
-                    Worker(env.client, task_queue=PORTAL_QUEUE,
+                    Worker(env.client, task_queue=queues.PORTAL,
                            activities=[acts.create_task, acts.task_overdue, acts.close_task]),
                     async_playwright() as pw):
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

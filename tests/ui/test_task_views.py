@@ -28,16 +28,16 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts import queues
 from contracts.tasks import PaperView, dossier_of
 from services.portal.adapters.updates import TemporalUpdateSender
 from services.portal.models import Task
 from services.portal.ui.i18n import WORDS
+from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.seal import TEST_SIGNER
 from tests.ui.kinds import KINDS, Kind
 from tests.unit.portal.samples import SAMPLES
 from tests.unit.portal.support import Portal, make_portal
-from workflows.human_task import PORTAL_QUEUE
-from workflows.portal_probe import PortalProbe, PortalProbeInput
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -125,7 +125,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     acts = portal.acts
     try:
         async with (Worker(env.client, task_queue=queue, workflows=[PortalProbe]),
-                    Worker(env.client, task_queue=PORTAL_QUEUE,
+                    Worker(env.client, task_queue=queues.PORTAL,
                            activities=[acts.create_task, acts.task_overdue, acts.close_task]),
                     async_playwright() as pw):
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from services.registration.main import spec
 from shared.auth import issue_token
 from shared.config import EMBEDDED_DEV_SECRET, Settings
-from shared.events.transport import open_sink
+from shared.events.factory import open_sink
 from shared.process import ServiceRuntime, TemporalHandle
 from tests.support.sqlite_ctx import sqlite_context
 

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registration.domain.retirement import BirthDate, Gender
 from services.selection.domain.eligibility import (
     CriterionResult,
     EligibilityResult,
@@ -19,6 +18,7 @@ from services.selection.domain.eligibility import (
 )
 from shared.domain_errors import DomainValidationError
 from shared.policy import PolicyNotInForceError, load_policy_book
+from shared.retirement import BirthDate, Gender
 
 BOOK = load_policy_book()
 ON = date(2024, 6, 1)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.selection.domain.marking import (
+from shared.domain_errors import DomainValidationError
+from shared.marking import (
     MarkingBands,
     NeedsCouncilChair,
     NeedsMarkingHead,
@@ -21,7 +22,6 @@ from services.selection.domain.marking import (
     to_mark,
     weighted_total,
 )
-from shared.domain_errors import DomainValidationError
 from shared.policy import load_policy_book
 
 D = Decimal

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.errors import ErrorType
-from services.selection.domain.marking import to_mark
+from contracts.errors import ErrorType, refusal
+from contracts.human_tasks import TaskAction, TaskInputField, decision_input_refusal
 from shared.domain_errors import DomainValidationError
+from shared.marking import to_mark
 from shared.number_rules import MARK_STEP, parse_number
-from shared.temporal_errors import error_details, refusal
-from workflows.human_task import TaskAction, TaskInputField, decision_input_refusal, refusal_of
+from shared.temporal_errors import error_details
+from workflows.human_task import refusal_of
 from workflows.selection.essay import _mark_action
 
 REFUSED = ["72.25", 72.25, "NaN", "nan", "Infinity", "-0.1", "100.1", 101, "", "mười", None, True, "1e400"]

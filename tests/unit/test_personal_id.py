@@ -15,8 +15,8 @@ from services.registration.domain.personal_id import (
     parse_personal_id,
     validate_personal_id,
 )
-from services.registration.domain.retirement import Gender
 from shared.domain_errors import DomainValidationError
+from shared.retirement import Gender
 
 
 def code_of(call: object, *args: object, **kwargs: object) -> str:

@@ -27,8 +27,8 @@ REQUIRED_KEYS = {
 }
 DOMAIN_MODULES = [
     "shared/vietnamese.py", "shared/policy.py", "shared/domain_errors.py",
-    "services/registration/domain/retirement.py", "services/registration/domain/personal_id.py",
-    "services/selection/domain/tally.py", "services/selection/domain/marking.py",
+    "shared/retirement.py", "services/registration/domain/personal_id.py",
+    "services/selection/domain/tally.py", "shared/marking.py",
     "services/selection/domain/ranking.py", "services/selection/domain/committee.py",
     "services/selection/domain/eligibility.py",
 ]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from services.selection.domain.committee import approval_fraction
-from services.selection.domain.marking import MarkingBands
 from services.selection.domain.tally import NominationRule
+from shared.marking import MarkingBands
 from shared.policy import PolicyBook, PolicyDataError, PolicyVersion, load_policy_book
 
 BOOK = load_policy_book()

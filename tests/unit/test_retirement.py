@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registration.domain.retirement import (
+from shared.domain_errors import DomainValidationError
+from shared.policy import load_policy_book
+from shared.retirement import (
     BirthDate,
     Gender,
     RetirementRule,
@@ -20,8 +22,6 @@ from services.registration.domain.retirement import (
     retirement_date,
     retirement_month,
 )
-from shared.domain_errors import DomainValidationError
-from shared.policy import load_policy_book
 
 POLICY = load_policy_book().in_force("retirement_age", date(2024, 1, 1))
 RULE = RetirementRule.from_policy(POLICY)

@@ -1,6 +1,7 @@
 """No retry policy in the code is unbounded for a deterministic error (issue #19).
 
-Every activity call passes the one set of options (``shared.temporal_errors.activity_options``), whose policy
+Every activity call goes through ``workflows.calls.call``, which passes the options its stub declares
+(``contracts.activity.options_of``, built by ``contracts.timing.activity_options``), whose policy
 has a maximum number of attempts and lists every stable error type as non-retryable; no other RetryPolicy is
 built anywhere; every activity maps its domain errors (``@maps_domain_errors``)."""
 
@@ -9,32 +10,21 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from contracts.activity import options_of, stubs
 from contracts.errors import NON_RETRYABLE_TYPES, ErrorType
-from shared.temporal_errors import ACTIVITY_RETRY, activity_options
+from contracts.timing import ACTIVITY_RETRY, activity_options
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [p for d in ("shared", "services", "workflows", "cli", "contracts") for p in (ROOT / d).rglob("*.py")
         if "migrations" not in p.parts]
 ACTIVITY_CALLS = {"execute_activity", "start_activity", "execute_local_activity", "start_local_activity",
                   "execute_activity_method", "start_activity_method", "execute_activity_class"}
-OPTION_NAMES = {"_OPTS", "_ACTIVITY_OPTS", "SELECTION_OPTS"}  # each built by activity_options(...)
 
 
 def _name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return node.id if isinstance(node, ast.Name) else ""
-
-
-def _built_by_helper(value: ast.expr | None) -> bool:
-    """activity_options(...) itself, or a dict literal that spreads it last (nothing after it overrides it)."""
-    if isinstance(value, ast.Call):
-        return _name(value.func) == "activity_options"
-    if isinstance(value, ast.Dict) and value.keys and value.keys[-1] is None:
-        return _built_by_helper(value.values[-1]) and all(
-            isinstance(k, ast.Constant) and k.value not in ("retry_policy", "schedule_to_close_timeout")
-            for k in value.keys[:-1])
-    return False
 
 
 def test_the_one_policy_is_bounded_and_never_retries_a_stable_error_type() -> None:
@@ -56,23 +46,19 @@ def test_no_other_retry_policy_is_built_and_every_activity_call_takes_the_bounde
         tree = ast.parse(path.read_text(encoding="utf-8"))
         rel = path.relative_to(ROOT).as_posix()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _name(node.func) == "RetryPolicy" and rel != "shared/temporal_errors.py":
+            if isinstance(node, ast.Call) and _name(node.func) == "RetryPolicy" and rel != "contracts/timing.py":
                 built.append(f"{rel}:{node.lineno}")
             if isinstance(node, ast.Call) and _name(node.func) in ACTIVITY_CALLS and not _delegates(node):
-                spread = [_name(k.value) for k in node.keywords if k.arg is None]
                 via_helper = any(k.arg is None and isinstance(k.value, ast.Call)
-                                 and _name(k.value.func) == "activity_options" for k in node.keywords)
-                if not via_helper and not set(spread) & OPTION_NAMES:
+                                 and _name(k.value.func) in ("activity_options", "options_of") for k in node.keywords)
+                if not via_helper:
                     unbounded_calls.append(f"{rel}:{node.lineno}")
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(_name(t) in OPTION_NAMES for t in targets):
-                    value = node.value
-                    ok = _built_by_helper(value)
-                    options.append((f"{rel}:{node.lineno}", ok))
-    assert built == [], f"RetryPolicy built outside shared/temporal_errors.py: {built}"
+                else:
+                    options.append(rel)
+    assert built == [], f"RetryPolicy built outside contracts/timing.py: {built}"
     assert unbounded_calls == [], f"activity calls without activity_options(...): {unbounded_calls}"
-    assert options and all(ok for _, ok in options), options
+    assert options == ["workflows/calls.py"], options  # the one place a workflow schedules an activity
+    assert all(options_of(ref)["retry_policy"] is ACTIVITY_RETRY for ref in stubs().values())
 
 
 def test_every_activity_maps_its_domain_errors() -> None:

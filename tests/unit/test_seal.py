@@ -12,10 +12,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.supervisor import is_loopback
+from contracts.human_tasks import TaskDecision
 from shared import seal
 from shared.config import Settings
 from shared.temporal import tls_config
-from workflows.human_task import TaskDecision
 
 DISTRIBUTED: dict[str, Any] = {"profile": "distributed", "jwt_secret": "a-test-secret-of-enough-length-0123456789"}
 

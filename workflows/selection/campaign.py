@@ -23,16 +23,9 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.tasks import (
-        NominationConfirmationView,
-        Nominee,
-        ScreeningConfirmationView,
-        TieBreakView,
-        dossier_of,
-    )
-    from workflows.human_task import HumanTasks, TaskAction, TaskInputField, TaskRequest
-    from workflows.selection.committee import CommitteeVote
-    from workflows.selection.contracts import (
+    from contracts import selection
+    from contracts.human_tasks import TaskAction, TaskInputField, TaskRequest
+    from contracts.selection import (
         STEPS,
         CampaignInput,
         CampaignPlan,
@@ -44,19 +37,27 @@ with workflow.unsafe.imports_passed_through():
         ConferenceInput,
         ConferenceOutcome,
         DecisionInput,
-        ExamSummary,
         MarkingInput,
         NomineeSummary,
         Paper,
         PaperInput,
         PersonPlan,
-        ScreeningSummary,
         ScreenInput,
         StepInput,
     )
+    from contracts.tasks import (
+        NominationConfirmationView,
+        Nominee,
+        ScreeningConfirmationView,
+        TieBreakView,
+        dossier_of,
+    )
+    from workflows.calls import call
+    from workflows.human_task import HumanTasks
+    from workflows.selection.committee import CommitteeVote
     from workflows.selection.essay import PaperMarking
     from workflows.selection.nomination import NominationConference
-    from workflows.selection.opts import SELECTION_OPTS, task_window
+    from workflows.selection.opts import task_window
 
 PATCH_DECIDED_STEP = "campaign-records-decided-step"
 MAX_OVERRIDES = 500
@@ -85,28 +86,23 @@ class SelectionCampaign(HumanTasks):
         self._step = "nomination"
         self._detail: dict[str, Any] = {}
 
-    @workflow.query(name="status")
+    @workflow.query(name=selection.STATUS_QUERY)
     def status(self) -> dict[str, Any]:
         """The current step and the open tasks of this workflow."""
         return {"step": self._step, "open_tasks": sorted(self._open_tasks), **self._detail}
 
-    async def _act(self, name: str, arg: Any, result_type: type | None = None) -> Any:
-        if result_type is None:
-            return await workflow.execute_activity(name, arg, **SELECTION_OPTS)
-        return await workflow.execute_activity(name, arg, result_type=result_type, **SELECTION_OPTS)
-
     async def _decide(self, plan: CampaignPlan, kind: str, decision: Any, inputs: dict[str, Any] | None = None) -> None:
-        await self._act("selection.apply_decision", DecisionInput(
+        await call(selection.apply_decision, DecisionInput(
             plan.campaign_id, kind, decision.actor_id, decision.actor_role, decision.action, decision.comment,
             inputs if inputs is not None else dict(decision.inputs), decision.on_behalf_of, decision.task_id))
 
     async def _enter(self, campaign_id: str, step: str) -> None:
         self._step = step
-        await self._act("selection.set_step", StepInput(campaign_id, step))
+        await call(selection.set_step, StepInput(campaign_id, step))
 
     @workflow.run
     async def run(self, inp: CampaignInput) -> dict[str, Any]:
-        plan: CampaignPlan = await self._act("selection.plan", CampaignRef(inp.campaign_id), CampaignPlan)
+        plan = await call(selection.plan, CampaignRef(inp.campaign_id))
         steps = STEPS[STEPS.index(inp.resume_from):]
         self._step = steps[0]
         outcomes: list[CommitteeOutcome] = []
@@ -142,8 +138,7 @@ class SelectionCampaign(HumanTasks):
                 id=f"{base}-conference-{c.code}", parent_close_policy=ParentClosePolicy.TERMINATE)
             for c in plan.conferences))
         self._detail["ballots_returned"] = sum(r.ballots_returned for r in results)
-        proposed: list[NomineeSummary] = await self._act("selection.proposals", CampaignRef(plan.campaign_id),
-                                                         list[NomineeSummary])
+        proposed = await call(selection.proposals, CampaignRef(plan.campaign_id))
         decision = await self.ask(TaskRequest(
             task_key="nomination_confirmation", kind="nomination_confirmation",
             title_vi=f"Xác nhận danh sách được giới thiệu — {plan.number}",
@@ -159,9 +154,7 @@ class SelectionCampaign(HumanTasks):
         await self._decide(plan, "nomination_confirmation", decision)
 
     async def _screening(self, plan: CampaignPlan) -> None:
-        summary: ScreeningSummary = await self._act(
-            "selection.screen_candidates", ScreenInput(plan.campaign_id, workflow.now().isoformat()),
-            ScreeningSummary)
+        summary = await call(selection.screen_candidates, ScreenInput(plan.campaign_id, workflow.now().isoformat()))
         overriders: list[str] = []
         for round_no in range(1, MAX_OVERRIDES + 1):
             decision = await self.ask(TaskRequest(
@@ -188,7 +181,7 @@ class SelectionCampaign(HumanTasks):
             overriders.append(decision.actor_id)
 
     async def _examination(self, plan: CampaignPlan, tie_orders: dict[str, list[str]]) -> dict[str, list[str]]:
-        papers: list[Paper] = await self._act("selection.prepare_exam", CampaignRef(plan.campaign_id), list[Paper])
+        papers = await call(selection.prepare_exam, CampaignRef(plan.campaign_id))
         base = workflow.info().workflow_id
         due = task_window(plan.deadlines["marking"])
         papers_marked: list[list[ComponentResult]] = await asyncio.gather(*(
@@ -203,8 +196,7 @@ class SelectionCampaign(HumanTasks):
         self._detail["papers_marked"] = sum(len(p) for p in papers_marked)
         orders = dict(tie_orders)
         while True:
-            summary: ExamSummary = await self._act("selection.close_marking",
-                                                   CloseMarkingInput(plan.campaign_id, orders), ExamSummary)
+            summary = await call(selection.close_marking, CloseMarkingInput(plan.campaign_id, orders))
             if not summary.ties:
                 return orders
             for tie in summary.ties:
@@ -224,8 +216,7 @@ class SelectionCampaign(HumanTasks):
                     orders[f"{tie.group_code}:{tie.rank}"] = order
 
     async def _committee(self, plan: CampaignPlan, tie_orders: dict[str, list[str]]) -> list[CommitteeOutcome]:
-        summary: ExamSummary = await self._act("selection.close_marking",
-                                               CloseMarkingInput(plan.campaign_id, tie_orders), ExamSummary)
+        summary = await call(selection.close_marking, CloseMarkingInput(plan.campaign_id, tie_orders))
         base = workflow.info().workflow_id
         due = task_window(plan.deadlines["committee"])
         groups = [g for g in plan.groups if summary.shortlists.get(g.code)]

@@ -12,10 +12,13 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts import selection
+    from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.selection import CommitteeInput, CommitteeOutcome, CommitteeRecord, record_committee
     from contracts.tasks import CommitteeDecisionView, CommitteeVoteView, ShortlistCandidate, dossier_of
-    from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
-    from workflows.selection.contracts import CommitteeInput, CommitteeOutcome, CommitteeRecord
-    from workflows.selection.opts import MIN_TASK_SECONDS, SELECTION_OPTS
+    from contracts.timing import MIN_TASK_SECONDS
+    from workflows.calls import call
+    from workflows.human_task import HumanTasks
 
 CHOICES = ["approve", "reject", "abstain"]
 
@@ -29,7 +32,7 @@ class CommitteeVote(HumanTasks):
         self._votes: dict[str, TaskDecision] = {}
         self._phase = "voting"
 
-    @workflow.query(name="status")
+    @workflow.query(name=selection.STATUS_QUERY)
     def status(self) -> dict[str, object]:
         """Phase and how many members have voted."""
         return {"phase": self._phase, "voted": len(self._votes)}
@@ -83,10 +86,8 @@ class CommitteeVote(HumanTasks):
                                                      votes_cast=len(self._votes), members=len(inp.members))),
             campaign=inp.campaign_id, escalation_roles=["organization_board"], priority=1))
         self._phase = "recorded"
-        outcome: CommitteeOutcome = await workflow.execute_activity(
-            "selection.record_committee",
-            CommitteeRecord(inp.campaign_id, inp.group_code, [c.candidate_id for c in inp.candidates], votes,
-                            str(chair.inputs["decision_number"]), chair.actor_id),
-            result_type=CommitteeOutcome, **SELECTION_OPTS)
+        outcome = await call(record_committee, CommitteeRecord(
+            inp.campaign_id, inp.group_code, [c.candidate_id for c in inp.candidates], votes,
+            str(chair.inputs["decision_number"]), chair.actor_id))
         await self.settle()
         return outcome

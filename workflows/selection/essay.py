@@ -22,13 +22,15 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts import selection
+    from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
+    from contracts.selection import ComponentResult, MarkingInput, MarkRecord, PaperInput, record_component, record_mark
     from contracts.tasks import Component, DiscrepancyView, PaperView, dossier_of
-    from services.selection.domain.marking import NeedsMarkingHead, Resolved, combine_marks, record_decision
-    from services.selection.service.decision import bands_of
+    from contracts.timing import TASK_GRACE_SECONDS
+    from shared.marking import NeedsMarkingHead, Resolved, bands_of, combine_marks, record_decision
     from shared.number_rules import MARK_STEP
-    from workflows.human_task import HumanTasks, TaskAction, TaskDecision, TaskInputField, TaskRequest
-    from workflows.selection.contracts import ComponentResult, MarkingInput, MarkRecord, PaperInput
-    from workflows.selection.opts import SELECTION_OPTS
+    from workflows.calls import call
+    from workflows.human_task import HumanTasks
 
 TITLES = {"essay": ("Chấm bài viết", "Mark essay"), "interview": ("Chấm phỏng vấn", "Score interview")}
 
@@ -46,10 +48,9 @@ def _mark_action(name: str = "mark", label: str = "Điểm") -> TaskAction:
 def _record(inp: PaperInput, kind: str = "mark") -> Callable[[TaskDecision], Awaitable[Any]]:
     """Record a decided mark in selection (beside closing its task in the portal)."""
     def record(decision: TaskDecision) -> Awaitable[Any]:
-        return workflow.execute_activity("selection.record_mark", MarkRecord(
+        return call(record_mark, MarkRecord(
             inp.campaign_id, inp.code, inp.component, decision.actor_id, decision.actor_role,
-            str(decision.inputs["mark"]), kind=kind, comment=decision.comment if kind != "mark" else ""),
-            **SELECTION_OPTS)
+            str(decision.inputs["mark"]), kind=kind, comment=decision.comment if kind != "mark" else ""))
     return record
 
 
@@ -61,7 +62,7 @@ class PaperMarking(HumanTasks):
         super().__init__()
         self._marks: dict[str, int] = {}  # "component:code" → how many marks are in
 
-    @workflow.query(name="progress")
+    @workflow.query(name=selection.PROGRESS_QUERY)
     def progress(self) -> dict[str, int]:
         """How many marks are in (never the marks themselves)."""
         return {"marks_in": sum(self._marks.values()), "open_tasks": len(self._open_tasks)}
@@ -76,7 +77,7 @@ class PaperMarking(HumanTasks):
             subject=f"paper:{inp.code}", candidate_roles=["examiner"], actions=[_mark_action()],
             dossier=dossier_of(PaperView(code=inp.code, component=_component(inp.component),
                                          paper_ref=f"{inp.component}:{inp.code}")),
-            assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=2 * 24 * 3600,
+            assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=TASK_GRACE_SECONDS,
             escalation_roles=["marking_head"], campaign=inp.campaign_id,
             excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
             alongside_close=_record(inp))
@@ -107,7 +108,7 @@ class PaperMarking(HumanTasks):
             outcome = record_decision(outcome, score=str(decision.inputs["mark"]), bands=bands)
         result = ComponentResult(inp.campaign_id, inp.code, inp.component, str(outcome.score),
                                  [str(m) for m in outcome.marks], str(outcome.spread), outcome.decided_by)
-        await workflow.execute_activity("selection.record_component", result, **SELECTION_OPTS)
+        await call(record_component, result)
         return result
 
     @workflow.run

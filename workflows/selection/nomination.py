@@ -7,8 +7,10 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.selection.contracts import ConferenceInput, ConferenceOutcome
-    from workflows.selection.opts import SELECTION_OPTS, seconds_until
+    from contracts import selection
+    from contracts.selection import ConferenceInput, ConferenceOutcome
+    from workflows.calls import call
+    from workflows.selection.opts import seconds_until
 
 
 @workflow.defn(name="NominationConference")
@@ -19,12 +21,12 @@ class NominationConference:
         self._close_now = False
         self._status = "open"
 
-    @workflow.signal(name="close_now")
+    @workflow.signal(name=selection.CLOSE_CONFERENCE_SIGNAL)
     def close_now(self) -> None:
         """Close the ballot before its time (the conference ended early)."""
         self._close_now = True
 
-    @workflow.query(name="status")
+    @workflow.query(name=selection.STATUS_QUERY)
     def status(self) -> str:
         """open | closed."""
         return self._status
@@ -37,7 +39,6 @@ class NominationConference:
                 await workflow.wait_condition(lambda: self._close_now, timeout=timedelta(seconds=wait))
             except TimeoutError:
                 pass
-        outcome: ConferenceOutcome = await workflow.execute_activity(
-            "selection.close_conference", inp, result_type=ConferenceOutcome, **SELECTION_OPTS)
+        outcome = await call(selection.close_conference, inp)
         self._status = "closed"
         return outcome

@@ -1,17 +1,12 @@
-"""Activity options for selection's activities, and small deterministic helpers shared by its workflows."""
+"""Small deterministic helpers shared by the selection workflows."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from temporalio import workflow
 
-from shared.temporal_errors import activity_options
-from workflows.selection.contracts import SELECTION_QUEUE
-
-SELECTION_OPTS: dict[str, Any] = activity_options(SELECTION_QUEUE)
-MIN_TASK_SECONDS = 3600
+from contracts.timing import MIN_TASK_SECONDS
 
 
 def seconds_until(iso: str) -> int:

@@ -11,9 +11,9 @@ from typing import Protocol
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from contracts.human_tasks import TaskDecision
 from shared.seal import Signer
 from shared.temporal_errors import error_details
-from workflows.human_task import TaskDecision
 
 NOT_YET_OPEN_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.5)
 

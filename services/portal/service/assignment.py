@@ -11,18 +11,14 @@ from services.portal.adapters.people import Directory
 from services.portal.models import OPEN, Substitute, Task, TaskView
 from services.portal.schemas import SubstituteCreate, TaskDelegate
 from services.portal.service.records import facts, refusal_of
-from services.portal.service.workflow_tasks import aware
-from shared.audit import Actor, AuditEntry
+from shared.actors import actor_of
+from shared.audit import AuditEntry
 from shared.auth import Principal
 from shared.authz import authorize, authorize_handover, decider_refusal, personal_refusal
 from shared.errors import Problem, conflict, not_found
 from shared.metrics import TASK_TIME_TO_CLAIM
+from shared.timestamps import as_utc
 from shared.uow import UnitOfWork
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
 async def load_task(uow: UnitOfWork, *, task_id: str, principal: Principal, action: str) -> Task:
@@ -61,7 +57,7 @@ async def claim(uow: UnitOfWork, *, task_id: str, principal: Principal) -> Task:
     now = datetime.now(UTC)
     task.assignee, task.assigned_via, task.on_behalf_of, task.claimed_at = principal.user_id, "claim", None, now
     _emit_assignment(uow, task, "claimed", principal.user_id)
-    TASK_TIME_TO_CLAIM.labels(task.kind).observe((now - aware(task.created_at)).total_seconds())
+    TASK_TIME_TO_CLAIM.labels(task.kind).observe((now - as_utc(task.created_at)).total_seconds())
     return task
 
 
@@ -145,7 +141,7 @@ async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: Su
                      ends_at=data.ends_at, reason=data.reason, created_by=principal.user_id, created_at=now)
     uow.session.add(sub)
     moved = 0
-    if aware(data.starts_at) <= now < aware(data.ends_at):
+    if as_utc(data.starts_at) <= now < as_utc(data.ends_at):
         tasks = (await uow.session.execute(
             select(Task).where(Task.assignee == user_id, Task.status == OPEN))).scalars().all()
         for task in tasks:
@@ -157,7 +153,7 @@ async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: Su
             moved += 1
     uow.emit("SubstituteRegistered", subject=sub.id, data={
         "substitute_id": sub.id, "user_id": user_id, "delegate": data.delegate,
-        "starts_at": aware(data.starts_at).isoformat(), "ends_at": aware(data.ends_at).isoformat(),
+        "starts_at": as_utc(data.starts_at).isoformat(), "ends_at": as_utc(data.ends_at).isoformat(),
         "rerouted_tasks": moved})
     await uow.audit(AuditEntry(
         actor=actor_of(principal), action="task.substitute", subject=f"user:{user_id}",

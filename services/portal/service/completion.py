@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from contracts.human_tasks import TaskDecision
 from services.portal.adapters.updates import UpdateRefused, UpdateSender
 from services.portal.models import COMPLETING, OPEN, Task
 from services.portal.schemas import BulkComplete, BulkResult, CompletionResult, TaskComplete
@@ -19,7 +20,6 @@ from shared.context import ServiceContext
 from shared.errors import Problem, conflict, invalid
 from shared.logging import get_logger
 from shared.uow import unit_of_work
-from workflows.human_task import TaskDecision
 
 log = get_logger(__name__)
 

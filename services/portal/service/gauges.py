@@ -12,10 +12,10 @@ from sqlalchemy import case, func, or_, select
 
 from services.portal.models import COMPLETED, Task
 from services.portal.service.stalls import refresh_stalled
-from services.portal.service.workflow_tasks import aware
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_OLDEST_OPEN_AGE, TASKS_OPEN, TASKS_OVERDUE
+from shared.timestamps import as_utc
 
 log = get_logger(__name__)
 
@@ -35,7 +35,7 @@ async def refresh(ctx: ServiceContext) -> dict[tuple[str, str], tuple[int, int]]
         TASKS_OPEN.labels(kind, group).set(count)
         TASKS_OVERDUE.labels(kind, group).set(int(overdue or 0))
         if oldest is not None:
-            TASK_OLDEST_OPEN_AGE.labels(kind, group).set((now - aware(oldest)).total_seconds())
+            TASK_OLDEST_OPEN_AGE.labels(kind, group).set((now - as_utc(oldest)).total_seconds())
         out[(str(kind), str(group))] = (int(count), int(overdue or 0))
     return out
 

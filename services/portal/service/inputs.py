@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from contracts.human_tasks import TaskAction, TaskInputField, decision_input_refusal
 from services.portal.models import Task
 from services.portal.schemas import TaskComplete
 from services.portal.service.records import actions_of
 from shared.errors import invalid
-from workflows.human_task import TaskAction, TaskInputField, decision_input_refusal
 
 _ACTION_FIELDS = {f.name for f in fields(TaskAction)}
 _INPUT_FIELDS = {f.name for f in fields(TaskInputField)}

@@ -23,13 +23,14 @@ from sqlalchemy import or_, select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.human_tasks import TASK_STATE_QUERY, CloseTaskInput, TaskState
 from services.portal.models import COMPLETING, OPEN, Task
-from services.portal.service.workflow_tasks import aware, close_task
+from services.portal.service.workflow_tasks import close_task
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_RECONCILIATIONS
+from shared.timestamps import as_utc
 from shared.uow import unit_of_work
-from workflows.human_task import TASK_STATE_QUERY, CloseTaskInput, TaskState
 
 log = get_logger(__name__)
 GONE = TaskState("unknown")  # the workflow is not there any more: nothing will decide the task through it
@@ -126,7 +127,7 @@ async def _reopen(ctx: ServiceContext, task_id: str, seen_since: datetime | None
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and aware(a) == aware(b))
+    return (a is None and b is None) or (a is not None and b is not None and as_utc(a) == as_utc(b))
 
 
 def reconciling() -> Any:

@@ -12,6 +12,7 @@ from shared.auth import Principal
 from shared.authz import TaskFacts, authorize_task
 from shared.errors import Problem
 from shared.task_rules import subject_user as subject_user  # re-exported: the portal files tasks with it
+from shared.timestamps import as_utc
 
 
 def pack(values: list[str]) -> str:
@@ -48,7 +49,7 @@ SUMMARY_COLUMNS = ("id", "kind", "title_vi", "title_en", "subject", "status", "p
 
 def is_late(task: Any) -> bool:
     """Marked overdue by its workflow, or past its due time while still open."""
-    due = task.due_at if task.due_at.tzinfo is not None else task.due_at.replace(tzinfo=UTC)
+    due = as_utc(task.due_at)
     return bool(task.overdue) or (task.status != "completed" and due < datetime.now(UTC))
 
 
@@ -58,8 +59,7 @@ def summary(task: Any) -> TaskSummary:
     values["candidate_roles"] = json.loads(task.candidate_roles)
     values["overdue"] = is_late(task)
     for name in ("due_at", "created_at"):
-        if values[name].tzinfo is None:
-            values[name] = values[name].replace(tzinfo=UTC)
+        values[name] = as_utc(values[name])
     return TaskSummary.model_construct(**values)
 
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from services.portal.models import COMPLETED, Task
-from services.portal.service.workflow_tasks import aware
 from shared.context import ServiceContext
 from shared.metrics import WORKFLOWS_STALLED
+from shared.timestamps import as_utc
 
 
 async def stalled_workflows(ctx: ServiceContext, *, after_seconds: float,
@@ -38,7 +38,7 @@ async def stalled_workflows(ctx: ServiceContext, *, after_seconds: float,
     out: dict[str, list[str]] = {}
     for workflow_id, workflow_type, due in late:
         last = decided.get(workflow_id)
-        if last is None or aware(last) < aware(due):
+        if last is None or as_utc(last) < as_utc(due):
             out.setdefault(str(workflow_type), []).append(str(workflow_id))
     return out
 

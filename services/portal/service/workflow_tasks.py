@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, select
 
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 from contracts.tasks import parse_view
 from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate, TaskExclusion
 from services.portal.service.inbox import exclusion_keys
@@ -17,15 +18,10 @@ from services.portal.service.records import pack, subject_user, unpack
 from shared.audit import Actor, AuditEntry, digest
 from shared.logging import get_logger
 from shared.metrics import TASK_AGE, TASK_ESCALATIONS, TASK_REMINDERS, TASK_TIME_TO_COMPLETE
+from shared.timestamps import as_utc
 from shared.uow import UnitOfWork
-from workflows.human_task import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
 log = get_logger(__name__)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they are UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def active_substitute(uow: UnitOfWork, *, user_id: str, at: datetime) -> str | None:
@@ -96,7 +92,7 @@ async def record_overdue(uow: UnitOfWork, *, inp: TaskOverdueInput) -> bool:
         task.overdue, task.reminded_at = True, now
         uow.emit("TaskReminded", subject=task.id, workflow_id=task.workflow_id, data={
             "task_id": task.id, "kind": task.kind, "assignee": task.assignee,
-            "candidate_roles": json.loads(task.candidate_roles), "due_at": aware(task.due_at).isoformat()})
+            "candidate_roles": json.loads(task.candidate_roles), "due_at": as_utc(task.due_at).isoformat()})
         TASK_REMINDERS.labels(task.kind).inc()
         return True
     if task.escalated:
@@ -149,7 +145,7 @@ async def close_task(uow: UnitOfWork, *, inp: CloseTaskInput) -> bool:
         "task_id": task.id, "kind": task.kind, "task_key": task.task_key, "action": d.action,
         "signature": signature, "actor": d.actor_id, "on_behalf_of": d.on_behalf_of,
         "dossier_digest": d.dossier_digest or task.dossier_digest})
-    age = (now - aware(task.created_at)).total_seconds()
+    age = (now - as_utc(task.created_at)).total_seconds()
     TASK_TIME_TO_COMPLETE.labels(task.kind).observe(age)
     TASK_AGE.labels(task.kind).observe(age)
     log.info("task_closed", task_id=task.id, kind=task.kind, action=d.action)

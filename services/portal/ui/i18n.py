@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from fastapi import Request
+
+from shared.timestamps import as_utc
 
 LANGS = ("vi", "en")
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -269,5 +271,5 @@ def translator(lang: str) -> dict[str, str]:
 
 def when(moment: datetime, lang: str) -> str:
     """A moment in Vietnam's time (UTC+7), as people of that language write it."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(VIETNAM)
+    local = as_utc(moment).astimezone(VIETNAM)
     return local.strftime("%d/%m/%Y %H:%M") if lang == "vi" else local.strftime("%Y-%m-%d %H:%M (UTC+7)")

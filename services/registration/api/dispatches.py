@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
-from services.registration.deps import actor_of
 from services.registration.models import Official, PostgraduateDispatch
 from services.registration.schemas import DispatchCreate, DispatchLeave, DispatchRead
 from services.registration.service import dispatches
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration.adapters.export import table_response
 from services.registration.adapters.import_files import read_csv, read_xlsx
-from services.registration.deps import actor_of, scope_units, today
+from services.registration.deps import scope_units, today
 from services.registration.models import DossierRead, Official
 from services.registration.schemas import (
     DossierReadEntry,
@@ -25,6 +25,7 @@ from services.registration.schemas import (
     OfficialSummary,
 )
 from services.registration.service import imports, officials, planning
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize, authorize_move
 from shared.context import ctx_of

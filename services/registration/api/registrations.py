@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.registration.adapters.export import table_response
-from services.registration.deps import actor_of, catalogue_of, scope_units, today
+from services.registration.deps import catalogue_of, scope_units, today
 from services.registration.models import Registration
 from services.registration.schemas import RegistrationCreate, RegistrationRead
 from services.registration.service import registrations, reports
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of

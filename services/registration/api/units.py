@@ -23,7 +23,7 @@ from services.registration.service import imports, reorganisation
 from services.registration.service import units as service
 from services.registration.service.officials import summary
 from services.registration.service.registrations import read as read_registration
-from shared.audit import Actor
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of
@@ -33,11 +33,6 @@ from shared.vietnamese import fold, sort_key
 
 router = APIRouter(tags=["units"])
 
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
 
 
 def _read(unit: Unit) -> UnitRead:

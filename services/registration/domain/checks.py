@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 from services.registration.domain.levels import CATEGORY_WORDS, LEVEL_WORDS, level_word
-from services.registration.domain.retirement import BirthDate, age_on, full_months_between
 from services.registration.domain.rule_checks import category_rule_findings
 from shared.policy import PolicyVersion, RuleApplied
+from shared.retirement import BirthDate, age_on, full_months_between
 
 EDUCATION_LEVELS = ("college", "bachelor", "master", "doctorate")
 THEORY_LEVELS = ("none", "elementary", "intermediate", "advanced")

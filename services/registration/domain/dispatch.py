@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from services.registration.domain.retirement import BirthDate, age_on, full_months_between
 from shared.policy import PolicyDataError, PolicyVersion
+from shared.retirement import BirthDate, age_on, full_months_between
 
 REFUND_FORMULA = "cost * (T1 - T2) / T1"
 RATING_WORDS = {"HTXSNV": "hoàn thành xuất sắc nhiệm vụ", "HTTNV": "hoàn thành tốt nhiệm vụ",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.registration.domain.retirement import Gender
 from shared.domain_errors import DomainValidationError
+from shared.retirement import Gender
 
 PERSONAL_ID_LENGTH = 12
 PROVINCE_CODE_MIN, PROVINCE_CODE_MAX = 1, 96

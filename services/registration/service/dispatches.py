@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.adapters.policies import book, in_force
 from services.registration.domain.dispatch import commitment_months, refund_due, unmet_conditions
-from services.registration.domain.retirement import BirthDate, add_months, full_months_between
 from services.registration.models import Official, PostgraduateDispatch
 from services.registration.schemas import DispatchCreate, DispatchLeave, DispatchRead
 from shared.audit import Actor, AuditEntry
 from shared.errors import FieldError, Problem, conflict, invalid
 from shared.policy import PolicyNotInForceError
+from shared.retirement import BirthDate, add_months, full_months_between
 from shared.uow import UnitOfWork
 
 

@@ -11,16 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.adapters.policies import in_force
 from services.registration.domain.personal_id import mask, parse_personal_id
-from services.registration.domain.planning import in_planning_on
-from services.registration.domain.retirement import BirthDate, age_on, retirement_date
 from services.registration.models import DossierRead, Official, OfficialUnitHistory, TrainingRecord, Unit
 from services.registration.schemas import OfficialCreate, OfficialDossier, OfficialSummary
 from services.registration.service.dispatches import dispatches_of, line
 from services.registration.service.planning import planning_errors, planning_of
 from shared.audit import Actor, AuditEntry
 from shared.auth import Principal
+from shared.cadre_planning import in_planning_on
 from shared.domain_errors import DomainValidationError
 from shared.errors import FieldError, Problem
+from shared.retirement import BirthDate, age_on, retirement_date
 from shared.uow import UnitOfWork
 from shared.vietnamese import fold, sort_key_name
 

@@ -10,17 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.adapters.policies import in_force
-from services.registration.domain.planning import (
+from services.registration.models import Official
+from services.registration.schemas import OfficialCreate
+from shared.cadre_planning import (
     apply_discipline,
     in_planning_on,
     limit_violations,
     position_key,
     structure,
 )
-from services.registration.domain.retirement import BirthDate, age_on
-from services.registration.models import Official
-from services.registration.schemas import OfficialCreate
 from shared.errors import FieldError
+from shared.retirement import BirthDate, age_on
 
 
 def planning_of(data: OfficialCreate) -> list[dict[str, Any]]:

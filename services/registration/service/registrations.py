@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.errors import NotFound
+from contracts.registration import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 from services.registration.adapters.catalogue import ClassInfo, Programme, SchedulingCatalogue
 from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import (
@@ -21,16 +22,15 @@ from services.registration.domain.checks import (
     check_submission,
     outcome_of,
 )
-from services.registration.domain.planning import in_planning_on
 from services.registration.domain.rule_checks import rules_for
 from services.registration.models import Official, PostgraduateDispatch, Registration
 from services.registration.schemas import FindingRead, RegistrationCreate, RegistrationRead
 from services.registration.service.officials import birth_of
 from shared.audit import Actor, AuditEntry
+from shared.cadre_planning import in_planning_on
 from shared.errors import Problem, invalid
 from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
-from workflows.contracts import ApplyReviewDecisionInput, ApplyReviewDecisionResult
 
 STATUS_OF = {"accepted": "accepted", "flagged": "under_review", "refused": "refused"}
 OUTCOME_OF_STATUS = {"accepted": "accepted", "under_review": "flagged", "approved": "accepted",

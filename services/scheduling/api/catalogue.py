@@ -14,7 +14,7 @@ from services.scheduling.domain import programme_rules
 from services.scheduling.models import Plan, Programme
 from services.scheduling.schemas import PlanCreate, ProgrammeCreate, ProgrammeVersionCreate
 from services.scheduling.service import plans, programmes
-from services.scheduling.service.class_store import actor_of
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of

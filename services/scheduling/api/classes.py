@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
+from contracts.scheduling import CLOSE_ENROLMENT_SIGNAL, RESULTS_RECORDED_SIGNAL
 from services.scheduling.deps import signal_lifecycle, write
 from services.scheduling.domain.roster import OFFERED, SEAT_HOLDING, WAITLISTED
 from services.scheduling.models import CourseClass
 from services.scheduling.schemas import AttendanceIn, ClassCreate, ReasonIn, ResultsIn
 from services.scheduling.service import classes, lifecycle, results
-from services.scheduling.service.class_store import actor_of
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, visible_units
 from shared.context import ctx_of
@@ -115,7 +116,7 @@ async def close_enrolment(class_id: str, body: ReasonIn, request: Request,
     """Close enrolment before the deadline (Organization Board); the lifecycle then compares with the target."""
     async with unit_of_work(ctx_of(request)) as uow:
         cls = await lifecycle.request_close(uow, class_id=class_id, actor=actor_of(principal), reason=body.reason)
-    return {"class_id": cls.id, "signalled": await signal_lifecycle(request, cls.id, "close_enrolment")}
+    return {"class_id": cls.id, "signalled": await signal_lifecycle(request, cls.id, CLOSE_ENROLMENT_SIGNAL)}
 
 
 @router.post("/classes/{class_id}/attendance", status_code=201)
@@ -135,5 +136,5 @@ async def record_results(class_id: str, body: ResultsIn, request: Request,
     async with unit_of_work(ctx_of(request)) as uow:
         marked = await results.record_results(uow, class_id=class_id, data=body, actor=actor_of(principal))
         missing = await results.results_missing(uow, class_id=class_id)
-    signalled = await signal_lifecycle(request, class_id, "results_recorded")
+    signalled = await signal_lifecycle(request, class_id, RESULTS_RECORDED_SIGNAL)
     return {"class_id": class_id, "marked": marked, "missing": missing, "signalled": signalled}

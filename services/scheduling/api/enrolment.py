@@ -11,7 +11,7 @@ from services.scheduling.deps import write
 from services.scheduling.models import CourseClass, Enrolment, EnrolmentRequest
 from services.scheduling.schemas import EnrolmentCreate, PlaceRequest, ReasonIn
 from services.scheduling.service import classes, enrolment, requests
-from services.scheduling.service.class_store import actor_of
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize, held_elsewhere, visible_units
 from shared.context import ctx_of

@@ -11,9 +11,9 @@ from services.scheduling.domain.lifecycle import can_transition
 from services.scheduling.domain.roster import RosterError
 from services.scheduling.models import CourseClass
 from shared.audit import Actor
-from shared.auth import Principal
 from shared.errors import Problem, conflict, not_found
 from shared.metrics import CLASS_TRANSITIONS
+from shared.timestamps import as_utc
 from shared.uow import UnitOfWork
 
 SYSTEM = Actor(user_id="svc.scheduling", role="service")
@@ -24,16 +24,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def actor_of(principal: Principal) -> Actor:
-    """The audit actor for a caller."""
-    return Actor(user_id=principal.user_id, role=sorted(principal.roles)[0] if principal.roles else "none")
-
-
 def aware(value: datetime | None) -> datetime | None:
     """A stored timestamp as timezone-aware UTC (SQLite drops the zone)."""
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return as_utc(value)
 
 
 async def load_class(uow: UnitOfWork, class_id: str, *, lock: bool = True,

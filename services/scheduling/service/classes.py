@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.scheduling import class_lifecycle_id
 from services.scheduling.domain.lifecycle import PLANNED
 from services.scheduling.domain.roster import ACTIVE, OFFERED, SEAT_HOLDING, WAITLISTED
 from services.scheduling.domain.scoring import framework_problems
@@ -19,7 +20,6 @@ from shared.audit import Actor, AuditEntry
 from shared.errors import FieldError, Problem, conflict
 from shared.metrics import CLASS_TRANSITIONS
 from shared.uow import UnitOfWork
-from workflows.contracts import class_lifecycle_id
 
 
 def lifecycle_id(class_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from contracts.scheduling import BelowTargetDecisionInput, BelowTargetOutcome, ClassTimeline, EnrolmentCheck
 from services.scheduling.domain.lifecycle import CANCELLED, ENROLLING, PLANNED, RUNNING, accepts_enrolment
 from services.scheduling.domain.roster import ACTIVE, ENROLLED
 from services.scheduling.models import CourseClass
@@ -15,7 +16,6 @@ from shared.audit import Actor, AuditEntry
 from shared.errors import Problem
 from shared.metrics import ENROLMENTS
 from shared.uow import UnitOfWork
-from workflows.contracts import BelowTargetDecisionInput, BelowTargetOutcome, ClassTimeline, EnrolmentCheck
 
 
 def timeline(cls: CourseClass) -> ClassTimeline:

@@ -8,11 +8,11 @@ from urllib.parse import quote
 
 import httpx
 
-from services.registration.domain.planning import in_planning_on
-from services.registration.domain.retirement import BirthDate, Gender
 from services.selection.domain.eligibility import OfficialRecord
 from shared.auth import issue_token
+from shared.cadre_planning import in_planning_on
 from shared.config import Settings
+from shared.retirement import BirthDate, Gender
 
 
 class OfficialNotFound(LookupError):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from services.selection.deps import actor_of, campaign_read
+from services.selection.deps import campaign_read
 from services.selection.schemas import (
     BallotIn,
     CampaignCreate,
@@ -18,6 +18,7 @@ from services.selection.schemas import (
     TokensRead,
 )
 from services.selection.service import ballots, campaigns
+from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of

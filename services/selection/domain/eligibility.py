@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.registration.domain.retirement import (
+from shared.domain_errors import DomainValidationError
+from shared.policy import PolicyBook
+from shared.retirement import (
     BirthDate,
     Gender,
     age_on,
     full_months_between,
     months_before_retirement,
 )
-from shared.domain_errors import DomainValidationError
-from shared.policy import PolicyBook
 
 POLITICAL_THEORY_ORDER = ("none", "elementary", "intermediate", "advanced")
 EDUCATION_ORDER = ("none", "secondary", "college", "bachelor", "master", "doctorate")

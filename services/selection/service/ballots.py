@@ -34,6 +34,7 @@ from services.selection.service.campaign_store import (
 )
 from shared.audit import Actor
 from shared.errors import Problem, conflict, invalid, not_found
+from shared.timestamps import as_utc
 from shared.uow import UnitOfWork
 
 _rng = secrets.SystemRandom()
@@ -117,7 +118,7 @@ async def _close_at(uow: UnitOfWork, conf: Conference) -> datetime:
     """When the conference's ballot closes (from the campaign's settings; a time without offset is UTC)."""
     confs = settings_of(await get_campaign(uow, conf.campaign_id))["conferences"]
     at = datetime.fromisoformat(next(c["close_at"] for c in confs if c["code"] == conf.code))
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return as_utc(at)
 
 
 async def _eligible(uow: UnitOfWork, conf: Conference) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import select
 
+from contracts.selection import campaign_workflow_id
 from services.selection.adapters.directory import OfficialDirectory, OfficialNotFound
 from services.selection.models import Campaign, Candidate, Conference
 from services.selection.schemas import CampaignCreate, NominationIn
@@ -18,7 +19,6 @@ from shared.errors import FieldError, Problem, conflict, invalid
 from shared.metrics import CAMPAIGN_STEPS
 from shared.policy import PolicyNotInForceError
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import campaign_workflow_id
 
 RULES = ("nomination_threshold", "exam_marking", "committee_approval", "retirement_age",
          "planning_min_months_before_retirement", "discipline_exclusion")

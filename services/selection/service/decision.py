@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 
+from contracts.selection import CampaignPlan, CommitteeOutcome, CommitteeRecord, ConferencePlan, GroupPlan, PersonPlan
 from services.selection.domain.committee import CommitteeVote, VoteChoice, approval_fraction, decide
-from services.selection.domain.marking import MarkingBands
 from services.selection.models import Candidate, Conference, GroupDecision
 from services.selection.service.campaign_store import (
     dumps,
@@ -21,25 +20,10 @@ from services.selection.service.campaign_store import (
     settings_of,
 )
 from shared.audit import Actor
+from shared.marking import MarkingBands
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import (
-    CampaignPlan,
-    CommitteeOutcome,
-    CommitteeRecord,
-    ConferencePlan,
-    GroupPlan,
-    PersonPlan,
-)
 
 Workflow = tuple[str | None, str | None]
-
-
-def bands_of(plan_bands: dict[str, str]) -> MarkingBands:
-    """MarkingBands from the plan's strings."""
-    return MarkingBands(resolve_max_spread=Decimal(plan_bands["resolve_max_spread"]),
-                        council_chair_min_spread=Decimal(plan_bands["council_chair_min_spread"]),
-                        pass_mark=Decimal(plan_bands["pass_mark"]), scale=Decimal(plan_bands["scale"]),
-                        version_id=plan_bands.get("version_id"))
 
 
 async def campaign_plan(uow: UnitOfWork, *, campaign_id: str) -> CampaignPlan:

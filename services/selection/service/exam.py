@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from services.selection.domain.marking import MarkingBands, score_exam, to_mark
+from contracts.selection import ComponentResult, ExamSummary, MarkRecord, Paper, ShortlistEntry, TieAtCutoff
 from services.selection.domain.ranking import ExamScore, apply_head_decision, rank_candidates, select_for_seats
 from services.selection.models import Candidate, Mark
 from services.selection.service.campaign_store import (
@@ -24,15 +24,8 @@ from services.selection.service.campaign_store import (
 from services.selection.service.screening import candidates
 from shared.audit import Actor
 from shared.logging import get_logger
+from shared.marking import MarkingBands, score_exam, to_mark
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import (
-    ComponentResult,
-    ExamSummary,
-    MarkRecord,
-    Paper,
-    ShortlistEntry,
-    TieAtCutoff,
-)
 
 Workflow = tuple[str | None, str | None]
 log = get_logger(__name__)

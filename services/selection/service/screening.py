@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from contracts.selection import DecisionInput, NomineeSummary, ScreeningSummary
 from services.selection.adapters.directory import OfficialDirectory, OfficialNotFound, to_record
 from services.selection.domain.eligibility import GroupCriteria, evaluate_eligibility
 from services.selection.models import Candidate
@@ -25,7 +26,6 @@ from shared.audit import Actor, digest
 from shared.domain_errors import DomainValidationError
 from shared.metrics import CAMPAIGN_STEPS
 from shared.uow import UnitOfWork
-from workflows.selection.contracts import DecisionInput, NomineeSummary, ScreeningSummary
 
 Workflow = tuple[str | None, str | None]
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from contracts.human_tasks import CreateTaskInput, TaskAction, TaskDecision, TaskInputField, TaskRequest
 from contracts.tasks import schema_of
 from services.portal.activities import PortalActivities
 from services.portal.adapters.people import demo_directory
@@ -23,7 +24,6 @@ from shared.context import ServiceContext, build_context
 from shared.migrate import upgrade
 from shared.web import build_app
 from tests.unit.portal.samples import sample_dossier
-from workflows.human_task import CreateTaskInput, TaskAction, TaskDecision, TaskInputField, TaskRequest
 
 APPROVE = TaskAction("approve", "Phê duyệt", "Approve", "approve")
 REFUSE = TaskAction("refuse", "Từ chối", "Refuse", "refuse", requires_comment=True)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from contracts.human_tasks import CloseTaskInput, TaskDecision, TaskOverdueInput
 from services.portal.models import Task, TaskView
 from services.portal.service.gauges import refresh
 from shared.audit import digest
 from tests.unit.portal.samples import sample_dossier
 from tests.unit.portal.support import MARK, Portal, make_portal
-from workflows.human_task import CloseTaskInput, TaskDecision, TaskOverdueInput
 
 
 @pytest.fixture

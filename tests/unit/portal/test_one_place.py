@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from contracts.human_tasks import CloseTaskInput, TaskDecision, TaskOverdueInput
 from services.portal.models import Task, TaskCandidate
 from services.portal.service.inbox import InboxFilter, inbox
 from services.portal.service.records import refusal_of, summary
 from shared.auth import Principal, demo_users
 from tests.unit.portal.support import Portal, make_portal
-from workflows.human_task import CloseTaskInput, TaskDecision, TaskOverdueInput
 
 
 async def test_listing_matches_authorize_task_for_every_user_and_task(tmp_path: Path) -> None:

@@ -14,12 +14,12 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts import queues
 from services.portal.adapters.updates import TemporalUpdateSender
+from tests.support.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 from tests.support.seal import TEST_SIGNER
 from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import Portal, make_portal
-from workflows.human_task import PORTAL_QUEUE
-from workflows.portal_probe import PortalProbe, PortalProbeInput, PortalProbeResult
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ async def _run(env: WorkflowEnvironment, tmp: Path, inp: PortalProbeInput) -> tu
                                                           clock=env.get_current_time)
     queue = f"wf-{uuid.uuid4().hex}"
     wf_worker = Worker(env.client, task_queue=queue, workflows=[PortalProbe])
-    act_worker = Worker(env.client, task_queue=PORTAL_QUEUE,
+    act_worker = Worker(env.client, task_queue=queues.PORTAL,
                         activities=[portal.acts.create_task, portal.acts.task_overdue, portal.acts.close_task])
     handle = await env.client.start_workflow(PortalProbe.run, inp, id=f"probe-{uuid.uuid4().hex[:8]}",
                                              task_queue=queue)

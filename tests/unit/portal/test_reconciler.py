@@ -10,6 +10,7 @@ from pathlib import Path
 from prometheus_client import REGISTRY
 from sqlalchemy import text, update
 
+from contracts.human_tasks import CloseTaskInput, TaskDecision, TaskState
 from services.portal.models import Task
 from services.portal.schemas import TaskComplete
 from services.portal.service.completion import _begin
@@ -17,7 +18,6 @@ from services.portal.service.reconciler import reconcile
 from services.portal.service.stalls import refresh_stalled, stalled_workflows
 from shared.auth import decode_token, token_for_demo_user
 from tests.unit.portal.support import Portal, make_portal
-from workflows.human_task import CloseTaskInput, TaskDecision, TaskState
 
 APPROVER = "btc.nguyenvanhai"
 

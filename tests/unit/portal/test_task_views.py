@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from contracts.human_tasks import TaskAction, TaskInputField
 from contracts.tasks import (
     VIEWS,
     DossierInvalid,
@@ -27,7 +28,6 @@ from shared.auth import PORTAL_SESSION, SESSION_COOKIE, token_for_demo_user
 from tests.ui.kinds import KINDS
 from tests.unit.portal.samples import SAMPLES
 from tests.unit.portal.support import Portal, make_portal
-from workflows.human_task import TaskAction, TaskInputField
 
 WORKFLOW_KINDS = {"registration_review", "class_below_target", "nomination_confirmation", "screening_confirmation",
                   "essay_mark", "interview_score", "mark_discrepancy", "tie_break", "committee_vote",

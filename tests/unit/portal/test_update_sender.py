@@ -11,11 +11,11 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from contracts.errors import DecisionRefused
+from contracts.human_tasks import TaskDecision
 from services.portal.adapters import updates
 from services.portal.adapters.updates import TemporalUpdateSender, UpdateRefused, refusal_reason
 from shared.temporal_errors import refusal
 from tests.support.seal import TEST_SIGNER
-from workflows.human_task import TaskDecision
 
 
 class FakeHandle:

@@ -6,7 +6,7 @@ from datetime import date
 
 from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Booking, Person, Submission, check_submission, outcome_of
-from services.registration.domain.retirement import BirthDate
+from shared.retirement import BirthDate
 
 TODAY = date(2026, 6, 1)
 POLICY = in_force("registration_checks", TODAY)

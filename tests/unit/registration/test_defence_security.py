@@ -9,7 +9,7 @@ import pytest
 from services.registration.adapters.catalogue import PlanItem, Programme
 from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Person, Submission, check_submission
-from services.registration.domain.retirement import BirthDate
+from shared.retirement import BirthDate
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import YEAR, app, person, submit
 

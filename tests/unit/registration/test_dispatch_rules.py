@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from services.registration.domain.dispatch import commitment_months, refund_due, unmet_conditions
-from services.registration.domain.retirement import BirthDate
 from shared.policy import PolicyBook, PolicyDataError, load_policy_book
+from shared.retirement import BirthDate
 
 BOOK = load_policy_book()
 BEFORE, SWITCH = date(2025, 6, 30), date(2025, 7, 1)

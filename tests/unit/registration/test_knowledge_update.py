@@ -7,8 +7,8 @@ from datetime import date
 from services.registration.adapters.catalogue import PlanItem, Programme
 from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Finding, Person, Submission, check_submission
-from services.registration.domain.retirement import BirthDate
 from services.scheduling.domain.programme_rules import knowledge_group_unknown
+from shared.retirement import BirthDate
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import YEAR, app, person, submit
 

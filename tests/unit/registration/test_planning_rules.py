@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from services.registration.domain.planning import (
+from shared.cadre_planning import (
     active_on,
     apply_discipline,
     in_planning_on,

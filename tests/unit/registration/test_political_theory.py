@@ -6,7 +6,7 @@ from datetime import date
 
 from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Finding, Person, Submission, check_submission
-from services.registration.domain.retirement import BirthDate
+from shared.retirement import BirthDate
 from tests.unit.registration.fakes import App
 from tests.unit.registration.test_registrations_api import app, person, submit
 

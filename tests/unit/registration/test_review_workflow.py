@@ -16,6 +16,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts.human_tasks import TaskDecision
+from contracts.registration import ApplyReviewDecisionResult, RegistrationReviewInput, review_workflow_id
 from services.registration.activities import RegistrationActivities
 from services.registration.models import Registration
 from shared.context import ServiceContext
@@ -23,9 +25,8 @@ from tests.support.portal_standin import Portal
 from tests.support.seal import sealed
 from tests.support.sqlite_ctx import sqlite_context
 from tests.support.tools import start_time_skipping
-from workflows.contracts import ApplyReviewDecisionResult, RegistrationReviewInput
-from workflows.human_task import TaskDecision
-from workflows.registration_review import RegistrationReview, registration_review_starter, review_workflow_id
+from workflows.registration_review import RegistrationReview
+from workflows.starters import registration_review_starter
 
 FINDINGS = [{"code": "quota_exceeded", "severity": "warning", "message_vi": "Vượt chỉ tiêu",
              "message_en": "Exceeds the quota"}]

@@ -7,8 +7,8 @@ from datetime import date
 
 from services.registration.adapters.policies import in_force
 from services.registration.domain.checks import Finding, Person, Submission, check_submission, outcome_of
-from services.registration.domain.retirement import BirthDate
 from services.registration.domain.rule_checks import rules_for
+from shared.retirement import BirthDate
 
 ON = date(2026, 6, 1)
 

@@ -19,6 +19,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts.human_tasks import TaskDecision
+from contracts.scheduling import ClassLifecycleInput, CompletionResult
 from services.scheduling.activities import SchedulingActivities
 from services.scheduling.models import CourseClass, Enrolment
 from services.scheduling.schemas import AttendanceIn, ParticipantMarks, ResultsIn
@@ -31,8 +33,6 @@ from tests.support.seal import sealed
 from tests.support.tools import start_time_skipping
 from tests.unit.scheduling.support import BOARD, enrol, outbox_types, scheduling_context, seed_class, seed_programme
 from workflows.class_lifecycle import ClassLifecycle
-from workflows.contracts import ClassLifecycleInput, CompletionResult
-from workflows.human_task import TaskDecision
 
 
 @dataclass

@@ -19,29 +19,22 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contracts import queues
+from contracts.human_tasks import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
 from services.selection.models import INFRA, metadata
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.context import ServiceContext, build_context
+from shared.events.factory import open_sink
 from shared.events.relay import Relay
-from shared.events.transport import open_sink
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
 from tests.support.seal import sealed
 from tests.support.tools import start_time_skipping
 from tests.unit.selection.fakes import FakeOfficialDirectory
-from workflows.contracts import WORKFLOWS_QUEUE
-from workflows.human_task import (
-    COMPLETE_TASK_UPDATE,
-    CloseTaskInput,
-    CreateTaskInput,
-    TaskDecision,
-    TaskOverdueInput,
-)
 from workflows.selection import workflow_types
-from workflows.selection.contracts import SELECTION_QUEUE
 from workflows.starters import CAMPAIGN_STARTER_GROUP, campaign_starter, starter_consumer
 
 
@@ -214,8 +207,8 @@ async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -
         await _started_from_event(env, response)
 
     try:
-        async with Worker(env.client, task_queue=WORKFLOWS_QUEUE, workflows=workflow_types()), \
-                Worker(env.client, task_queue=SELECTION_QUEUE, activities=acts.all()), \
+        async with Worker(env.client, task_queue=queues.WORKFLOWS, workflows=workflow_types()), \
+                Worker(env.client, task_queue=queues.SELECTION, activities=acts.all()), \
                 Worker(env.client, task_queue="portal",
                        activities=[portal.create_task, portal.task_overdue, portal.close_task]), \
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from contracts.selection import CommitteeRecord, Paper, PersonPlan
 from services.selection.models import Candidate
 from services.selection.schemas import CampaignCreate, NominationIn
 from services.selection.service import campaigns, decision
@@ -19,7 +20,6 @@ from shared.audit import Actor
 from shared.uow import unit_of_work
 from tests.unit.selection.support import campaign_payload, selection_ctx, unique_number
 from workflows.selection.campaign import markers_for
-from workflows.selection.contracts import CommitteeRecord, Paper, PersonPlan
 
 UNITS = ["DONGXOAI", "BINHLONG", "TRUONGCT", "SONOIVU"]
 people = st.lists(st.tuples(st.text("abcdef", min_size=1, max_size=4), st.sampled_from(UNITS)), min_size=2,

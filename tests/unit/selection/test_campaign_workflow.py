@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from services.selection.domain.marking import MarkingBands
+from contracts.selection import ComponentResult
 from services.selection.models import Candidate
 from services.selection.service import exam
+from shared.marking import MarkingBands
 from shared.uow import unit_of_work
 from tests.unit.selection.support import Harness, campaign_payload, harness, official, unique_number
-from workflows.selection.contracts import ComponentResult
 
 RECORDS = {
     "off-dx1": official("off-dx1", "Nguyễn Văn An", "DONGXOAI"),

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from contracts import queues
+from contracts.selection import CampaignInput
 from services.selection.schemas import CampaignCreate
 from services.selection.service import campaigns
 from shared.audit import Actor
 from shared.uow import unit_of_work
 from tests.unit.selection.support import campaign_payload, harness, unique_number
-from workflows.contracts import WORKFLOWS_QUEUE
-from workflows.selection.contracts import CampaignInput
 
 
 async def test_the_campaign_continues_as_new_between_steps_and_still_decides(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ async def test_the_campaign_continues_as_new_between_steps_and_still_decides(tmp
                                                        actor=Actor("btc.nguyenvanhai", "organization_board"))
         handle = await h.env.client.start_workflow("SelectionCampaign", CampaignInput(campaign.id,
                                                                                       continue_after_events=1),
-                                                   id=campaign.workflow_id, task_queue=WORKFLOWS_QUEUE)
+                                                   id=campaign.workflow_id, task_queue=queues.WORKFLOWS)
         first_run = handle.result_run_id
         await h.env.sleep(timedelta(days=2))
         confirm = (await h.portal.wait_for("nomination_confirmation", 1))[0]

@@ -21,10 +21,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from contracts.errors import ErrorType
+from contracts.human_tasks import TaskDecision
+from contracts.registration import RegistrationReviewInput
+from contracts.scheduling import ClassLifecycleInput, RecordUnitInput
+from contracts.selection import CampaignInput
+from contracts.timing import ACTIVITY_RETRY
 from services.registration.activities import RegistrationActivities
 from services.scheduling.activities import SchedulingActivities
 from services.selection.activities import SelectionActivities
-from shared.temporal_errors import ACTIVITY_RETRY, maps_domain_errors
+from shared.temporal_errors import maps_domain_errors
 from tests.support.portal_standin import Portal
 from tests.support.seal import sealed
 from tests.support.sqlite_ctx import sqlite_context
@@ -34,11 +39,8 @@ from tests.unit.scheduling.support import scheduling_context
 from tests.unit.selection.fakes import FakeOfficialDirectory
 from tests.unit.selection.support import selection_ctx
 from workflows.class_lifecycle import ClassLifecycle
-from workflows.contracts import ClassLifecycleInput, RecordUnitInput, RegistrationReviewInput
-from workflows.human_task import TaskDecision
 from workflows.registration_review import RegistrationReview
 from workflows.selection.campaign import SelectionCampaign
-from workflows.selection.contracts import CampaignInput
 from workflows.unit_sync import UnitSync
 
 

@@ -16,20 +16,21 @@ from sqlalchemy import func, select, text
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.scheduling import class_lifecycle_id
+from contracts.selection import campaign_workflow_id
 from services.scheduling.models import CourseClass
 from services.scheduling.schemas import ClassCreate
 from services.scheduling.service import classes
 from shared.config import Settings
 from shared.events.envelope import CloudEvent, topic_of
-from shared.events.transport import OutgoingMessage, open_sink
+from shared.events.factory import open_sink
+from shared.events.transport import OutgoingMessage
 from shared.metrics import DLQ_MESSAGES, WORKFLOW_EVENTS
 from shared.process import ServiceRuntime, TemporalHandle
 from shared.uow import unit_of_work
 from tests.support.tools import start_time_skipping
 from tests.unit.scheduling.support import BOARD, scheduling_context, seed_class, seed_programme
-from workflows.contracts import class_lifecycle_id
 from workflows.main import consumers
-from workflows.selection.contracts import campaign_workflow_id
 from workflows.starters import (
     CAMPAIGN_STARTER_GROUP,
     CLASS_STARTER_GROUP,

@@ -8,7 +8,9 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.human_task import HumanTasks, TaskAction, TaskInputField, TaskRequest
+    from contracts.human_tasks import TaskAction, TaskInputField, TaskRequest
+    from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
+    from workflows.human_task import HumanTasks
 
 
 @dataclass
@@ -20,8 +22,8 @@ class PortalProbeInput:
     unit_scope: str | None = None
     excluded_users: list[str] = field(default_factory=list)
     excluded_units: list[str] = field(default_factory=list)
-    due_in_seconds: int = 3 * 24 * 3600
-    escalate_after_seconds: int = 2 * 24 * 3600
+    due_in_seconds: int = TASK_DUE_SECONDS
+    escalate_after_seconds: int = TASK_GRACE_SECONDS
     assignee: str | None = None
     dossier: dict[str, Any] | None = None  # a kind with a view schema needs its view (contracts.tasks)
     actions: list[TaskAction] | None = None  # the kind's own actions (default: approve / refuse / mark)

@@ -1,4 +1,4 @@
-"""Dataclasses exchanged between the selection workflows and selection's activities (queue `selection`)."""
+"""What the selection workflows and selection's activities exchange (queue ``selection``): plain dataclasses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SELECTION_QUEUE = "selection"
+from contracts import queues
+from contracts.activity import stub
+
 STEPS = ("nomination", "screening", "examination", "committee", "decided")
 
 
@@ -275,3 +277,76 @@ class CommitteeOutcome:
     group_code: str
     decision_number: str
     selected: list[str]
+
+
+# ---------------------------------------------------------------- signals and queries, by name
+CLOSE_CONFERENCE_SIGNAL = "close_now"  # a conference ended early: close its ballot now
+STATUS_QUERY = "status"  # a campaign's step, a conference's or a committee vote's phase
+PROGRESS_QUERY = "progress"  # how many marks of a paper are in (never the marks)
+
+
+# ---------------------------------------------------------------- selection's activities (typed references)
+@stub("selection.plan", queues.SELECTION)
+async def plan(ref: CampaignRef) -> CampaignPlan:
+    """The campaign's plan (conferences, deadlines, people, bands)."""
+    raise NotImplementedError
+
+
+@stub("selection.set_step", queues.SELECTION)
+async def set_step(inp: StepInput) -> None:
+    """Move the campaign to a step."""
+    raise NotImplementedError
+
+
+@stub("selection.close_conference", queues.SELECTION)
+async def close_conference(inp: ConferenceInput) -> ConferenceOutcome:
+    """Close a conference and tally its ballots."""
+    raise NotImplementedError
+
+
+@stub("selection.proposals", queues.SELECTION)
+async def proposals(ref: CampaignRef) -> list[NomineeSummary]:
+    """The proposed nominees, for the Board's confirmation dossier."""
+    raise NotImplementedError
+
+
+@stub("selection.apply_decision", queues.SELECTION)
+async def apply_decision(inp: DecisionInput) -> None:
+    """Apply and audit a person's decision."""
+    raise NotImplementedError
+
+
+@stub("selection.screen_candidates", queues.SELECTION)
+async def screen_candidates(inp: ScreenInput) -> ScreeningSummary:
+    """Read every confirmed nominee's record and evaluate the criteria."""
+    raise NotImplementedError
+
+
+@stub("selection.prepare_exam", queues.SELECTION)
+async def prepare_exam(ref: CampaignRef) -> list[Paper]:
+    """Anonymisation codes for the eligible candidates."""
+    raise NotImplementedError
+
+
+@stub("selection.record_mark", queues.SELECTION)
+async def record_mark(inp: MarkRecord) -> None:
+    """Record one mark or discrepancy decision."""
+    raise NotImplementedError
+
+
+@stub("selection.record_component", queues.SELECTION)
+async def record_component(inp: ComponentResult) -> None:
+    """Record a paper's component score."""
+    raise NotImplementedError
+
+
+@stub("selection.close_marking", queues.SELECTION)
+async def close_marking(inp: CloseMarkingInput) -> ExamSummary:
+    """Totals, pass mark, ranking, shortlists."""
+    raise NotImplementedError
+
+
+@stub("selection.record_committee", queues.SELECTION)
+async def record_committee(inp: CommitteeRecord) -> CommitteeOutcome:
+    """Count the committee's votes, record the decision, publish the list."""
+    raise NotImplementedError

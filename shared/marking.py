@@ -144,3 +144,11 @@ def score_exam(*, components: Mapping[str, MarkInput], weights: Mapping[str, Mar
     """Weighted total (not rounded, so 49.95 fails) and pass iff total ≥ pass mark."""
     total = weighted_total(components, weights, scale=bands.scale)
     return ExamTotal(total=total, passed=total >= bands.pass_mark)
+
+
+def bands_of(plan_bands: dict[str, str]) -> MarkingBands:
+    """MarkingBands from the plan's strings."""
+    return MarkingBands(resolve_max_spread=Decimal(plan_bands["resolve_max_spread"]),
+                        council_chair_min_spread=Decimal(plan_bands["council_chair_min_spread"]),
+                        pass_mark=Decimal(plan_bands["pass_mark"]), scale=Decimal(plan_bands["scale"]),
+                        version_id=plan_bands.get("version_id"))

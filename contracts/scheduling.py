@@ -1,10 +1,11 @@
-"""Inputs and outputs exchanged between workflows and the services' activities (plain dataclasses)."""
+"""What the workflows and scheduling's activities exchange (queue ``scheduling``): plain dataclasses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-WORKFLOWS_QUEUE = "workflows"
+from contracts import queues
+from contracts.activity import stub
 
 
 @dataclass(frozen=True)
@@ -24,47 +25,6 @@ class RecordUnitResult:
 
     code: str
     created: bool
-
-
-@dataclass
-class RegistrationReviewInput:
-    """Start the Organization Board's review of a flagged training-need registration."""
-
-    registration_id: str
-    unit_code: str
-    official_name: str
-    programme_code: str
-    plan_year: int
-    class_id: str | None
-    findings: list[dict[str, str]]
-    policy_version: str
-    due_in_seconds: int = 3 * 24 * 3600
-    escalate_after_seconds: int = 2 * 24 * 3600
-    submitted_by: str = ""  # who submitted the registration: never its reviewer
-
-
-@dataclass
-class ApplyReviewDecisionInput:
-    """The board's decision on a registration, for registration to apply (idempotent on the registration)."""
-
-    registration_id: str
-    action: str  # approve | refuse | return
-    comment: str
-    actor_id: str
-    actor_role: str
-    on_behalf_of: str | None
-    workflow_id: str
-    run_id: str
-    task_id: str = ""
-
-
-@dataclass
-class ApplyReviewDecisionResult:
-    """The registration's status after the decision (unchanged when it was already decided)."""
-
-    registration_id: str
-    status: str
-    changed: bool
 
 
 def class_lifecycle_id(class_id: str) -> str:
@@ -161,3 +121,58 @@ class CompletionResult:
     passed: int = 0
     failed: int = 0
     incomplete: int = 0
+
+
+# ---------------------------------------------------------------- the lifecycle's signals and query, by name
+CLOSE_ENROLMENT_SIGNAL = "close_enrolment"  # the Organization Board closes enrolment before the deadline
+RESULTS_RECORDED_SIGNAL = "results_recorded"  # institution staff recorded marks
+LIFECYCLE_STATUS_QUERY = "status"  # the lifecycle's phase and the decisions taken
+
+
+# ---------------------------------------------------------------- scheduling's activities (typed references)
+@stub("record_unit", queues.SCHEDULING, seconds=30)  # named before the service prefix: running UnitSyncs replay it
+async def record_unit(inp: RecordUnitInput) -> RecordUnitResult:
+    """Know a unit registered in registration (a retry finds it known and changes nothing)."""
+    raise NotImplementedError
+
+
+@stub("scheduling.open_enrolment", queues.SCHEDULING)
+async def open_enrolment(ref: ClassRef) -> ClassTimeline:
+    """planned → enrolling."""
+    raise NotImplementedError
+
+
+@stub("scheduling.expire_offers", queues.SCHEDULING)
+async def expire_offers(ref: ClassRef) -> int:
+    """Lapse waitlist offers not accepted in time and offer the seats on; how many lapsed."""
+    raise NotImplementedError
+
+
+@stub("scheduling.close_enrolment", queues.SCHEDULING)
+async def close_enrolment(ref: ClassRef) -> EnrolmentCheck:
+    """At the deadline: enrolled against target."""
+    raise NotImplementedError
+
+
+@stub("scheduling.apply_below_target_decision", queues.SCHEDULING)
+async def apply_below_target_decision(inp: BelowTargetDecisionInput) -> BelowTargetOutcome:
+    """Open anyway, extend, merge or cancel."""
+    raise NotImplementedError
+
+
+@stub("scheduling.start_class", queues.SCHEDULING)
+async def start_class(ref: ClassRef) -> ClassTimeline:
+    """enrolling → running."""
+    raise NotImplementedError
+
+
+@stub("scheduling.results_status", queues.SCHEDULING)
+async def results_status(ref: ClassRef) -> ResultsCheck:
+    """How many participants still lack marks."""
+    raise NotImplementedError
+
+
+@stub("scheduling.complete_class", queues.SCHEDULING)
+async def complete_class(ref: ClassRef) -> CompletionResult:
+    """Score, number certificates, publish ClassCompleted."""
+    raise NotImplementedError
