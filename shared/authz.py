@@ -320,6 +320,7 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "registration POST /officials/import": ("official.import", "unit"),
     "registration POST /officials/import/file": ("official.import", "unit"),
     "registration POST /registrations": ("registration.submit", "unit"),
+    "registration POST /registrations/check": ("registration.submit", "unit"),
     "registration GET /registrations": ("registration.read", "list"),
     "registration GET /registrations/{registration_id}": ("registration.read", "unit"),
     "registration GET /conflicts": ("conflict.read", "role"),
