@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.portal import api, ui
+from services.portal import api, pages, ui
 from services.portal.activities import PortalActivities
 from services.portal.config import PortalSettings
 from services.portal.gauges import refresher
@@ -37,7 +37,7 @@ def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
 def routers() -> list[APIRouter]:
     """The inbox API, the web UI, the gauge refresher and the reconciler of tasks left completing (router
     lifespans)."""
-    return [api.router, ui.router, APIRouter(lifespan=refresher()), APIRouter(lifespan=reconciling())]
+    return [api.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()), APIRouter(lifespan=reconciling())]
 
 
 def spec() -> ServiceSpec:
