@@ -44,6 +44,10 @@ def nav_links(principal: Principal | None, lang: str, path: str = "") -> list[tu
 
 
 def landing(principal: Principal) -> str:
-    """The first page the person may use (the inbox for those who decide tasks)."""
-    links = nav_links(principal, "vi")
-    return links[0][0] if links else "/ui/signin"
+    """Where the person starts: the inbox for those who decide tasks, the audit trail for auditors, else the first
+    page they may use."""
+    links = [href for href, _, _ in nav_links(principal, "vi")]
+    for first in ("/ui/inbox", "/ui/audit"):
+        if first in links:
+            return first
+    return links[0] if links else "/ui/signin"
