@@ -37,7 +37,8 @@ def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
 def routers() -> list[APIRouter]:
     """The inbox API, the web UI, the gauge refresher and the reconciler of tasks left completing (router
     lifespans)."""
-    return [api.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()), APIRouter(lifespan=reconciling())]
+    return [api.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()),
+            APIRouter(lifespan=reconciling())]
 
 
 def spec() -> ServiceSpec:

@@ -43,7 +43,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     world = await build_world(tmp_path)
     apps = world.services.apps
     portal = apps["portal"]
-    portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in apps.items() if n != "portal"}
+    portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in apps.items()}
     portal.state.directory = demo_directory()
     portal.state.portal_settings = PortalSettings(demo_login=True)
     server = uvicorn.Server(uvicorn.Config(portal, host="127.0.0.1", port=0, log_config=None, access_log=False,
@@ -77,7 +77,8 @@ async def sign_in(site: Site, user: str) -> Page:
 def _untranslated(text: str, lang: str) -> list[str]:
     """The labels of the other language (the portal's and the pages' words) left on the page."""
     mine, other = (0, 1) if lang == "vi" else (1, 0)
-    labels = {p[other] for p in PAGE_WORDS.values() if p[other] != p[mine] and len(p[other]) > 3 and "{" not in p[other]}
+    labels = {p[other] for p in PAGE_WORDS.values()
+              if p[other] != p[mine] and len(p[other]) > 3 and "{" not in p[other]}
     labels |= set(_other_language_labels(lang))
     return [f"untranslated: {label!r}" for label in sorted(labels)
             if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)]
@@ -112,9 +113,15 @@ async def test_every_role_page_opens_in_words_in_both_languages(site: Site) -> N
     await walk(site, officer, OFFICER_PAGES, "officer")
     board = await sign_in(site, "btc.nguyenvanhai")
     await walk(site, board, BOARD_PAGES, "board")
+    await board.get_by_role("link", name="Lê Minh Ánh", exact=True).click()  # a read the auditor will see
+    await expect(board.get_by_role("heading", name="Hồ sơ cán bộ: Lê Minh Ánh")).to_be_visible()
     auditor = await sign_in(site, "kt.lyvannam")
     await expect(auditor.get_by_role("heading", name="Nhật ký kiểm toán")).to_be_visible()  # the auditor lands here
     await walk(site, auditor, AUDITOR_PAGES, "auditor")
+    await auditor.goto(f"{site.url}/ui/audit")
+    assert await auditor.locator(".audit-summary .st-accepted").count() == 4  # every service's chains are intact
+    await auditor.goto(f"{site.url}/ui/dossier-reads")
+    await expect(auditor.get_by_role("row", name=re.compile("Lê Minh Ánh Nguyễn Văn Hải Ban Tổ chức"))).to_be_visible()
     nav = auditor.get_by_role("navigation", name="Các trang")
     await expect(nav.get_by_role("link", name="Nhật ký xem hồ sơ")).to_be_visible()
     await expect(nav.get_by_role("link", name="Hộp công việc", exact=True)).to_have_count(0)  # not the auditor's

@@ -38,8 +38,9 @@ def bars(title: str, labels: list[str], series: list[Series], *, maximum: float 
         x += 30 + 8 * len(s.name)
     for i, label in enumerate(labels):
         y0 = legend_h + i * row_h
+        short = label if len(label) <= 28 else label[:27].rstrip() + "…"  # the table beside it has the whole name
         out.append(f'<text x="{label_w - 8}" y="{y0 + row_h / 2}" font-size="13" text-anchor="end" '
-                   f'fill="#1a1a1a">{escape(label)}</text>')
+                   f'fill="#1a1a1a"><title>{escape(label)}</title>{escape(short)}</text>')
         for k, s in enumerate(series):
             value = s.values[i] if i < len(s.values) else 0.0
             w = max(2.0, bar_w * min(value, top) / top) if top else 2.0

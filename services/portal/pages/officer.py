@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.portal.pages.http import call, get
 from services.portal.pages.nav import may
-from services.portal.pages.readers import by_name, programme_names, unit_names
+from services.portal.pages.readers import by_name, plain_refs, programme_names, unit_names
 from services.portal.pages.session import denied, render, show, signed_in
 from shared.auth import Principal
 from shared.errors import Problem
@@ -75,6 +75,12 @@ async def need_check(request: Request) -> Response:
     try:
         facts = await _form_facts(request, principal)
         checked = await call(request, principal, "registration", "POST", "/registrations/check", json=_body(form))
+        if may(principal, "registration.read"):
+            regs = await get(request, principal, "registration", "/registrations")
+            codes = {str(c["id"]): str(c["code"]) for c in facts["classes"]}
+            for f in checked["findings"]:
+                f["message_vi"] = plain_refs(f["message_vi"], regs, codes, "vi")
+                f["message_en"] = plain_refs(f["message_en"], regs, codes, "en")
     except Problem as refused:
         problem = refused
         facts = facts if "facts" in locals() else {}
@@ -109,8 +115,12 @@ async def need_send(request: Request) -> Response:
 async def registrations_page(request: Request, sent: str = "") -> Response:
     async def load(p: Principal) -> dict[str, Any]:
         rows = await get(request, p, "registration", "/registrations")
+        classes = {c["id"]: c["code"] for c in await get(request, p, "scheduling", "/classes")}
+        for r in rows:
+            for f in r["findings"]:
+                f["message_vi"] = plain_refs(f["message_vi"], rows, classes, "vi")
+                f["message_en"] = plain_refs(f["message_en"], rows, classes, "en")
         done = next((r for r in rows if r["id"] == sent), None)
         return {"rows": rows, "sent": done, "units": await unit_names(request, p),
-                "programmes": await programme_names(request, p),
-                "classes": {c["id"]: c["code"] for c in await get(request, p, "scheduling", "/classes")}}
+                "programmes": await programme_names(request, p), "classes": classes}
     return await show(request, "registration.read", "pages/registrations.html", load)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -47,3 +48,21 @@ def person_name(request: Request, user_id: str | None) -> str:
     directory = getattr(request.app.state, "directory", None)
     found = directory.find(user_id) if directory is not None else None
     return str(found.name) if found is not None and found.name else "—"
+
+
+_REF = re.compile(r"\b(registration|class):([A-Za-z0-9_.-]+)")
+
+
+def plain_refs(message: str, registrations: list[dict[str, Any]], classes: dict[str, str], lang: str) -> str:
+    """A finding's references to another registration or class (``registration:ab12cd34``, ``class:X-01``) in
+    words: the class it is for, or "another registration"."""
+    def words(m: re.Match[str]) -> str:
+        kind, ref = m.group(1), m.group(2)
+        if kind == "class":
+            return ("lớp " if lang == "vi" else "class ") + ref
+        found = next((r for r in registrations if str(r.get("id", "")).startswith(ref)), None)
+        code = classes.get(str(found.get("class_id"))) if found else None
+        if code:
+            return ("đăng ký lớp " if lang == "vi" else "the registration for class ") + code
+        return "một đăng ký khác" if lang == "vi" else "another registration"
+    return _REF.sub(words, message)

@@ -60,7 +60,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule_date": ("Ngày xét điều kiện", "Rules applied on"),
     "sent": ("Đã gửi đăng ký của {name}: {outcome}.", "{name}'s registration was sent: {outcome}."),
     "registrations": ("Đăng ký của đơn vị", "The unit's registrations"),
-    "registrations_all": ("Đăng ký nhu cầu", "Registrations"),
+    "registrations_all": ("Đăng ký đã gửi", "Registrations sent"),
     "status": ("Kết quả", "Outcome"),
     "findings": ("Kết quả kiểm tra", "Findings"),
     "submitted": ("Ngày gửi", "Sent on"),
