@@ -391,6 +391,9 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     # portal: the role pages (services/portal/pages): the session cookie, the action of the API each page reads
     "portal GET /ui/start": (None, "public"),
     "portal GET /ui/static/pages.css": (None, "public"),
+    "portal GET /ui/static/pages.js": (None, "public"),
+    "portal GET /ui/officials/upload": ("official.import", "session"),
+    "portal POST /ui/officials/upload": ("official.import", "session"),
     "portal GET /ui/officials": ("official.read", "session"),
     "portal GET /ui/officials/{official_id}": ("official.read", "session"),
     "portal GET /ui/needs/new": ("registration.submit", "session"),

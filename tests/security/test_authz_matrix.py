@@ -242,7 +242,7 @@ async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, S
     services, seed = world
     portal = services.apps["portal"]
     portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in services.apps.items()}
-    assert len(ROLE_PAGES) == 15
+    assert len(ROLE_PAGES) == 17
     wrong = []
     try:
         for route, role in itertools.product(sorted(ROLE_PAGES), ROLES):

@@ -133,7 +133,7 @@ async def test_a_unit_officer_sees_the_findings_of_a_need_before_sending_it(site
     await expect(page.get_by_role("heading", name="Hộp công việc")).to_be_visible()
     nav = page.get_by_role("navigation", name="Các trang")
     await expect(nav.get_by_role("link", name="Trùng lặp, chồng chéo")).to_have_count(0)  # a Board page
-    await nav.get_by_role("link", name="Cán bộ").click()
+    await nav.get_by_role("link", name="Cán bộ", exact=True).click()
     await page.get_by_label("Tìm theo họ tên").fill("anh")  # no diacritics: finds Lê Minh Ánh
     await page.get_by_role("button", name="Tìm").click()
     await expect(page.get_by_role("status")).to_contain_text("Tìm thấy 1 người")
@@ -202,3 +202,23 @@ async def test_a_unit_officer_cannot_open_a_board_page(site: Site) -> None:
     await check(page, "vi", "pages-officer-denied-vi")
     answer = await page.request.post(f"{site.url}/ui/needs/check", form={"official_id": "x"})
     assert answer.status in (200, 422)  # a unit officer may check a need (here: refused as unreadable)
+
+
+async def test_a_unit_officer_uploads_an_officials_file_and_reads_the_row_report(site: Site, tmp_path: Path) -> None:
+    csv = tmp_path / "can-bo.csv"
+    csv.write_text("personal_id,full_name,gender,birth_date,unit_code,category\n"
+                   "001180019001,Ngô Thị Mai,female,12/03/1980,DONGXOAI,cadre\n"
+                   "001075019002,Trịnh Văn Sơn,male,01/01/2099,DONGXOAI,cadre\n", encoding="utf-8")
+    page = await sign_in(site, "tc.dongxoai")
+    await page.get_by_role("navigation", name="Các trang").get_by_role("link", name="Nhập danh sách cán bộ").click()
+    await check(page, "vi", "pages-officer-upload-vi")
+    await page.get_by_label("Tệp danh sách").set_input_files(str(csv))
+    await page.get_by_role("button", name="Tải lên và nhập").click()
+    await expect(page.get_by_role("heading", name="Kết quả nhập tệp can-bo.csv")).to_be_visible()
+    report = page.get_by_role("status").first  # the report (the upload's own note follows)
+    await expect(report).to_contain_text("Thêm mới: 1")
+    await expect(report).to_contain_text("Dòng bị từ chối: 1")
+    await expect(page.get_by_role("row", name=re.compile("^3 "))).to_be_visible()  # the bad row, by number
+    await check(page, "vi", "pages-officer-upload-report-vi")
+    await page.goto(f"{site.url}/ui/officials?q=ngo thi mai")
+    await expect(page.get_by_role("link", name="Ngô Thị Mai", exact=True)).to_be_visible()

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from services.portal.pages import auditor, board, officer
+from services.portal.pages import auditor, board, officer, upload
 from services.portal.pages.nav import landing
 from services.portal.pages.session import signed_in
 
@@ -29,6 +29,10 @@ def build_router() -> APIRouter:
     async def stylesheet() -> FileResponse:
         return FileResponse(HERE / "pages.css", media_type="text/css")
 
-    for sub in (officer.router, board.router, auditor.router):
+    @router.get("/ui/static/pages.js")
+    async def script() -> FileResponse:
+        return FileResponse(HERE / "pages.js", media_type="text/javascript")
+
+    for sub in (upload.router, officer.router, board.router, auditor.router):
         router.include_router(sub)
     return router

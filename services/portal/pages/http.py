@@ -51,7 +51,8 @@ def _problem_of(resp: httpx.Response, service: str) -> Problem:
 
 
 async def call(request: Request, principal: Principal, service: str, method: str, path: str, *,
-               params: dict[str, Any] | None = None, json: Any = None, raw: bool = False) -> Any:
+               params: dict[str, Any] | None = None, json: Any = None, raw: bool = False,
+               files: dict[str, tuple[str, bytes]] | None = None) -> Any:
     """One call to a service's API as the signed-in person; the JSON answer (or the response when ``raw``).
     A refusal is raised as the API's Problem; a service that does not answer as a 503 Problem."""
     settings: Settings = request.app.state.settings
@@ -64,7 +65,7 @@ async def call(request: Request, principal: Principal, service: str, method: str
         async with httpx.AsyncClient(base_url=base, transport=transport, timeout=30,
                                      headers={"Authorization": f"Bearer {token}"}) as client:
             resp = await client.request(method, path, params={k: v for k, v in (params or {}).items()
-                                                              if v not in (None, "")}, json=json)
+                                                              if v not in (None, "")}, json=json, files=files)
     except httpx.HTTPError as exc:
         log.warning("page_service_unreachable", service=service, path=path, error=type(exc).__name__)
         raise unavailable(service) from exc

@@ -12,6 +12,7 @@ from shared.authz import PERMISSIONS
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/ui/inbox", "inbox", "task.read"),
     ("/ui/officials", "officials_all", "official.read"),
+    ("/ui/officials/upload", "upload", "official.import"),
     ("/ui/needs/new", "register", "registration.submit"),
     ("/ui/registrations", "registrations_all", "registration.read"),
     ("/ui/conflicts", "conflicts", "conflict.read"),

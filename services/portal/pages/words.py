@@ -148,6 +148,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "denied_title": ("Không có quyền", "Not allowed"),
     "denied": ("Trang này không dành cho vai trò của bạn.", "This page is not for your role."),
     "home": ("Trang đầu", "Home"),
+    "upload": ("Nhập danh sách cán bộ từ tệp", "Import officials from a file"),
+    "upload_intro": ("Tệp XLSX hoặc CSV (tối đa 10 MB), dòng đầu là tên cột. Dòng hợp lệ được ghi; dòng sai được "
+                     "báo lại từng dòng, không ghi gì từ dòng đó.",
+                     "An XLSX or CSV file (at most 10 MB) whose first row names the columns. Valid rows are "
+                     "recorded; each bad row is reported and nothing of it is recorded."),
+    "file": ("Tệp danh sách", "The file"),
+    "for_unit": ("Đơn vị (khi tệp không ghi đơn vị)", "Unit (when the file names none)"),
+    "send_file": ("Tải lên và nhập", "Upload and import"),
+    "uploading": ("Đang tải lên…", "Uploading…"),
+    "progress": ("Tiến độ tải lên", "Upload progress"),
+    "upload_report": ("Kết quả nhập tệp {name}", "What the import of {name} did"),
+    "created": ("Thêm mới", "Added"),
+    "updated": ("Cập nhật", "Updated"),
+    "unchanged": ("Không đổi", "Unchanged"),
+    "rejected": ("Dòng bị từ chối", "Rows refused"),
+    "row": ("Dòng", "Row"),
+    "problem_h": ("Lý do", "Why"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
 }

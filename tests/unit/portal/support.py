@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from contracts.tasks import schema_of
-from services.portal import api, ui
+from services.portal import api, pages, ui
 from services.portal.activities import PortalActivities
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, metadata
@@ -89,7 +89,7 @@ async def make_portal(tmp: Path, *, settings: Settings | None = None, demo_login
     await upgrade("portal", url)
     ctx = build_context("portal", settings, metadata, INFRA, url=url)
     sender = FakeUpdateSender()
-    app = build_app(service="portal", title="portal", settings=settings, routers=[api.router, ui.router],
+    app = build_app(service="portal", title="portal", settings=settings, routers=[api.router, ui.router, pages.build_router()],
                     readiness={}, state={"ctx": ctx, "update_sender": sender, "directory": demo_directory(),
                                          "portal_settings": PortalSettings(demo_login=demo_login)})
     return Portal(settings, ctx, app, sender, PortalActivities(ctx, demo_directory()))
