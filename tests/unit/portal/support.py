@@ -89,7 +89,8 @@ async def make_portal(tmp: Path, *, settings: Settings | None = None, demo_login
     await upgrade("portal", url)
     ctx = build_context("portal", settings, metadata, INFRA, url=url)
     sender = FakeUpdateSender()
-    app = build_app(service="portal", title="portal", settings=settings, routers=[api.router, ui.router, pages.build_router()],
+    app = build_app(service="portal", title="portal", settings=settings,
+                    routers=[api.router, ui.router, pages.build_router()],
                     readiness={}, state={"ctx": ctx, "update_sender": sender, "directory": demo_directory(),
                                          "portal_settings": PortalSettings(demo_login=demo_login)})
     return Portal(settings, ctx, app, sender, PortalActivities(ctx, demo_directory()))
