@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
+from shared.audit import verify
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of
@@ -28,5 +29,26 @@ def audit_router() -> APIRouter:
             rows = (await session.execute(
                 select(t).where(t.c.subject == subject).order_by(t.c.seq).limit(limit))).all()
         return [{**json.loads(r.body), "prev_hash": r.prev_hash, "hash": r.hash} for r in rows]
+
+    @router.get("/audit/recent")
+    async def recent_audit(request: Request, _: Annotated[Principal, Depends(allowed("audit.read"))],
+                           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        """The service's latest audit records, newest first (the auditor's page)."""
+        ctx = ctx_of(request)
+        t = ctx.tables.audit
+        async with ctx.sessions() as session:
+            rows = (await session.execute(select(t).order_by(t.c.seq.desc(), t.c.chain).limit(limit))).all()
+        return [{**json.loads(r.body), "prev_hash": r.prev_hash, "hash": r.hash} for r in rows]
+
+    @router.get("/audit/verify")
+    async def verify_audit(request: Request, _: Annotated[Principal, Depends(allowed("audit.verify"))],
+                           ) -> list[dict[str, Any]]:
+        """Every chain of the service recomputed from its first record: intact, or the first bad record and why
+        (what `cadre audit verify` computes, over HTTP for the auditor's page)."""
+        ctx = ctx_of(request)
+        async with ctx.sessions() as session:
+            results = await verify(session, ctx.tables.audit)
+        return [{"chain": r.chain, "records": r.records, "ok": r.ok, "first_bad_seq": r.first_bad_seq,
+                 "problem": r.problem} for r in results]
 
     return router

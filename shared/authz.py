@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth import PORTAL_SESSION, SESSION_COOKIE, Principal, decode_token, unauthenticated
-from shared.config import Settings
+from shared.config import SERVICES, Settings
 from shared.errors import Problem
 from shared.task_rules import PERSONAL_TASK_KINDS
 
@@ -300,6 +300,8 @@ _OPS = {f"{svc} GET {path}": (None, "public") for svc in ("registration", "sched
 ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     **_OPS,
     **{f"{svc} GET /audit": ("audit.read", "role") for svc in ("registration", "scheduling", "selection", "portal")},
+    **{f"{svc} GET /audit/recent": ("audit.read", "role") for svc in SERVICES},
+    **{f"{svc} GET /audit/verify": ("audit.verify", "role") for svc in SERVICES},
     # registration
     "registration POST /units": ("unit.create", "role"),
     "registration GET /units": ("unit.read", "list"),
@@ -320,6 +322,7 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "registration POST /officials/import": ("official.import", "unit"),
     "registration POST /officials/import/file": ("official.import", "unit"),
     "registration POST /registrations": ("registration.submit", "unit"),
+    "registration POST /registrations/check": ("registration.submit", "unit"),
     "registration GET /registrations": ("registration.read", "list"),
     "registration GET /registrations/{registration_id}": ("registration.read", "unit"),
     "registration GET /conflicts": ("conflict.read", "role"),
@@ -385,6 +388,27 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "portal GET /ui/tasks/{task_id}": ("task.read", "session"),
     "portal POST /ui/tasks/{task_id}/hold": ("task.read", "session"),
     "portal POST /ui/tasks/{task_id}/act": ("task.read", "session"),
+    # portal: the role pages (services/portal/pages): the session cookie, the action of the API each page reads
+    "portal GET /ui/start": (None, "public"),
+    "portal GET /ui/static/pages.css": (None, "public"),
+    "portal GET /ui/static/pages.js": (None, "public"),
+    "portal GET /ui/officials/upload": ("official.import", "session"),
+    "portal POST /ui/officials/upload": ("official.import", "session"),
+    "portal GET /ui/officials": ("official.read", "session"),
+    "portal GET /ui/officials/{official_id}": ("official.read", "session"),
+    "portal GET /ui/needs/new": ("registration.submit", "session"),
+    "portal POST /ui/needs/check": ("registration.submit", "session"),
+    "portal POST /ui/needs": ("registration.submit", "session"),
+    "portal GET /ui/registrations": ("registration.read", "session"),
+    "portal GET /ui/conflicts": ("conflict.read", "session"),
+    "portal GET /ui/compliance": ("compliance.read", "session"),
+    "portal GET /ui/classes": ("catalogue.read", "session"),
+    "portal GET /ui/plans": ("catalogue.read", "session"),
+    "portal GET /ui/campaigns": ("campaign.read", "session"),
+    "portal GET /ui/report": ("report.read", "session"),
+    "portal GET /ui/report.xlsx": ("report.read", "session"),
+    "portal GET /ui/audit": ("audit.read", "session"),
+    "portal GET /ui/dossier-reads": ("dossier_read.read", "session"),
 }
 
 

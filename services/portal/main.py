@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from services.portal import pages
 from services.portal.activities import PortalActivities
 from services.portal.adapters.people import load_directory
 from services.portal.adapters.updates import TemporalUpdateSender
@@ -37,7 +38,8 @@ def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
 def routers() -> list[APIRouter]:
     """The inbox API, the web UI, the gauge refresher and the reconciler of tasks left completing (router
     lifespans)."""
-    return [api.router, ui.router, APIRouter(lifespan=refresher()), APIRouter(lifespan=reconciling())]
+    return [api.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()),
+            APIRouter(lifespan=reconciling())]
 
 
 def spec() -> ServiceSpec:

@@ -342,3 +342,21 @@ class DispatchRead(BaseModel):
     refund: int | None
     line_vi: str
     line_en: str
+
+
+class RegistrationCheckRead(BaseModel):
+    """What the real registration would get, from the same checks, with nothing written (no row, event, audit)."""
+
+    official_id: str
+    official_name: str
+    unit_code: str
+    programme_code: str
+    programme_title: str | None = None
+    plan_year: int
+    class_id: str | None
+    outcome: str = Field(description="accepted | flagged | refused | duplicate")
+    findings: list[FindingRead]
+    policy_version: str
+    rule_date: date
+    rule_date_source: str
+    duplicate_registration_id: str | None = None

@@ -78,6 +78,8 @@ def request_for(route: str, seed: Seed, unit: str) -> tuple[str, str, dict[str, 
                                                      "effective_date": "2025-07-01", "decision_ref": "NQ 1/2025"},
         "registration POST /registrations": {"official_id": seed.officials[unit], "programme_code": "NO-SUCH",
                                              "plan_year": 2025},
+        "registration POST /registrations/check": {"official_id": seed.officials[unit], "programme_code": "NO-SUCH",
+                                                   "plan_year": 2025},
         "scheduling POST /classes/{class_id}/enrolments": {"official_id": f"p-{uuid.uuid4().hex[:8]}",
                                                           "official_name": "Người mới", "unit_code": unit},
         "scheduling POST /enrolments/{enrolment_id}/withdraw": {"reason": "kiểm thử"},
@@ -222,7 +224,45 @@ def test_session_cookie_pages_follow_the_same_rule(world: tuple[Services, Seed])
     session (tests/security/test_secrets.py covers the cookie's audience)."""
     assert {r for r, (_, scope) in ROUTE_RULES.items() if scope == "session"} == {
         "portal GET /ui/inbox", "portal GET /ui/tasks/{task_id}", "portal POST /ui/tasks/{task_id}/hold",
-        "portal POST /ui/tasks/{task_id}/act", "portal GET /ui/marking"}
+        "portal POST /ui/tasks/{task_id}/act", "portal GET /ui/marking", *ROLE_PAGES}
+
+
+# the role pages (services/portal/pages): each takes the action of the API it reads
+ROLE_PAGES = {r for r in ROUTE_RULES if r.startswith("portal ") and r.split(" ")[2].startswith("/ui/")
+              and r.split(" ")[2].split("/")[2] in ("officials", "needs", "registrations", "conflicts", "compliance",
+                                                    "classes", "plans", "campaigns", "report", "report.xlsx",
+                                                    "audit", "dossier-reads")}
+
+
+async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, Seed]) -> None:
+    """Every role page × every role that can sign in: the page, or the 403 page when the table says no; the page
+    reads the other services as the person (in-process apps here), so their own rules apply behind it."""
+    from shared.auth import PORTAL_SESSION, SESSION_COOKIE
+
+    services, seed = world
+    portal = services.apps["portal"]
+    portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in services.apps.items()}
+    assert len(ROLE_PAGES) == 17
+    wrong = []
+    try:
+        for route, role in itertools.product(sorted(ROLE_PAGES), ROLES):
+            _, method, path = route.split(" ", 2)
+            cookie = services.token([role], ["*"], user=f"p.{role}", audience=[PORTAL_SESSION])
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=portal, raise_app_exceptions=False),
+                                       base_url="http://portal", cookies={SESSION_COOKIE: cookie})
+            async with client:
+                url = path.format(official_id=seed.officials[OWN])
+                form = {"official_id": seed.officials[OWN], "programme_code": "NO-SUCH", "plan_year": "2025"}
+                resp = await (client.post(url, data=form) if method == "POST" else client.get(url))
+            allow = expected(route, frozenset([role]), covers_target=True)
+            # allowed: the page (a POST of a programme that does not exist: the form again, with the API's 422)
+            if resp.status_code != (200 if method == "GET" else 422) if allow else resp.status_code != 403:
+                wrong.append(f"{route} as {role} -> {resp.status_code}")
+            if resp.status_code == 403:
+                assert "Không có quyền" in resp.text, route
+    finally:
+        portal.state.service_transports = {}
+    assert wrong == []
 
 
 _ = httpx  # the clients are httpx's

@@ -16,6 +16,7 @@ from contracts.tasks import CommitteeVoteView, TieBreakView
 from services.portal.config import PortalSettings, demo_login_enabled
 from services.portal.domain.forms import FormError, check_decision, normalise
 from services.portal.models import Task
+from services.portal.pages.nav import nav_links
 from services.portal.schemas import TaskComplete, TaskSummary
 from services.portal.service import assignment, completion
 from services.portal.service.inbox import InboxFilter, inbox
@@ -61,6 +62,7 @@ def templates() -> Jinja2Templates:
     """The page templates (loaded on first use, not at import)."""
     if not _templates:
         _templates.append(Jinja2Templates(directory=str(HERE / "templates")))
+        _templates[0].env.globals["nav_links"] = nav_links  # each role's pages (services/portal/pages)
     return _templates[0]
 
 
@@ -141,7 +143,7 @@ async def signin(request: Request) -> Response:
     if not demo_login_enabled(request.app.state.settings, portal) or user_id not in demo_users():
         return page(request, "signin.html", status=403, users=[], enabled=False)
     token = token_for_demo_user(request.app.state.settings, user_id, audience=[PORTAL_SESSION])
-    response = RedirectResponse("/ui/inbox", status_code=303)
+    response = RedirectResponse("/ui/start", status_code=303)  # the first page the person's role may use
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response

@@ -12,7 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from services.registration.adapters.export import table_response
 from services.registration.deps import catalogue_of, scope_units, today
 from services.registration.models import Registration
-from services.registration.schemas import RegistrationCreate, RegistrationRead
+from services.registration.schemas import (
+    FindingRead,
+    RegistrationCheckRead,
+    RegistrationCreate,
+    RegistrationRead,
+)
 from services.registration.service import registrations, reports
 from shared.actors import actor_of
 from shared.auth import Principal
@@ -53,6 +58,28 @@ async def submit_registration(body: RegistrationCreate, request: Request,
     REGISTRATIONS.labels(outcome).inc()
     log.info("registration_submitted", registration_id=reg.id, unit=reg.unit_code, outcome=outcome)
     return registrations.read(reg)
+
+
+@router.post("/registrations/check", response_model=RegistrationCheckRead)
+async def check_registration(body: RegistrationCreate, request: Request,
+                             principal: Annotated[Principal, Depends(allowed("registration.submit"))],
+                             ) -> RegistrationCheckRead:
+    """Every check a submission would get, in words, before submitting: the same rules on the same date, read-only
+    (no registration, no event, no audit record; a duplicate is reported, not refused)."""
+    ctx = ctx_of(request)
+    async with ctx.sessions() as session:
+        official = await registrations.load_official(session, str(body.official_id))
+        authorize(principal, "registration.submit", unit=official.unit_code)
+        facts = await registrations.gather_catalogue(catalogue_of(request), body)
+        ev = await registrations.evaluate(session, data=body, official=official, facts=facts, today=today())
+    log.info("registration_checked", unit=official.unit_code, outcome=ev.outcome)
+    return RegistrationCheckRead(
+        official_id=official.id, official_name=official.full_name, unit_code=official.unit_code,
+        programme_code=facts.programme.code, programme_title=facts.programme.name,
+        plan_year=body.plan_year, class_id=body.class_id,
+        outcome="duplicate" if ev.duplicate_of else ev.outcome,
+        findings=[FindingRead(**f.as_dict()) for f in ev.findings], policy_version=ev.policy.version_id,
+        rule_date=ev.on, rule_date_source=ev.on_source, duplicate_registration_id=ev.duplicate_of)
 
 
 @router.get("/registrations", response_model=None)

@@ -29,7 +29,7 @@ from services.registration.service.officials import birth_of
 from shared.audit import Actor, AuditEntry
 from shared.cadre_planning import in_planning_on
 from shared.errors import Problem, invalid
-from shared.policy import PolicyNotInForceError
+from shared.policy import PolicyNotInForceError, PolicyVersion
 from shared.uow import UnitOfWork
 
 STATUS_OF = {"accepted": "accepted", "flagged": "under_review", "refused": "refused"}
@@ -136,9 +136,24 @@ def _person(o: Official, on: date, *, dispatched_before: bool) -> Person:
                   position_level=o.position_level, dispatched_before=dispatched_before)
 
 
-async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Official, facts: CatalogueFacts,
-                 actor: Actor, today: date) -> Registration:
-    """Run every check on the rule date and record the registration with its outcome, events and audit record."""
+@dataclass(frozen=True)
+class Evaluation:
+    """What every check says about a submission, before anything is written (the check-only call stops here)."""
+
+    findings: list[Finding]
+    outcome: str  # accepted | flagged | refused
+    policy: PolicyVersion
+    rules: dict[str, PolicyVersion]
+    on: date
+    on_source: str
+    key: str
+    unit_count: int
+    duplicate_of: str | None = None
+
+
+async def evaluate(session: AsyncSession, *, data: RegistrationCreate, official: Official, facts: CatalogueFacts,
+                   today: date) -> Evaluation:
+    """Run every check on the rule date; reads only (the real submission and the check-only call share it)."""
     programme, klass, enrolled, allocations = facts.programme, facts.klass, facts.enrolled, facts.allocations
     on, on_source = rule_date_of(facts, today=today)
     try:
@@ -149,10 +164,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
                       f"Không có quy định áp dụng vào ngày {on.strftime('%d/%m/%Y')} (ngày xét đăng ký)") from exc
     active_statuses = list(policy.param("active_statuses"))
     key = active_key(official.id, data.programme_code, data.plan_year, data.class_id)
-    s = uow.session
+    s = session
     same = (await s.execute(select(Registration.id).where(Registration.active_key == key))).first()
-    if same:
-        raise duplicate_submission(same[0])
     others = (await s.execute(select(Registration).where(
         Registration.official_id == official.id, Registration.status.in_(active_statuses)))).scalars().all()
     dispatched = (await s.execute(select(func.count()).select_from(PostgraduateDispatch).where(
@@ -172,7 +185,21 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         class_start=klass.start_date if klass else None, class_end=klass.end_date if klass else None,
         others=bookings, unit_allocation=allocations.get(official.unit_code), unit_active_count=int(unit_count),
     ), policy, on=on, rules=rules)
-    outcome = outcome_of(findings)
+    return Evaluation(findings, outcome_of(findings), policy, rules, on, on_source, key, int(unit_count),
+                      duplicate_of=same[0] if same else None)
+
+
+async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Official, facts: CatalogueFacts,
+                 actor: Actor, today: date) -> Registration:
+    """Run every check on the rule date and record the registration with its outcome, events and audit record."""
+    programme, klass, allocations = facts.programme, facts.klass, facts.allocations
+    s = uow.session
+    ev = await evaluate(s, data=data, official=official, facts=facts, today=today)
+    if ev.duplicate_of:
+        raise duplicate_submission(ev.duplicate_of)
+    findings, policy, rules, on, on_source, key = ev.findings, ev.policy, ev.rules, ev.on, ev.on_source, ev.key
+    unit_count = ev.unit_count
+    outcome = ev.outcome
     status = STATUS_OF[outcome]
     reg = Registration(
         id=str(uuid.uuid4()), official_id=official.id, official_name=official.full_name,

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from contracts.human_tasks import CreateTaskInput, TaskAction, TaskDecision, TaskInputField, TaskRequest
 from contracts.tasks import schema_of
+from services.portal import pages
 from services.portal.activities import PortalActivities
 from services.portal.adapters.people import demo_directory
 from services.portal.adapters.updates import UpdateRefused
@@ -90,7 +91,8 @@ async def make_portal(tmp: Path, *, settings: Settings | None = None, demo_login
     await upgrade("portal", url)
     ctx = build_context("portal", settings, metadata, INFRA, url=url)
     sender = FakeUpdateSender()
-    app = build_app(service="portal", title="portal", settings=settings, routers=[api.router, ui.router],
+    app = build_app(service="portal", title="portal", settings=settings,
+                    routers=[api.router, ui.router, pages.build_router()],
                     readiness={}, state={"ctx": ctx, "update_sender": sender, "directory": demo_directory(),
                                          "portal_settings": PortalSettings(demo_login=demo_login)})
     return Portal(settings, ctx, app, sender, PortalActivities(ctx, demo_directory()))
