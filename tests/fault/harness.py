@@ -10,13 +10,17 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 
+from shared.auth import issue_token
+from shared.config import Settings
 from tests.fault.checks import duplicates, stuck_tasks
 
 __all__ = ["duplicates", "stuck_tasks"]
@@ -133,27 +137,76 @@ def children(state_file: Path) -> dict[str, Any]:
         return {}
 
 
-def recovered(state_file: Path, *, killed: dict[str, int] | None = None) -> Callable[[], bool]:
-    """Every supervised process running (the killed ones with a new pid) and every one with a URL ready."""
-    def check() -> bool:
-        procs = children(state_file)
-        if not procs or any(p["state"] != "running" for p in procs.values()):
+def settings_for(env: dict[str, str]) -> Settings:
+    """The Settings a stack's processes read from their environment."""
+    with mock.patch.dict(os.environ, env, clear=True):
+        return Settings()
+
+
+def round_trip(settings: Settings, timeout: float = 20) -> bool:
+    """Work flows end to end: a unit created in registration reaches scheduling (relay, broker, the UnitSync
+    workflow on Temporal, scheduling's activity and database)."""
+    token = issue_token(settings, user_id="btc.nguyenvanhai", roles=["organization_board"], units=["*"])
+    auth = {"authorization": f"Bearer {token}"}
+    code = "RT" + uuid.uuid4().hex[:8].upper()
+    with httpx.Client(timeout=10, headers=auth) as http:
+        try:
+            made = http.post(f"{settings.url_of('registration')}/units",
+                             json={"code": code, "name": f"Đơn vị kiểm tra {code}", "kind": "district"})
+        except httpx.HTTPError:
             return False
-        for name, old in (killed or {}).items():
-            if procs[name]["pid"] in (None, old):
-                return False
-        with httpx.Client(timeout=3) as http:
-            for p in procs.values():
-                url = p.get("url")
-                if not url or not str(url).startswith("http"):
-                    continue
-                try:
-                    if http.get(f"{url}/readyz").status_code != 200:
-                        return False
-                except httpx.HTTPError:
-                    return False
-        return True
+        if made.status_code != 201:
+            return False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                if any(u["code"] == code for u in http.get(f"{settings.url_of('scheduling')}/units").json()):
+                    return True
+            time.sleep(0.3)
+    return False
+
+
+def recovered(state_file: Path, env: dict[str, str], *, killed: dict[str, int] | None = None) -> Callable[[], bool]:
+    """Every supervised process running (the killed ones with a new pid), every one with a URL ready, and a unit
+    round trip through registration, the broker, Temporal and scheduling."""
+    settings = settings_for(env)
+
+    def check() -> bool:
+        return ready(state_file, killed) and apis_ready(settings) and round_trip(settings)
     return check
+
+
+def apis_ready(settings: Settings) -> bool:
+    """Every service's API (and the workflows process's) answers /readyz with 200."""
+    with httpx.Client(timeout=3) as http:
+        for name in ("registration", "scheduling", "selection", "portal", "workflows"):
+            try:
+                if http.get(f"{settings.url_of(name)}/readyz").status_code != 200:
+                    return False
+            except httpx.HTTPError:
+                return False
+    return True
+
+
+def ready(state_file: Path, killed: dict[str, int] | None = None) -> bool:
+    """Every supervised process running (the killed ones with a new pid) and every one with a URL ready."""
+    procs = children(state_file)
+    if not procs or any(p["state"] != "running" for p in procs.values()):
+        return False
+    for name, old in (killed or {}).items():
+        if procs[name]["pid"] in (None, old):
+            return False
+    with httpx.Client(timeout=3) as http:
+        for p in procs.values():
+            url = p.get("url")
+            if not url or not str(url).startswith("http"):
+                continue
+            try:
+                if http.get(f"{url}/readyz").status_code != 200:
+                    return False
+            except httpx.HTTPError:
+                return False
+    return True
 
 
 def after(rows: list[Row], profile: str, fault: str, started: float, check: Callable[[], bool],

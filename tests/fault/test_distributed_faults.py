@@ -50,32 +50,32 @@ def test_every_fault_ends_with_the_fault_free_outcome(stack: DistributedStack, t
     rows: list[Row] = []
     urls = stack.db_urls()
     work = Workload(stack.env, tmp_path)
+
+    def fault(label: str, started: float, killed: dict[str, int] | None = None) -> None:
+        harness.after(rows, PROFILE, label, started, harness.recovered(stack.state_file, stack.env, killed=killed),
+                      urls, RECOVER_WITHIN)
     try:
         work.wait_for_steps(8, timeout=180)  # the campaigns are being created
         for label, name in PROCESS_KILLS:
             old = int(harness.children(stack.state_file)[name]["pid"])
             t0 = time.monotonic()
             os.kill(old, signal.SIGKILL)
-            harness.after(rows, PROFILE, label, t0, harness.recovered(stack.state_file, killed={name: old}), urls,
-                          RECOVER_WITHIN)
+            fault(label, t0, killed={name: old})
 
         t0 = time.monotonic()
         stack.component("temporal.sh", "stop")
         stack.component("temporal.sh", "start")
-        harness.after(rows, PROFILE, "restart Temporal server", t0, harness.recovered(stack.state_file), urls,
-                      RECOVER_WITHIN)
+        fault("restart Temporal server", t0)
 
         t0 = time.monotonic()
         stack.component("postgres.sh", "stop")
         stack.component("postgres.sh", "start")
-        harness.after(rows, PROFILE, "restart PostgreSQL", t0, harness.recovered(stack.state_file), urls,
-                      RECOVER_WITHIN)
+        fault("restart PostgreSQL", t0)
 
         work.wait_for_steps(19, timeout=300)  # marking and the committee are next
         t0 = time.monotonic()
         stack.component("kafka.sh", "kill", "2")
-        harness.after(rows, PROFILE, "kill -9 Kafka broker 2 (of 3)", t0, harness.recovered(stack.state_file), urls,
-                      RECOVER_WITHIN)
+        fault("kill -9 Kafka broker 2 (of 3)", t0)
 
         out = work.finish(WORKLOAD_WITHIN)
         stack.component("kafka.sh", "start", "2")

@@ -93,7 +93,8 @@ def up(tmp_path: Path) -> Iterator[EmbeddedUp]:
     u = EmbeddedUp(tmp_path)
     try:
         u.start()
-        harness.wait_recovered(harness.recovered(u.state_file), "the embedded stack's start", 180, time.monotonic())
+        harness.wait_recovered(harness.recovered(u.state_file, u.env), "the embedded stack's start", 180,
+                               time.monotonic())
         yield u
     finally:
         u.stop()
@@ -123,10 +124,10 @@ def test_every_fault_ends_with_the_fault_free_outcome(up: EmbeddedUp, tmp_path: 
         work.wait_for_steps(8, timeout=180)  # the campaigns are being created
         for name in ("registration", "scheduling", "selection", "temporal"):
             t0, killed = kill_child(up, name)
-            harness.after(rows, PROFILE, f"kill -9 {name}", t0, harness.recovered(up.state_file, killed=killed),
+            harness.after(rows, PROFILE, f"kill -9 {name}", t0, harness.recovered(up.state_file, up.env, killed=killed),
                           urls, RECOVER_WITHIN)
 
-        work.wait_for_steps(17, timeout=300)  # the Board's confirmations, then marking: approvals from here on
+        work.wait_for_steps(19, timeout=400)  # the registration reviews and the marking: approvals from here on
         for name in ("portal", "workflows"):
             deadline = time.monotonic() + CATCH_COMPLETION_WITHIN
             while not completing(up.data / "portal.db") and time.monotonic() < deadline:
@@ -134,15 +135,15 @@ def test_every_fault_ends_with_the_fault_free_outcome(up: EmbeddedUp, tmp_path: 
             caught = "mid-approval" if completing(up.data / "portal.db") else "approvals under way"
             t0, killed = kill_child(up, name)
             harness.after(rows, PROFILE, f"kill -9 {name} ({caught})", t0,
-                          harness.recovered(up.state_file, killed=killed), urls, RECOVER_WITHIN)
+                          harness.recovered(up.state_file, up.env, killed=killed), urls, RECOVER_WITHIN)
 
-        work.wait_for_steps(20, timeout=300)  # marking is under way
+        work.wait_for_steps(21, timeout=400)  # the committee votes are under way
         before: dict[str, Any] = {n: p["pid"] for n, p in harness.children(up.state_file).items()}
         t0 = time.monotonic()
         up.kill_everything()
         up.start()
         harness.after(rows, PROFILE, "kill the whole stack, start it again", t0,
-                      harness.recovered(up.state_file, killed=before), urls, RECOVER_WITHIN)
+                      harness.recovered(up.state_file, up.env, killed=before), urls, RECOVER_WITHIN)
 
         harness.conclude(rows, work.finish(WORKLOAD_WITHIN), urls)
     finally:
