@@ -193,8 +193,8 @@ def ready(state_file: Path, killed: dict[str, int] | None = None) -> bool:
     procs = children(state_file)
     if not procs or any(p["state"] != "running" for p in procs.values()):
         return False
-    for name, old in (killed or {}).items():
-        if procs[name]["pid"] in (None, old):
+    for name, old in (killed or {}).items():  # (a supervisor started again lists its children as it starts them)
+        if name not in procs or procs[name]["pid"] in (None, old):
             return False
     with httpx.Client(timeout=3) as http:
         for p in procs.values():
