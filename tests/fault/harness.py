@@ -47,18 +47,21 @@ class Row:
     duplicates: str = "?"
     recover_s: float | None = None
     ok: bool = False
+    during_work: bool | None = None  # whether the workload was still being played when the fault struck
 
 
 ROWS: list[Row] = []
 
 
 def table() -> list[str]:
-    head = f"{'profile':<12} {'fault':<44} {'campaigns':>9}  {'duplicates':<12} {'recover':>8}  result"
+    head = (f"{'profile':<12} {'fault':<44} {'campaigns':>9}  {'duplicates':<12} {'recover':>8}  "
+            f"{'during work':<11}  result")
     lines = [head, "-" * len(head)]
     for r in ROWS:
         done = f"{r.completed}/{r.started}" if r.completed is not None else f"?/{r.started}"
         rec = f"{r.recover_s:.1f} s" if r.recover_s is not None else "—"
-        lines.append(f"{r.profile:<12} {r.fault:<44} {done:>9}  {r.duplicates:<12} {rec:>8}  "
+        during = {True: "yes", False: "after it", None: "?"}[r.during_work]
+        lines.append(f"{r.profile:<12} {r.fault:<44} {done:>9}  {r.duplicates:<12} {rec:>8}  {during:<11}  "
                      f"{'ok' if r.ok else 'FAILED'}")
     return lines
 
@@ -210,9 +213,9 @@ def ready(state_file: Path, killed: dict[str, int] | None = None) -> bool:
 
 
 def after(rows: list[Row], profile: str, fault: str, started: float, check: Callable[[], bool],
-          db_urls: dict[str, str], timeout: float) -> Row:
+          db_urls: dict[str, str], timeout: float, work: Workload) -> Row:
     """Record a fault: its row first (so a failure still shows it), then its recovery time and duplicates."""
-    row = Row(profile, fault)
+    row = Row(profile, fault, during_work=work.running())
     rows.append(row)
     row.recover_s = wait_recovered(check, fault, timeout, started)
     row.duplicates = duplicates(db_urls).summary()

@@ -53,7 +53,7 @@ def test_every_fault_ends_with_the_fault_free_outcome(stack: DistributedStack, t
 
     def fault(label: str, started: float, killed: dict[str, int] | None = None) -> None:
         harness.after(rows, PROFILE, label, started, harness.recovered(stack.state_file, stack.env, killed=killed),
-                      urls, RECOVER_WITHIN)
+                      urls, RECOVER_WITHIN, work)
     try:
         work.wait_for_steps(8, timeout=180)  # the campaigns are being created
         for label, name in PROCESS_KILLS:

@@ -125,7 +125,7 @@ def test_every_fault_ends_with_the_fault_free_outcome(up: EmbeddedUp, tmp_path: 
         for name in ("registration", "scheduling", "selection", "temporal"):
             t0, killed = kill_child(up, name)
             harness.after(rows, PROFILE, f"kill -9 {name}", t0, harness.recovered(up.state_file, up.env, killed=killed),
-                          urls, RECOVER_WITHIN)
+                          urls, RECOVER_WITHIN, work)
 
         work.wait_for_steps(19, timeout=400)  # the registration reviews and the marking: approvals from here on
         for name in ("portal", "workflows"):
@@ -135,7 +135,7 @@ def test_every_fault_ends_with_the_fault_free_outcome(up: EmbeddedUp, tmp_path: 
             caught = "mid-approval" if completing(up.data / "portal.db") else "approvals under way"
             t0, killed = kill_child(up, name)
             harness.after(rows, PROFILE, f"kill -9 {name} ({caught})", t0,
-                          harness.recovered(up.state_file, up.env, killed=killed), urls, RECOVER_WITHIN)
+                          harness.recovered(up.state_file, up.env, killed=killed), urls, RECOVER_WITHIN, work)
 
         work.wait_for_steps(21, timeout=400)  # the committee votes are under way
         before: dict[str, Any] = {n: p["pid"] for n, p in harness.children(up.state_file).items()}
@@ -143,7 +143,7 @@ def test_every_fault_ends_with_the_fault_free_outcome(up: EmbeddedUp, tmp_path: 
         up.kill_everything()
         up.start()
         harness.after(rows, PROFILE, "kill the whole stack, start it again", t0,
-                      harness.recovered(up.state_file, up.env, killed=before), urls, RECOVER_WITHIN)
+                      harness.recovered(up.state_file, up.env, killed=before), urls, RECOVER_WITHIN, work)
 
         harness.conclude(rows, work.finish(WORKLOAD_WITHIN), urls)
     finally:
