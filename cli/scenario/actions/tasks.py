@@ -65,12 +65,18 @@ async def complete_tasks(st: RunState, step: dict[str, Any]) -> None:
     deadline = time.monotonic() + timeout
     done = 0
     decided: set[str] = set()
+    unsure: set[str] = set()  # sent, but answered "not open": the first answer may have been lost in a crash
     task = st.progress.add_task(f"Quyết định / deciding {kind}", total=want)
     quiet_since = time.monotonic()
     while want is None or done < want:
         tasks = [t for t in await _open_tasks(st, by, kind) if t["id"] not in decided]
         if want is not None:
             tasks = tasks[:want - done]
+        if not tasks and unsure:
+            done += await _ask_again(st, step, unsure, decided)
+            st.progress.update(task, completed=done)
+            if want is not None and done >= want:
+                break
         if not tasks:
             if want is None and (time.monotonic() > deadline or (done and time.monotonic() - quiet_since > 3)):
                 break  # no count: decide whatever appears, stop once it is quiet (or nothing came)
@@ -92,19 +98,41 @@ async def complete_tasks(st: RunState, step: dict[str, Any]) -> None:
                 ids = [t["id"] for t in tasks[start:start + BULK]]
                 body = {"task_ids": ids, "action": step["choose"], "inputs": inputs, "comment": step.get("comment", "")}
                 result = await st.api.post("portal", "/tasks/bulk-complete", user=by, json=body)
-                done += _accepted(st, result["results"], decided)
+                done += _accepted(st, result["results"], decided, unsure=unsure)
                 st.progress.update(task, completed=done)
     st.count(f"tasks_{kind}_{step['choose']}", done)
 
 
-def _accepted(st: RunState, results: list[dict[str, Any]], decided: set[str], task_id: str | None = None) -> int:
+def _accepted(st: RunState, results: list[dict[str, Any]], decided: set[str], task_id: str | None = None,
+              unsure: set[str] | None = None) -> int:
     n = 0
     for r in results:
-        decided.add(r.get("task_id") or task_id or "")
+        tid = r.get("task_id") or task_id or ""
+        decided.add(tid)
         if r["status"] == "accepted":
             n += 1
+            if unsure is not None:
+                unsure.discard(tid)
+        elif unsure is not None and r.get("code") == "task_not_open":
+            decided.discard(tid)  # being completed: asked again once the inbox is empty (or decided again if it
+            unsure.add(tid)  # is reopened)
         else:
             st.refusals.append({"task": r.get("task_id"), "code": r.get("code"), "reason": r.get("reason_en")})
+    return n
+
+
+async def _ask_again(st: RunState, step: dict[str, Any], unsure: set[str], decided: set[str]) -> int:
+    """Send the same decision again on tasks answered "not open": a task still being completed (its first answer
+    lost when the portal or the connection died) answers "accepted" once it is closed with this decision."""
+    body = {"action": step["choose"], "inputs": step.get("inputs", {}), "comment": step.get("comment", "")}
+    n = 0
+    for tid in sorted(unsure):
+        resp = await st.api.request("POST", "portal", f"/tasks/{tid}/complete", user=step["by"], json=body,
+                                    ok=(200, 409))
+        if resp.status_code == 200 and resp.json().get("status") == "accepted":
+            unsure.discard(tid)
+            decided.add(tid)
+            n += 1
     return n
 
 

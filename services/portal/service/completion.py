@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from contracts.human_tasks import TaskDecision
 from services.portal.adapters.updates import UpdateRefused, UpdateSender
 from services.portal.models import COMPLETING, OPEN, Task
-from services.portal.schemas import BulkComplete, BulkResult, CompletionResult, TaskComplete
 from services.portal.service.assignment import load_task, not_open
 from services.portal.service.inputs import check_decision
+from services.portal.models import COMPLETED, COMPLETING, OPEN, Task
 from services.portal.service.records import actions_of
+from services.portal.schemas import BulkComplete, BulkResult, CompletionResult, TaskComplete
 from shared.auth import Principal
 from shared.context import ServiceContext
 from shared.errors import Problem, conflict, invalid
@@ -29,13 +30,22 @@ def _role_for(principal: Principal, task: Task) -> str:
     return (matching or sorted(principal.roles) or ["none"])[0]
 
 
+def _repeated(task: Task, principal: Principal, body: TaskComplete) -> bool:
+    """The same person's same decision (action and comment) on a task it already closed: a retry whose first answer
+    was lost (the portal or the connection died after the Update). It stands; nothing is sent again."""
+    return (task.status == COMPLETED and task.decided_by == principal.user_id and task.decision_action == body.action
+            and (task.decision_comment or "") == (body.comment or ""))
+
+
 async def _begin(ctx: ServiceContext, *, task_id: str, principal: Principal, body: TaskComplete,
-                 kind: str | None) -> tuple[Task, TaskDecision]:
+                 kind: str | None) -> tuple[Task, TaskDecision | None]:
     async with unit_of_work(ctx) as uow:
         task = await load_task(uow, task_id=task_id, principal=principal, action="complete")
         if kind is not None and task.kind != kind:
             raise invalid("task_ids", "mixed_kinds", f"Bulk completion takes tasks of one kind ({kind}) only",
                           f"Chỉ xử lý hàng loạt các công việc cùng loại ({kind})")
+        if _repeated(task, principal, body):
+            return task, None
         if task.status != OPEN:
             raise not_open(task)
         if body.action not in {a["name"] for a in actions_of(task)}:
@@ -66,6 +76,9 @@ async def complete(ctx: ServiceContext, sender: UpdateSender, *, task_id: str, p
                    body: TaskComplete, kind: str | None = None) -> CompletionResult:
     """Decide one task: refused here (403/404/409/422) or by the workflow (409), else accepted."""
     task, decision = await _begin(ctx, task_id=task_id, principal=principal, body=body, kind=kind)
+    if decision is None:
+        log.info("task_completion_repeated", task_id=task_id, kind=task.kind, action=body.action)
+        return CompletionResult(task_id=task_id, status="accepted")
     try:
         await sender.send(workflow_id=task.workflow_id, update_name=task.update_name, decision=decision)
     except UpdateRefused as refused:

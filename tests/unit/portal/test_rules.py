@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.portal.support import MARK, Portal, make_portal
+from workflows.human_task import CloseTaskInput
 
 
 @pytest.fixture
@@ -157,6 +158,21 @@ async def test_workflow_refusal_is_409_with_reason_and_task_reopens(portal: Port
     assert resp.json()["detail_vi"] == "công việc đã được xử lý"
     portal.sender.refuse_with = None
     assert (await _complete(portal, "btc.nguyenvanhai", task)).status_code == 200
+
+
+async def test_the_same_decision_sent_again_stands_and_is_not_sent_twice(portal: Portal) -> None:
+    """A retry after a lost answer (the portal or the connection died after the Update): the same person, action
+    and comment on the closed task answer "accepted" again; another action, or another comment, is refused."""
+    task = await portal.ask()
+    assert (await _complete(portal, "btc.nguyenvanhai", task)).json()["status"] == "accepted"
+    await portal.acts.close_task(CloseTaskInput(task_id=task, decision=portal.sender.sent[0][2]))  # the workflow
+    again = await _complete(portal, "btc.nguyenvanhai", task)
+    assert again.status_code == 200 and again.json()["status"] == "accepted", again.text
+    assert len(portal.sender.sent) == 1, "nothing is sent to the workflow again"
+    other = await _complete(portal, "btc.nguyenvanhai", task, action="refuse")
+    assert other.status_code == 409 and other.json()["code"] == "task_not_open"
+    other_comment = await _complete(portal, "btc.nguyenvanhai", task, comment="Lần nữa")
+    assert other_comment.status_code == 409 and other_comment.json()["code"] == "task_not_open"
 
 
 async def test_second_completion_is_refused(portal: Portal) -> None:
