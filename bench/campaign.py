@@ -50,6 +50,7 @@ from shared.events.factory import open_sink
 from shared.events.relay import Relay
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
+from shared.temporal import poller_options
 from tests.unit.selection.fakes import FakeOfficialDirectory
 from tests.unit.selection.support import campaign_payload, official
 from workflows.selection import workflow_types
@@ -202,9 +203,10 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
                 icpt: list[Interceptor], n: int) -> float:
     async with Worker(client, task_queue=queues.WORKFLOWS, workflows=workflow_types(), max_cached_workflows=4000), \
             Worker(client, task_queue=queues.SELECTION, activities=acts, interceptors=icpt,
-                   max_concurrent_activities=ACTIVITY_SLOTS), \
+                   max_concurrent_activities=ACTIVITY_SLOTS, **poller_options()), \
             Worker(client, task_queue=queues.PORTAL, activities=[actors.create_task, actors.task_overdue,
-                                                            actors.close_task], interceptors=icpt), \
+                                                            actors.close_task], interceptors=icpt,
+                   **poller_options()), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",
                               timeout=60) as http:
         started = time.perf_counter()
@@ -289,7 +291,7 @@ def _print_activity_times() -> None:
 async def run_bare(client: Client, total: int, batch: int) -> float:
     """Time the bare workflow with `total` no-op activities."""
     async with Worker(client, task_queue="bench", workflows=[BenchBare], activities=[noop],
-                      max_concurrent_activities=ACTIVITY_SLOTS):
+                      max_concurrent_activities=ACTIVITY_SLOTS, **poller_options()):  # polled as the services' are
         started = time.perf_counter()
         await client.execute_workflow(BenchBare.run, [total, batch], id=f"bench-bare-{uuid.uuid4().hex}",
                                       task_queue="bench")

@@ -55,7 +55,7 @@ SIZES = [
           ["--pg", "--n", "100000", "--requests", "300"], ("CADRE_TEST_PG_DSN",)),
     Bench("tasks-sqlite", "bench.tasks", ["--n", "100000", "--requests", "200"],
           ["--n", "100000", "--requests", "300"]),
-    Bench("conflicts", "bench.conflicts", ["--scale", "0.2", "--repeat", "2"], ["--scale", "1", "--repeat", "2"],
+    Bench("conflicts", "bench.conflicts", ["--scale", "0.1", "--repeat", "1"], ["--scale", "1", "--repeat", "2"],
           ("CADRE_TEST_PG_DSN",)),
     Bench("campaign", "bench.campaign", ["--n", "100"], ["--n", "500"], ("CADRE_TEST_PG_DSN", "CADRE_TEST_TEMPORAL")),
     Bench("idle", "bench.idle", [], [], optional=True),

@@ -186,6 +186,11 @@ def _signal_group(p: subprocess.Popen[bytes], sig: int) -> None:
 # workflows cost ~2.7x less server time (docs/performance.md, "Selection"); a killed server loses nothing committed
 # (WAL survives a process crash; only an OS crash may lose the last commits). deploy/local/temporal.sh uses the same.
 TEMPORAL_SQLITE_PRAGMAS = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
+# One partition per task queue on the one-machine dev server (the server's default is four): each loaded partition
+# keeps its own background work while idle, and with little traffic a task written to one partition waits for the
+# forwarder to hand it to a poller on another (docs/performance.md, Idle stack and Campaign).
+TEMPORAL_ONE_PARTITION = ("--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+                          "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1")
 
 
 def temporal_binary() -> str:
@@ -228,7 +233,7 @@ def start_temporal(sup: Supervisor) -> None:
                            "--ip", host, "--port", port, "--log-level", "warn",
                            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
                            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true",
-                           *TEMPORAL_SQLITE_PRAGMAS])
+                           *TEMPORAL_SQLITE_PRAGMAS, *TEMPORAL_ONE_PARTITION])
     deadline = time.monotonic() + 60
     while not port_open(host, int(port)):
         sup.watch()

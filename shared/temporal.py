@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import TLSConfig
+from temporalio.worker import PollerBehaviorAutoscaling
 
 from shared.config import Settings
 from shared.logging import get_logger
@@ -15,6 +17,14 @@ from shared.metrics import expose_sdk_metrics
 log = get_logger(__name__)
 
 _RUNTIME: list[Runtime] = []
+
+
+def poller_options() -> dict[str, Any]:
+    """How a worker polls its activity queue: as many polls as the queue's backlog asks for (1 to 100; the server
+    says how many tasks wait), not a fixed five. A burst of activities — every paper of a campaign asks its markers
+    at once — otherwise drains at five polls' round trips while the activities themselves take milliseconds
+    (docs/performance.md, Campaign, 2026-12-02)."""
+    return {"activity_task_poller_behavior": PollerBehaviorAutoscaling()}
 
 
 def _free_port() -> int:

@@ -158,11 +158,21 @@ class Consumer:
         EVENTS_CONSUMED.labels(self.group, "ok").inc(len(events))
         return True
 
-    async def run_once(self, *, timeout: float = 0.5, max_records: int = 2000) -> int:
-        """Poll one batch, handle it in order (as one transaction when possible), then commit the offsets."""
+    async def run_once(self, *, timeout: float = 0.5, max_records: int = 2000,
+                       stop: asyncio.Event | None = None) -> int:
+        """Poll one batch, handle it in order (as one transaction when possible), then commit the offsets.
+
+        With `stop`, a wait for messages ends as soon as it is set (0, nothing read): only for sources whose poll
+        may be abandoned (`idle_poll_seconds`, the embedded log's)."""
         if self._source is None:
             self._source = self.source_factory()
-        batch = await self._source.poll(timeout=timeout, max_records=max_records)
+        if stop is None:
+            batch = await self._source.poll(timeout=timeout, max_records=max_records)
+        else:
+            got = await _unless_stopped(self._source.poll(timeout=timeout, max_records=max_records), stop)
+            if got is None:
+                return 0
+            batch = got
         positions: dict[tuple[str, int], int] = {}
         handled = await self._handle_batch(batch)
         for msg in batch:
@@ -198,7 +208,13 @@ class Consumer:
         handled = True
         while not stop.is_set():
             try:
-                handled = await self.run_once() > 0 or handled
+                if self._source is None:
+                    self._source = self.source_factory()
+                # a source that wakes on every write (the embedded log) is waited on long, and the wait is given
+                # up when the process stops; a Kafka poll runs in a thread that cannot be abandoned: 0.5 s
+                long_poll = getattr(self._source, "idle_poll_seconds", None)
+                handled = await (self.run_once(timeout=long_poll, stop=stop) if long_poll
+                                 else self.run_once()) > 0 or handled
                 backoff = 0.0
                 # every 5 s while messages come; idle (nothing handled since the last look), every 30 s
                 if time.monotonic() - last_lag > (5.0 if handled else 30.0):
@@ -215,3 +231,22 @@ class Consumer:
                 except TimeoutError:
                     pass
         await self._reset()
+
+
+async def _unless_stopped(poll: Awaitable[list[ReceivedMessage]], stop: asyncio.Event) -> list[ReceivedMessage] | None:
+    """The poll's messages, or None if `stop` was set first (the poll is then cancelled)."""
+    polling = asyncio.ensure_future(poll)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((polling, stopping), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if polling.done():
+        return polling.result()
+    polling.cancel()
+    try:
+        await polling
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise
+    return None

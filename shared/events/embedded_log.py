@@ -314,7 +314,8 @@ class EmbeddedSource:
     now and then."""
 
     def __init__(self, log: EmbeddedLog, *, group: str, topics: list[str], check_seconds: float = 0.05,
-                 max_idle_seconds: float = 2.0, notified_idle_seconds: float = 10.0) -> None:
+                 max_idle_seconds: float = 2.0, notified_idle_seconds: float = 10.0,
+                 idle_poll_seconds: float = 10.0) -> None:
         self.log = log
         self.group = group
         self.topics = topics
@@ -326,6 +327,9 @@ class EmbeddedSource:
         self._idle = 0.0
         self._next_read = 0.0
         self.reads = 0  # how many times it queried the log (for tests and diagnosis)
+        # how long a consumer's poll may wait here when idle: a write wakes the wait at once (inotify, or the stat
+        # every check_seconds), and a consumer gives the wait up when its process stops (Consumer.run)
+        self.idle_poll_seconds = idle_poll_seconds
 
     def _load(self) -> dict[tuple[str, int], int]:
         if self._positions is None:

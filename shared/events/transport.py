@@ -87,6 +87,7 @@ class NamespacedSource:
     def __init__(self, inner: EventSource, prefix: str) -> None:
         self.inner = inner
         self.prefix = prefix
+        self.idle_poll_seconds: float | None = getattr(inner, "idle_poll_seconds", None)  # see Consumer.run
 
     async def poll(self, *, timeout: float, max_records: int) -> list[ReceivedMessage]:
         got = await self.inner.poll(timeout=timeout, max_records=max_records)

@@ -181,3 +181,49 @@ async def test_a_consumer_started_on_an_empty_topic_waits_without_failing(tmp_pa
         await asyncio.wait_for(task, 10)
         await other.close()
         await pipe.ctx.dispose()
+
+
+async def test_an_idle_embedded_consumer_waits_in_one_long_poll_and_stops_at_once(tmp_path: Path) -> None:
+    """On the embedded log a consumer waits up to `idle_poll_seconds` in one poll (a write wakes it at once), so an
+    idle group wakes its process rarely; a stop ends that wait at once instead of after it."""
+    pipe = await make_pipeline("embedded", tmp_path)
+    topic = unique_topic()
+    other = EmbeddedSink(EmbeddedLog(pipe.settings.event_log_path))
+    await other.publish([ping(topic, "k", 0)])
+    consumer = pipe.consumer(f"long-{topic}", topic)
+    stop = asyncio.Event()
+    polls = 0
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        deadline = time.monotonic() + 10
+        while len(await pipe.effects()) < 1:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        source: Any = consumer._source
+        assert source.idle_poll_seconds >= 5
+        inner_poll = source.poll
+
+        async def counted(**kwargs: Any) -> Any:
+            nonlocal polls
+            polls += 1
+            return await inner_poll(**kwargs)
+
+        source.poll = counted
+        await asyncio.sleep(3.0)
+        assert polls <= 1, f"{polls} polls in 3 s of idleness"
+        t0 = time.monotonic()
+        await other.publish([ping(topic, "k", 1)])
+        while len(await pipe.effects()) < 2:
+            assert time.monotonic() < t0 + 5, "the consumer never handled the new event"
+            await asyncio.sleep(0.005)
+        assert time.monotonic() - t0 < 0.2
+        await asyncio.sleep(1.0)  # waiting again, in a long poll
+        t0 = time.monotonic()
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        assert time.monotonic() - t0 < 0.5, "the stop waited for the poll to time out"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await other.close()
+        await pipe.ctx.dispose()

@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 
 from contracts.human_tasks import TaskDecision
 from services.portal.adapters.updates import UpdateRefused, UpdateSender
-from services.portal.models import COMPLETING, OPEN, Task
+from services.portal.models import COMPLETED, COMPLETING, OPEN, Task
+from services.portal.schemas import BulkComplete, BulkResult, CompletionResult, TaskComplete
 from services.portal.service.assignment import load_task, not_open
 from services.portal.service.inputs import check_decision
-from services.portal.models import COMPLETED, COMPLETING, OPEN, Task
 from services.portal.service.records import actions_of
-from services.portal.schemas import BulkComplete, BulkResult, CompletionResult, TaskComplete
 from shared.auth import Principal
 from shared.context import ServiceContext
 from shared.errors import Problem, conflict, invalid
