@@ -7,12 +7,9 @@ its own. The supervisor of cli.supervisor restarts what dies."""
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass
 
-import httpx
-
-from cli.supervisor import Supervisor
+from cli.supervisor import Supervisor, poll_ready
 from shared.config import SERVICES, Settings
 
 # (process, roles) as the manifests group them; each runs `replicas` times
@@ -81,20 +78,5 @@ def spawn_all(sup: Supervisor, replicas: list[Replica]) -> None:
 def wait_ready(settings: Settings, sup: Supervisor, replicas: list[Replica], timeout: float = 180) -> list[str]:
     """Poll each role process's /readyz (an API's through its shared port) until all answer 200; the ones that
     did not."""
-    deadline = time.monotonic() + timeout
-    pending = {r.key: r for r in replicas}
-    with httpx.Client(timeout=2) as http:
-        while pending and time.monotonic() < deadline:
-            for key, r in list(pending.items()):
-                try:
-                    if http.get(f"http://{settings.host}:{r.port}/readyz").status_code == 200:
-                        del pending[key]
-                except httpx.HTTPError:
-                    pass
-            print(f"\r  sẵn sàng / ready: {len(replicas) - len(pending)}/{len(replicas)}", end="", flush=True)
-            sup.watch()
-            if sup.failed():
-                break
-            time.sleep(0.5)
-    print()
-    return sorted(pending)
+    urls = {r.key: f"http://{settings.host}:{r.port}/readyz" for r in replicas}
+    return sorted(poll_ready(urls, sup, timeout))

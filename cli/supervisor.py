@@ -242,23 +242,29 @@ def start_temporal(sup: Supervisor) -> None:
         time.sleep(0.2)
 
 
-def wait_ready(settings: Settings, sup: Supervisor, timeout: float = 90) -> dict[str, bool]:
-    """Poll every /readyz until all answer 200, printing progress."""
+def poll_ready(urls: dict[str, str], sup: Supervisor, timeout: float) -> set[str]:
+    """Poll each named /readyz URL until all answer 200 (or a supervised process failed, or the time is up),
+    printing progress; the names that never did."""
     deadline = time.monotonic() + timeout
-    state = dict.fromkeys(PROCESSES, False)
+    pending = set(urls)
     with httpx.Client(timeout=2) as http:
-        while time.monotonic() < deadline and not all(state.values()):
-            for name in PROCESSES:
-                if not state[name]:
-                    try:
-                        state[name] = http.get(f"{settings.url_of(name)}/readyz").status_code == 200
-                    except httpx.HTTPError:
-                        pass
-            done = sum(state.values())
-            print(f"\r  sẵn sàng / ready: {done}/{len(state)}", end="", flush=True)
+        while pending and time.monotonic() < deadline:
+            for name in sorted(pending):
+                try:
+                    if http.get(urls[name]).status_code == 200:
+                        pending.discard(name)
+                except httpx.HTTPError:
+                    pass
+            print(f"\r  sẵn sàng / ready: {len(urls) - len(pending)}/{len(urls)}", end="", flush=True)
             sup.watch()
             if sup.failed():
                 break
             time.sleep(0.3)
     print()
-    return state
+    return pending
+
+
+def wait_ready(settings: Settings, sup: Supervisor, timeout: float = 90) -> dict[str, bool]:
+    """Poll every process's /readyz until all answer 200, printing progress; which did."""
+    pending = poll_ready({name: f"{settings.url_of(name)}/readyz" for name in PROCESSES}, sup, timeout)
+    return {name: name not in pending for name in PROCESSES}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +13,7 @@ from services.portal.service.stalls import refresh_stalled
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_OLDEST_OPEN_AGE, TASKS_OPEN, TASKS_OVERDUE
+from shared.periodic import periodic_lifespan
 from shared.timestamps import as_utc
 
 log = get_logger(__name__)
@@ -43,27 +42,14 @@ async def refresh(ctx: ServiceContext) -> dict[tuple[str, str], tuple[int, int]]
 def refresher() -> Any:
     """A router lifespan that keeps the gauges fresh while the API runs (the app carries ctx and settings)."""
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
+    def setup(app: Any) -> tuple[Callable[[], Awaitable[None]], float]:
         ctx: ServiceContext = app.state.ctx
-        every = float(app.state.portal_settings.metrics_refresh_seconds)
         stalled_after = float(app.state.portal_settings.stalled_after_seconds)
 
-        async def loop() -> None:
-            while True:
-                try:
-                    await refresh(ctx)
-                    await refresh_stalled(ctx, after_seconds=stalled_after)
-                except Exception as exc:
-                    log.warning("task_gauges_refresh_failed", error=repr(exc))
-                await asyncio.sleep(every)
+        async def step() -> None:
+            await refresh(ctx)
+            await refresh_stalled(ctx, after_seconds=stalled_after)
 
-        task = asyncio.create_task(loop())
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        return step, float(app.state.portal_settings.metrics_refresh_seconds)
 
-    return lifespan
+    return periodic_lifespan(setup, failure_event="task_gauges_refresh_failed")

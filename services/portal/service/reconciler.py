@@ -12,9 +12,7 @@ On start-up and every ``reconcile_every_seconds`` the reconciler takes each task
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -29,6 +27,7 @@ from services.portal.service.workflow_tasks import close_task
 from shared.context import ServiceContext
 from shared.logging import get_logger
 from shared.metrics import TASK_RECONCILIATIONS
+from shared.periodic import periodic_lifespan
 from shared.timestamps import as_utc
 from shared.uow import unit_of_work
 
@@ -134,26 +133,14 @@ def reconciling() -> Any:
     """A router lifespan: one pass at start-up, then one every ``reconcile_every_seconds`` (the app carries ctx,
     the portal's settings and the process's runtime with its Temporal handle)."""
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
+    def setup(app: Any) -> tuple[Callable[[], Awaitable[Reconciled]], float]:
         ctx: ServiceContext = app.state.ctx
         portal = app.state.portal_settings
         states = TemporalTaskStates(app.state.runtime.temporal.client)
 
-        async def loop() -> None:
-            while True:
-                try:
-                    await reconcile(ctx, states, grace_seconds=portal.completing_grace_seconds)
-                except Exception as exc:
-                    log.warning("task_reconcile_failed", error=repr(exc))
-                await asyncio.sleep(float(portal.reconcile_every_seconds))
+        def step() -> Awaitable[Reconciled]:
+            return reconcile(ctx, states, grace_seconds=portal.completing_grace_seconds)
 
-        task = asyncio.create_task(loop())
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        return step, float(portal.reconcile_every_seconds)
 
-    return lifespan
+    return periodic_lifespan(setup, failure_event="task_reconcile_failed")
