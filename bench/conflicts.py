@@ -101,7 +101,7 @@ def _load_once(conn: psycopg.Connection, path: Path) -> float:
 
 async def _scan(url: str) -> tuple[float, int, int]:
     """The service's scan, as GET /conflicts calls it: (seconds, overlapping pairs, duplicate groups)."""
-    from services.registration import reports
+    from services.registration.service import reports
     from shared.db import create_engine, session_factory
 
     engine = create_engine(url)
