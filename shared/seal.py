@@ -43,7 +43,7 @@ KEY_FILE_NAME = "portal-signing.key"
 
 
 class Sealable(Protocol):
-    """The fields of a decision the statement is made of (workflows.human_task.TaskDecision)."""
+    """The fields of a decision the statement is made of (contracts.human_tasks.TaskDecision, which imports shared)."""
 
     task_key: str
     task_id: str
