@@ -143,8 +143,11 @@ format_node() {
   cid_file="$KAFKA_DIR/cluster.id"
   if [[ ! -s "$cid_file" ]]; then
     mkdir -p "$KAFKA_DIR"
-    # A Kafka cluster id is a base64url-encoded random UUID without padding.
-    python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))' >"$cid_file"
+    # A Kafka cluster id is a base64url-encoded random UUID without padding, and (as Kafka's own Uuid.randomUuid
+    # makes sure) not one that starts with '-': the storage tool would read that as an option (1 run in 64 failed).
+    python3 -c 'import base64,uuid
+while (c := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"): pass
+print(c)' >"$cid_file"
   fi
   cid="$(cat "$cid_file")"
   local -a mode=()
