@@ -169,6 +169,7 @@ class PaperInput:
     markers: list[str]
     due_in_seconds: int
     bands: dict[str, str]
+    campaign_number: str = ""  # the tasks' campaign label (an inbox filters on it); "" in runs begun before it
 
 
 @dataclass
@@ -256,6 +257,7 @@ class CommitteeInput:
     fraction: str
     policy_version: str
     vote_due_in_seconds: int
+    campaign_number: str = ""  # the tasks' campaign label (an inbox filters on it); "" in runs begun before it
 
 
 @dataclass

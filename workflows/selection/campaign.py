@@ -188,7 +188,7 @@ class SelectionCampaign(HumanTasks):
             workflow.execute_child_workflow(
                 PaperMarking.run, MarkingInput(plan.campaign_id, [
                     PaperInput(plan.campaign_id, paper.code, paper.unit_code, component,
-                               markers_for(paper, people, count), due, plan.bands)
+                               markers_for(paper, people, count), due, plan.bands, plan.number)
                     for component, people, count in (("essay", plan.examiners, 2),
                                                      ("interview", plan.interview_panel, None))]),
                 id=f"{base}-paper-{paper.code}", parent_close_policy=ParentClosePolicy.TERMINATE)
@@ -224,7 +224,8 @@ class SelectionCampaign(HumanTasks):
             workflow.execute_child_workflow(
                 CommitteeVote.run, CommitteeInput(plan.campaign_id, g.code, g.name, summary.shortlists[g.code],
                                                   plan.committee_members, plan.committee_chair,
-                                                  plan.committee_fraction, plan.committee_policy, due),
+                                                  plan.committee_fraction, plan.committee_policy, due,
+                                                  plan.number),
                 id=f"{base}-committee-{g.code}", parent_close_policy=ParentClosePolicy.TERMINATE)
             for g in groups))
         self._detail["selected"] = {o.group_code: len(o.selected) for o in outcomes}

@@ -55,7 +55,7 @@ class CommitteeVote(HumanTasks):
                                        rank=c.rank, total=c.total) for c in inp.candidates])),
             due_in_seconds=max(MIN_TASK_SECONDS, inp.vote_due_in_seconds // 2),
             escalate_after_seconds=max(MIN_TASK_SECONDS, inp.vote_due_in_seconds // 2),
-            escalation_roles=["committee_chair"], campaign=inp.campaign_id, priority=1))
+            escalation_roles=["committee_chair"], campaign=inp.campaign_number or inp.campaign_id, priority=1))
         self._votes[member] = decision
 
     @workflow.run
@@ -84,7 +84,7 @@ class CommitteeVote(HumanTasks):
                 TaskInputField("decision_number", "Số quyết định", "Decision number")])],
             dossier=dossier_of(CommitteeDecisionView(group=inp.group_code, group_name=inp.group_name,
                                                      votes_cast=len(self._votes), members=len(inp.members))),
-            campaign=inp.campaign_id, escalation_roles=["organization_board"], priority=1))
+            campaign=inp.campaign_number or inp.campaign_id, escalation_roles=["organization_board"], priority=1))
         self._phase = "recorded"
         outcome = await call(record_committee, CommitteeRecord(
             inp.campaign_id, inp.group_code, [c.candidate_id for c in inp.candidates], votes,

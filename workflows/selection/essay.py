@@ -78,7 +78,7 @@ class PaperMarking(HumanTasks):
             dossier=dossier_of(PaperView(code=inp.code, component=_component(inp.component),
                                          paper_ref=f"{inp.component}:{inp.code}")),
             assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=TASK_GRACE_SECONDS,
-            escalation_roles=["marking_head"], campaign=inp.campaign_id,
+            escalation_roles=["marking_head"], campaign=inp.campaign_number or inp.campaign_id,
             excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
             alongside_close=_record(inp))
         key = f"{inp.component}:{inp.code}"
@@ -102,7 +102,8 @@ class PaperMarking(HumanTasks):
                     resolve_max_spread=inp.bands.get("resolve_max_spread"),
                     council_chair_min_spread=inp.bands.get("council_chair_min_spread"),
                     scale=inp.bands.get("scale"), policy_version=inp.bands.get("version_id"))),
-                due_in_seconds=inp.due_in_seconds, escalation_roles=["council_chair"], campaign=inp.campaign_id,
+                due_in_seconds=inp.due_in_seconds, escalation_roles=["council_chair"],
+                campaign=inp.campaign_number or inp.campaign_id,
                 excluded_units=[inp.unit_code], excluded_users=list(inp.markers)),  # not a marker of this paper
                 alongside_close=_record(inp, "discrepancy"))
             outcome = record_decision(outcome, score=str(decision.inputs["mark"]), bands=bands)

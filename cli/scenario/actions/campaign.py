@@ -102,8 +102,9 @@ async def wait_for_campaign(st: RunState, step: dict[str, Any]) -> None:
     await wait_until(there, timeout=float(step.get("timeout_seconds", 300)), what=f"campaign step {step['step']}")
 
 
-async def _open(st: RunState, user: str, kind: str) -> list[dict[str, Any]]:
-    page = await st.api.get("portal", "/tasks", user=user, kind=kind, status="open", limit=200)
+async def _open(st: RunState, user: str, kind: str, campaign: str) -> list[dict[str, Any]]:
+    """The user's open tasks of one kind for one campaign (another campaign's tasks are its own step's to decide)."""
+    page = await st.api.get("portal", "/tasks", user=user, kind=kind, status="open", campaign=campaign, limit=200)
     return list(page["items"])
 
 
@@ -137,7 +138,8 @@ async def _until_step(st: RunState, step: dict[str, Any], kinds: list[str],
         """Decide every open task of the kinds in the user's inbox, several at a time (each its own decision)."""
         acted = 0
         for kind in kinds:
-            acted += sum(await asyncio.gather(*(one(user, kind, t) for t in await _open(st, user, kind))))
+            tasks = await _open(st, user, kind, camp["number"])
+            acted += sum(await asyncio.gather(*(one(user, kind, t) for t in tasks)))
         return acted
 
     while not _reached(await _step_of(st, step["by"], camp), step["until_step"]):
