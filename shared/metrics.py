@@ -23,6 +23,8 @@ EVENTS_PUBLISH_FAILED = Counter("cadre_events_publish_failures_total", "Relay ba
 EVENTS_CONSUMED = Counter("cadre_events_consumed_total", "Events handled by consumers", ["group", "outcome"])
 CONSUMER_LAG = Gauge("cadre_consumer_lag", "Messages not yet committed", ["group", "topic", "partition"])
 DLQ_MESSAGES = Counter("cadre_dlq_messages_total", "Messages sent to a dead-letter topic", ["group", "topic"])
+CONSUMER_RESETS = Counter("cadre_consumer_resets_total",
+                          "Consumer group members replaced (after a failure, or when stalled)", ["group", "reason"])
 AUDIT_RECORDS = Counter("cadre_audit_records_total", "Audit records written", ["service", "action"])
 WORKFLOW_EVENTS = Counter("cadre_workflow_transitions_total", "Workflow starts/completions/failures",
                           ["workflow", "transition"])

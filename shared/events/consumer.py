@@ -12,7 +12,7 @@ from shared.context import ServiceContext
 from shared.events.envelope import CloudEvent, dlq_of
 from shared.events.transport import EventSink, EventSource, OutgoingMessage, ReceivedMessage
 from shared.logging import get_logger
-from shared.metrics import CONSUMER_LAG, DLQ_MESSAGES, EVENTS_CONSUMED
+from shared.metrics import CONSUMER_LAG, CONSUMER_RESETS, DLQ_MESSAGES, EVENTS_CONSUMED
 from shared.uow import UnitOfWork, unit_of_work
 
 log = get_logger(__name__)
@@ -81,8 +81,9 @@ class Consumer:
 
     def __init__(self, *, group: str, source_factory: Callable[[], EventSource], handler: Handler,
                  dlq_sink: EventSink, max_retries: int = 3, retry_backoff: float = 0.2,
-                 event_types: frozenset[str] | None = None) -> None:
+                 event_types: frozenset[str] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.group = group
+        self.clock = clock  # when lag is looked at (a test passes its own)
         self.source_factory = source_factory
         self.handler = handler
         self.dlq_sink = dlq_sink
@@ -195,17 +196,22 @@ class Consumer:
                 log.warning("consumer_close_failed", group=self.group, error=repr(exc))
             self._source = None
 
-    async def refresh_lag(self) -> None:
+    async def refresh_lag(self) -> int:
+        """Export the lag of each partition this member reads; the total (0 without a source)."""
         if self._source is None:
-            return
+            return 0
+        total = 0
         for (topic, partition), lag in (await self._source.lag()).items():
             CONSUMER_LAG.labels(self.group, topic, str(partition)).set(lag)
+            total += lag
+        return total
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until stopped; after a failure, re-read from the last committed offsets."""
         backoff = 0.0
         last_lag = 0.0
         handled = True
+        stalled = StallWatch()
         while not stop.is_set():
             try:
                 if self._source is None:
@@ -217,20 +223,41 @@ class Consumer:
                                  else self.run_once()) > 0 or handled
                 backoff = 0.0
                 # every 5 s while messages come; idle (nothing handled since the last look), every 30 s
-                if time.monotonic() - last_lag > (5.0 if handled else 30.0):
-                    await self.refresh_lag()
-                    last_lag, handled = time.monotonic(), False
+                if self.clock() - last_lag > (5.0 if handled else 30.0):
+                    behind = await self.refresh_lag()
+                    if stalled.observe(behind=behind, handled=handled):
+                        # messages wait on this member's partitions and two looks in a row found nothing read:
+                        # the client is wedged (e.g. left in a half-finished rebalance); a new member re-joins
+                        log.warning("consumer_stalled", group=self.group, lag=behind)
+                        CONSUMER_RESETS.labels(self.group, "stalled").inc()
+                        await self._reset()
+                    last_lag, handled = self.clock(), False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 backoff = min(5.0, max(0.2, backoff * 2))
                 log.warning("consumer_failed", group=self.group, error=repr(exc), retry_in=backoff)
+                CONSUMER_RESETS.labels(self.group, "failed").inc()
                 await self._reset()
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=backoff)
                 except TimeoutError:
                     pass
         await self._reset()
+
+
+class StallWatch:
+    """Says a consumer is stalled when two lag looks in a row find messages waiting and nothing was read between
+    them (one look alone could catch a message that arrived a moment before it)."""
+
+    def __init__(self) -> None:
+        self._behind_before = False
+
+    def observe(self, *, behind: int, handled: bool) -> bool:
+        """Record one look (its total lag, whether anything was handled since the last look); True: stalled."""
+        stalled = self._behind_before and behind > 0 and not handled
+        self._behind_before = behind > 0 and not handled and not stalled
+        return stalled
 
 
 async def _unless_stopped(poll: Awaitable[list[ReceivedMessage]], stop: asyncio.Event) -> list[ReceivedMessage] | None:
