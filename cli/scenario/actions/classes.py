@@ -185,5 +185,18 @@ async def wait_for_class(st: RunState, step: dict[str, Any]) -> None:
         found = await st.api.get("scheduling", f"/classes/{cls['id']}", user=step["by"])
         return int(found.get("enrolled", 0)) >= int(step["enrolled"])
 
-    await wait_until(filled, timeout=float(step.get("timeout_seconds", 120)),
-                     what=f"{step['enrolled']} people enrolled in class {cls['code']}")
+    try:
+        await wait_until(filled, timeout=float(step.get("timeout_seconds", 120)),
+                         what=f"{step['enrolled']} people enrolled in class {cls['code']}")
+    except StepFailed as exc:
+        raise StepFailed(f"{exc}; {await _class_state(st, step['by'], cls)}") from None
+
+
+async def _class_state(st: RunState, user: str, cls: dict[str, Any]) -> str:
+    """What a wait for a class found: its enrolled count and status, and the requests naming it (placed or why not)."""
+    found = await st.api.get("scheduling", f"/classes/{cls['id']}", user=user)
+    every = await st.api.get("scheduling", "/enrolment-requests", user=user)
+    reqs = [r for r in every if r.get("class_id") == cls["id"]]
+    told = "; ".join(f"{r['official_name']}: {r['status']}{' — ' + r['reason_en'] if r.get('reason_en') else ''}"
+                     for r in reqs) or "none"
+    return f"found {found.get('enrolled')} enrolled, class {found.get('status')}; its enrolment requests: {told}"
