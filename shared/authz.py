@@ -403,6 +403,7 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "portal GET /ui/conflicts": ("conflict.read", "session"),
     "portal GET /ui/compliance": ("compliance.read", "session"),
     "portal GET /ui/classes": ("catalogue.read", "session"),
+    "portal GET /ui/classes/{class_id}": ("catalogue.read", "session"),
     "portal GET /ui/plans": ("catalogue.read", "session"),
     "portal GET /ui/campaigns": ("campaign.read", "session"),
     "portal GET /ui/report": ("report.read", "session"),

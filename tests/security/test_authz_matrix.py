@@ -242,7 +242,7 @@ async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, S
     services, seed = world
     portal = services.apps["portal"]
     portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in services.apps.items()}
-    assert len(ROLE_PAGES) == 17
+    assert len(ROLE_PAGES) == 18
     wrong = []
     try:
         for route, role in itertools.product(sorted(ROLE_PAGES), ROLES):
@@ -251,7 +251,7 @@ async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, S
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=portal, raise_app_exceptions=False),
                                        base_url="http://portal", cookies={SESSION_COOKIE: cookie})
             async with client:
-                url = path.format(official_id=seed.officials[OWN])
+                url = path.format(official_id=seed.officials[OWN], class_id=seed.class_id)
                 form = {"official_id": seed.officials[OWN], "programme_code": "NO-SUCH", "plan_year": "2025"}
                 resp = await (client.post(url, data=form) if method == "POST" else client.get(url))
             allow = expected(route, frozenset([role]), covers_target=True)

@@ -222,3 +222,24 @@ async def test_a_unit_officer_uploads_an_officials_file_and_reads_the_row_report
     await check(page, "vi", "pages-officer-upload-report-vi")
     await page.goto(f"{site.url}/ui/officials?q=ngo thi mai")
     await expect(page.get_by_role("link", name="Ngô Thị Mai", exact=True)).to_be_visible()
+
+
+async def test_a_board_member_reads_a_class_timetable_roster_and_waitlist(site: Site) -> None:
+    board = await sign_in(site, "btc.nguyenvanhai")
+    await board.goto(f"{site.url}/ui/classes?lang=vi")
+    await board.get_by_role("link", name="LLCT-TC-01", exact=True).click()
+    await expect(board.get_by_role("heading", level=1)).to_have_text("Lớp LLCT-TC-01")
+    await expect(board.get_by_role("heading", name="Thời khóa biểu")).to_be_visible()
+    board_api = site.world.services.headers(["organization_board"], user="btc.nguyenvanhai")
+    sessions = await site.world.services.client("scheduling").get(
+        f"/classes/{site.world.classes['LLCT-TC-01']}/timetable", headers=board_api)
+    assert sessions.status_code == 200
+    shown = sessions.json()["sessions"]
+    assert shown, "the seeded class has sessions"
+    await expect(board.locator("table tbody tr")).to_have_count(len(shown))  # one row per session
+    await expect(board.get_by_role("heading", name=re.compile(r"^Học viên \(4\)$"))).to_be_visible()  # capacity 4
+    await expect(board.get_by_role("heading", name=re.compile(r"^Danh sách chờ \(1\)$"))).to_be_visible()
+    await expect(board.get_by_text("Đỗ Thị Yến")).to_be_visible()  # the fifth, beyond the capacity: waiting
+    for lang in ("vi", "en"):
+        await board.goto(f"{site.url}/ui/classes/{site.world.classes['LLCT-TC-01']}?lang={lang}")
+        await check(board, lang, f"pages-board-class-{lang}")

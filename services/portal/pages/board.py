@@ -76,6 +76,22 @@ async def classes_page(request: Request) -> Response:
     return await show(request, "catalogue.read", "pages/classes.html", load)
 
 
+@router.get("/ui/classes/{class_id}")
+async def class_page(class_id: str, request: Request) -> Response:
+    """One class: its facts, the timetable, who holds a seat and who waits (the roster as the reader may see it)."""
+    async def load(p: Principal) -> dict[str, Any]:
+        cls = await get(request, p, "scheduling", f"/classes/{class_id}")
+        timetable = await get(request, p, "scheduling", f"/classes/{class_id}/timetable")
+        roster: list[dict[str, Any]] = []
+        waiting: list[dict[str, Any]] = []
+        if may(p, "enrolment.read"):
+            roster = await get(request, p, "scheduling", f"/classes/{class_id}/roster")
+            waiting = await get(request, p, "scheduling", f"/classes/{class_id}/waitlist")
+        return {"cls": cls, "timetable": timetable, "roster": roster, "waiting": waiting,
+                "programmes": await programme_names(request, p), "units": await unit_names(request, p)}
+    return await show(request, "catalogue.read", "pages/class.html", load)
+
+
 @router.get("/ui/plans")
 async def plans_page(request: Request, year: int | None = Year) -> Response:
     lang = lang_of(request)
