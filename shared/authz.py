@@ -376,6 +376,8 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "portal POST /tasks/bulk-complete": ("task.read", "task"),
     "portal POST /tasks/{task_id}/complete": ("task.read", "task"),
     "portal POST /substitutes": ("task.substitute", "role"),
+    "portal GET /substitutes": ("task.substitute", "role"),
+    "portal POST /substitutes/{substitute_id}/end": ("task.substitute", "role"),
     # portal: the approvers' pages (the session cookie; the same task rules behind them)
     "portal GET /": (None, "public"),
     "portal GET /ui/static/portal.css": (None, "public"),
@@ -410,6 +412,9 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "portal GET /ui/report.xlsx": ("report.read", "session"),
     "portal GET /ui/audit": ("audit.read", "session"),
     "portal GET /ui/dossier-reads": ("dossier_read.read", "session"),
+    "portal GET /ui/away": ("task.substitute", "session"),
+    "portal POST /ui/away": ("task.substitute", "session"),
+    "portal POST /ui/away/{substitute_id}/end": ("task.substitute", "session"),
 }
 
 

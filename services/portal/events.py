@@ -8,8 +8,9 @@ types the service's code emits.
 from __future__ import annotations
 
 PUBLISHES: dict[str, str] = {
+    "SubstituteEnded": "an out-of-office period ended early; the open tasks it moved went back to the person",
     "SubstituteRegistered": "an out-of-office period with a delegate who takes the person's tasks",
-    "TaskAssigned": "who holds a human task changed (claimed, released, assigned, delegated, substituted)",
+    "TaskAssigned": "who holds a human task changed (claimed, released, assigned, delegated, substituted, returned)",
     "TaskCompleted": "a human task was decided and closed in the inbox",
     "TaskCreated": "a workflow put a human task in the portal's inbox",
     "TaskEscalated": "an overdue human task passed its grace and went to the group's head",

@@ -11,8 +11,8 @@ from services.portal import pages
 from services.portal.activities import PortalActivities
 from services.portal.adapters.people import load_directory
 from services.portal.adapters.updates import TemporalUpdateSender
+from services.portal.api import substitutes, ui
 from services.portal.api import tasks as api
-from services.portal.api import ui
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, metadata
 from services.portal.service.gauges import refresher
@@ -38,7 +38,7 @@ def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
 def routers() -> list[APIRouter]:
     """The inbox API, the web UI, the gauge refresher and the reconciler of tasks left completing (router
     lifespans)."""
-    return [api.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()),
+    return [api.router, substitutes.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()),
             APIRouter(lifespan=reconciling())]
 
 

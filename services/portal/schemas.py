@@ -72,6 +72,15 @@ class SubstituteRead(BaseModel):
     starts_at: datetime
     ends_at: datetime
     rerouted_tasks: int
+    reason: str = ""
+
+
+class SubstituteEnd(BaseModel):
+    """An out-of-office period ended early, and how many open tasks came back."""
+
+    id: str
+    ended_at: datetime
+    returned_tasks: int
 
 
 class TaskSummary(BaseModel):

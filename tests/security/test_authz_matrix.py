@@ -62,7 +62,7 @@ def request_for(route: str, seed: Seed, unit: str) -> tuple[str, str, dict[str, 
     ids = {"official_id": seed.officials[unit], "registration_id": seed.registrations[unit], "code": unit,
            "class_id": seed.class_id, "enrolment_id": seed.enrolments[unit], "request_id": seed.requests[unit],
            "campaign_id": "no-such-campaign", "plan_id": "no-such-plan", "task_id": "no-such-task",
-           "dispatch_id": str(uuid.uuid4())}
+           "dispatch_id": str(uuid.uuid4()), "substitute_id": "no-such-period"}
     if svc == "scheduling" and path == "/officials/{official_id}/classes":
         ids["official_id"] = seed.officials[unit]
     if svc == "scheduling" and path.startswith("/programmes/"):
@@ -231,7 +231,7 @@ def test_session_cookie_pages_follow_the_same_rule(world: tuple[Services, Seed])
 ROLE_PAGES = {r for r in ROUTE_RULES if r.startswith("portal ") and r.split(" ")[2].startswith("/ui/")
               and r.split(" ")[2].split("/")[2] in ("officials", "needs", "registrations", "conflicts", "compliance",
                                                     "classes", "plans", "campaigns", "report", "report.xlsx",
-                                                    "audit", "dossier-reads")}
+                                                    "audit", "dossier-reads", "away")}
 
 
 async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, Seed]) -> None:
@@ -242,7 +242,7 @@ async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, S
     services, seed = world
     portal = services.apps["portal"]
     portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in services.apps.items()}
-    assert len(ROLE_PAGES) == 18
+    assert len(ROLE_PAGES) == 21
     wrong = []
     try:
         for route, role in itertools.product(sorted(ROLE_PAGES), ROLES):
@@ -251,12 +251,15 @@ async def test_role_pages_for_every_role_with_a_session(world: tuple[Services, S
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=portal, raise_app_exceptions=False),
                                        base_url="http://portal", cookies={SESSION_COOKIE: cookie})
             async with client:
-                url = path.format(official_id=seed.officials[OWN], class_id=seed.class_id)
+                url = path.format(official_id=seed.officials[OWN], class_id=seed.class_id,
+                                  substitute_id="no-such-period")
                 form = {"official_id": seed.officials[OWN], "programme_code": "NO-SUCH", "plan_year": "2025"}
                 resp = await (client.post(url, data=form) if method == "POST" else client.get(url))
             allow = expected(route, frozenset([role]), covers_target=True)
-            # allowed: the page (a POST of a programme that does not exist: the form again, with the API's 422)
-            if resp.status_code != (200 if method == "GET" else 422) if allow else resp.status_code != 403:
+            # allowed: the page (a POST of a programme that does not exist: the form again, with the API's 422; the
+            # end of an out-of-office period that does not exist: the API's 404, in words)
+            ok = 200 if method == "GET" else 404 if path.endswith("/end") else 422
+            if resp.status_code != ok if allow else resp.status_code != 403:
                 wrong.append(f"{route} as {role} -> {resp.status_code}")
             if resp.status_code == 403:
                 assert "Không có quyền" in resp.text, route

@@ -12,8 +12,6 @@ from services.portal.schemas import (
     BulkComplete,
     BulkResult,
     CompletionResult,
-    SubstituteCreate,
-    SubstituteRead,
     TaskAssign,
     TaskComplete,
     TaskDelegate,
@@ -106,14 +104,3 @@ async def complete_task(task_id: str, body: TaskComplete, request: Request, prin
     """Decide the task: refused with a reason (403/409/422), or accepted by the waiting process."""
     return await completion.complete(ctx_of(request), sender_of(request), task_id=task_id, principal=principal,
                                      body=body)
-
-
-@router.post("/substitutes", status_code=201, response_model=SubstituteRead)
-async def create_substitute(body: SubstituteCreate, request: Request,
-                            principal: Annotated[Principal, Depends(allowed("task.substitute"))]) -> SubstituteRead:
-    """Out of office: from..to, my new and open tasks go to the delegate."""
-    async with unit_of_work(ctx_of(request)) as uow:
-        sub_id, moved = await assignment.register_substitute(uow, principal=principal, data=body,
-                                                             directory=directory_of(request))
-    return SubstituteRead(id=sub_id, user_id=body.user_id or principal.user_id, delegate=body.delegate,
-                          starts_at=body.starts_at, ends_at=body.ends_at, rerouted_tasks=moved)

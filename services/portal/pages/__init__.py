@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from services.portal.pages import auditor, board, officer, upload
+from services.portal.pages import auditor, away, board, officer, upload
 from services.portal.pages.nav import landing
 from services.portal.pages.session import signed_in
 
@@ -33,6 +33,6 @@ def build_router() -> APIRouter:
     async def script() -> FileResponse:
         return FileResponse(HERE / "pages.js", media_type="text/javascript")
 
-    for sub in (upload.router, officer.router, board.router, auditor.router):
+    for sub in (upload.router, officer.router, board.router, auditor.router, away.router):
         router.include_router(sub)
     return router

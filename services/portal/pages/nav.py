@@ -23,6 +23,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/ui/report", "report", "report.read"),
     ("/ui/audit", "audit", "audit.read"),
     ("/ui/dossier-reads", "reads", "dossier_read.read"),
+    ("/ui/away", "away", "task.substitute"),
 )
 
 

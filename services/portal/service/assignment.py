@@ -137,8 +137,10 @@ async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: Su
                       f"{data.delegate} is not in the directory of people who may decide tasks",
                       f"{data.delegate} không có trong danh bạ những người được xử lý công việc")
     now = datetime.now(UTC)
-    sub = Substitute(id=str(uuid.uuid4()), user_id=user_id, delegate=data.delegate, starts_at=data.starts_at,
-                     ends_at=data.ends_at, reason=data.reason, created_by=principal.user_id, created_at=now)
+    # kept in UTC: SQLite keeps a datetime's wall time and drops its offset (a +07:00 midnight read back 7 h late)
+    starts, ends = as_utc(data.starts_at).astimezone(UTC), as_utc(data.ends_at).astimezone(UTC)
+    sub = Substitute(id=str(uuid.uuid4()), user_id=user_id, delegate=data.delegate, starts_at=starts, ends_at=ends,
+                     reason=data.reason, created_by=principal.user_id, created_at=now)
     uow.session.add(sub)
     moved = 0
     if as_utc(data.starts_at) <= now < as_utc(data.ends_at):
@@ -162,6 +164,45 @@ async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: Su
         inputs={"delegate": data.delegate, "from": data.starts_at.isoformat(), "to": data.ends_at.isoformat(),
                 "rerouted_tasks": moved}))
     return sub.id, moved
+
+
+async def substitutes_of(uow: UnitOfWork, *, user_id: str) -> list[Substitute]:
+    """The person's out-of-office periods not yet over (in force or to come), soonest first."""
+    now = datetime.now(UTC)
+    rows = (await uow.session.execute(select(Substitute).where(Substitute.user_id == user_id))).scalars().all()
+    return sorted((r for r in rows if as_utc(r.ends_at) > now), key=lambda r: as_utc(r.starts_at))
+
+
+async def end_substitute(uow: UnitOfWork, *, principal: Principal, substitute_id: str) -> tuple[Substitute, int]:
+    """End an out-of-office period now (the person is back, or it was set by mistake): the open tasks it moved to
+    the delegate, and that the delegate has not decided, go back to the person."""
+    sub = await uow.session.get(Substitute, substitute_id)
+    if sub is None:
+        raise not_found("Out-of-office period", "thời gian vắng mặt", substitute_id)
+    if sub.user_id != principal.user_id:
+        authorize(principal, "task.assign")  # ending someone else's period is an assignment, as setting it is
+    now = datetime.now(UTC)
+    if as_utc(sub.ends_at) <= now:
+        raise conflict("substitute_over", "This out-of-office period is already over",
+                       "Thời gian vắng mặt này đã kết thúc")
+    sub.ends_at = now
+    returned = 0
+    tasks = (await uow.session.execute(select(Task).where(
+        Task.assignee == sub.delegate, Task.on_behalf_of == sub.user_id, Task.assigned_via == "substitute",
+        Task.status == OPEN))).scalars().all()
+    for task in tasks:
+        task.assignee, task.assigned_via, task.on_behalf_of, task.delegation_reason = sub.user_id, "returned", None, ""
+        _emit_assignment(uow, task, "returned", principal.user_id)
+        returned += 1
+    uow.emit("SubstituteEnded", subject=sub.id, data={
+        "substitute_id": sub.id, "user_id": sub.user_id, "delegate": sub.delegate, "ended_at": now.isoformat(),
+        "returned_tasks": returned})
+    await uow.audit(AuditEntry(
+        actor=actor_of(principal), action="task.substitute_end", subject=f"user:{sub.user_id}",
+        reason_vi=f"Kết thúc thời gian {sub.delegate} thay thế {sub.user_id}; {returned} công việc trả lại",
+        reason_en=f"{sub.delegate} no longer stands in for {sub.user_id}; {returned} tasks returned",
+        inputs={"substitute_id": sub.id, "returned_tasks": returned}))
+    return sub, returned
 
 
 async def record_view(uow: UnitOfWork, *, task_id: str, principal: Principal) -> Task:

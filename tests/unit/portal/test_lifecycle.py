@@ -114,6 +114,37 @@ async def test_substitute_routes_open_and_new_tasks_to_the_delegate(portal: Port
     assert other.status_code == 403, "only the board registers a substitute for someone else"
 
 
+async def test_ending_a_period_early_brings_the_undecided_tasks_back(portal: Portal) -> None:
+    kept = await portal.ask(key="a", assignee="btc.nguyenvanhai")
+    decided = await portal.ask(key="b", assignee="btc.nguyenvanhai")
+    now = datetime.now(UTC)
+    async with portal.client("btc.nguyenvanhai") as c:
+        made = (await c.post("/substitutes", json={"delegate": "btc.tranthithu", "reason": "Đi công tác",
+                                                   "from": (now - timedelta(hours=1)).isoformat(),
+                                                   "to": (now + timedelta(days=7)).isoformat()})).json()
+        mine = (await c.get("/substitutes")).json()
+    assert [(s["id"], s["delegate"], s["reason"]) for s in mine] == [(made["id"], "btc.tranthithu", "Đi công tác")]
+    async with portal.client("btc.tranthithu") as c:
+        assert (await c.post(f"/tasks/{decided}/complete", json={"action": "approve"})).status_code == 200
+        assert (await c.get("/substitutes")).json() == [], "a period is listed to its own person only"
+    async with portal.client("tc.dongxoai") as c:
+        foreign = await c.post(f"/substitutes/{made['id']}/end")
+    assert foreign.status_code == 403, "ending another's period is an assignment (the Board's)"
+    async with portal.client("btc.nguyenvanhai") as c:
+        ended = await c.post(f"/substitutes/{made['id']}/end")
+        again = await c.post(f"/substitutes/{made['id']}/end")
+        assert (await c.get("/substitutes")).json() == []
+        back = {t["id"]: t for t in (await c.get("/tasks")).json()["items"]}
+    assert ended.status_code == 200 and ended.json()["returned_tasks"] == 1, ended.text
+    assert again.status_code == 409
+    assert back[kept]["assignee"] == "btc.nguyenvanhai" and back[kept]["on_behalf_of"] is None
+    assert decided not in back  # the stand-in's decision stands
+    assert [e["returned_tasks"] for e in await _events(portal, "SubstituteEnded")] == [1]
+    new = await portal.ask(key="c", assignee="btc.nguyenvanhai")
+    async with portal.client("btc.nguyenvanhai") as c:
+        assert new in {t["id"] for t in (await c.get("/tasks")).json()["items"]}, "new tasks stay after the end"
+
+
 async def test_bulk_complete_one_kind_with_a_result_per_task(portal: Portal) -> None:
     a = await portal.ask(key="a")
     b = await portal.ask(key="b", excluded_users=["btc.nguyenvanhai"])
