@@ -10,8 +10,8 @@ from __future__ import annotations
 PUBLISHES: dict[str, str] = {
     "RegistrationApproved": ("a training-need registration was accepted or approved; scheduling turns it into an "
                              "enrolment request"),
-    "RegistrationFlagged": ("a training-need registration needs the Organization Board's review; starts "
-                            "RegistrationReview"),
+    "RegistrationFlagged": ("a training-need registration needs the review of the body that manages the official; "
+                            "starts RegistrationReview"),
     "UnitCreated": "a unit (agency, district, commune) was registered",
     "UnitsReorganised": "units were merged, split, renamed or closed from an effective date; their officials moved",
 }

@@ -140,6 +140,10 @@ class Registration(Base):
     submitted_by: Mapped[str] = mapped_column(String(120))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # the body that manages the official (policy data management_authority) and the rule that named it
+    # ("<version_id>#<rule id>"); NULL on rows recorded before the rule was kept
+    managing_body: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    authority_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class TrainingRecord(Base):
@@ -183,3 +187,7 @@ class PostgraduateDispatch(Base):
     refund: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
     recorded_by: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the body that manages the official (policy data management_authority) and the rule that named it
+    # ("<version_id>#<rule id>"); NULL on rows recorded before the rule was kept
+    managing_body: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    authority_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -298,6 +298,10 @@ class RegistrationRead(BaseModel):
     submitted_at: datetime
     decided_by: str | None
     review_workflow_id: str | None = None
+    managing_body: str | None = Field(default=None, description="the body that manages the official "
+                                      "(standing_committee | organization_board | unit_leadership)")
+    authority_rule: str | None = Field(default=None, description="the management-authority rule that named it: "
+                                       "<version_id>#<rule id>")
 
 
 # --- Postgraduate dispatches ---
@@ -342,6 +346,9 @@ class DispatchRead(BaseModel):
     refund: int | None
     line_vi: str
     line_en: str
+    managing_body: str | None = Field(default=None, description="the body that manages the official, whose "
+                                      "approvers alone may record the dispatch")
+    authority_rule: str | None = Field(default=None, description="<version_id>#<rule id> of the rule applied")
 
 
 class RegistrationCheckRead(BaseModel):

@@ -49,6 +49,9 @@ class ClassInfo:
     start_date: date | None
     end_date: date | None
     status: str = ""
+    institution: str = ""  # who holds it (the school)
+    venue: str = ""  # where
+    hours: float | None = None  # its timetable's hours (None while it has none, or when scheduling did not say)
 
 
 class SchedulingCatalogue(Protocol):
@@ -65,6 +68,9 @@ class SchedulingCatalogue(Protocol):
 
     async def official_classes(self, official_id: str) -> list[ClassInfo]:
         """Classes the official is enrolled or waitlisted in."""
+
+    async def programme_names(self) -> dict[str, str]:
+        """Programme code → name, of the programmes in force today."""
 
 
 def scheduling_unavailable() -> Problem:
@@ -89,7 +95,9 @@ def class_from_json(doc: dict[str, Any]) -> ClassInfo:
     """Read a class document."""
     return ClassInfo(id=str(doc["id"]), code=str(doc.get("code", "")), programme_code=str(doc["programme_code"]),
                      start_date=_date(doc.get("start_date")), end_date=_date(doc.get("end_date")),
-                     status=str(doc.get("status", "")))
+                     status=str(doc.get("status", "")), institution=str(doc.get("institution") or ""),
+                     venue=str(doc.get("venue") or ""),
+                     hours=float(doc["hours"]) if doc.get("hours") is not None else None)
 
 
 class HttpSchedulingCatalogue:
@@ -146,6 +154,13 @@ class HttpSchedulingCatalogue:
             return await self._official_classes(official_id)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _malformed("official_classes", exc) from exc
+
+    async def programme_names(self) -> dict[str, str]:
+        try:
+            docs = await self._get("/programmes") or []
+            return {str(d.get("programme_code") or d["code"]): str(d["name"]) for d in docs}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _malformed("programmes", exc) from exc
 
     async def _programme(self, code: str) -> Programme | None:
         doc = await self._get(f"/programmes/{code}")

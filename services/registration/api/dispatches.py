@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request
 from services.registration.models import Official, PostgraduateDispatch
 from services.registration.schemas import DispatchCreate, DispatchLeave, DispatchRead
 from services.registration.service import dispatches
-from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed
 from shared.context import ctx_of
@@ -28,7 +27,7 @@ async def dispatch_official(official_id: UUID, body: DispatchCreate, request: Re
         official = await uow.session.get(Official, str(official_id))
         if official is None or official.status != "active":
             raise not_found("Official", "cán bộ", official_id)
-        row = await dispatches.dispatch(uow, official=official, data=body, actor=actor_of(principal))
+        row = await dispatches.dispatch(uow, official=official, data=body, principal=principal)
         return dispatches.read(row)
 
 
@@ -51,5 +50,5 @@ async def leave_early(official_id: UUID, dispatch_id: UUID, body: DispatchLeave,
         row = await uow.session.get(PostgraduateDispatch, str(dispatch_id))
         if row is None or row.official_id != str(official_id):
             raise not_found("Dispatch", "đợt cử đi học", dispatch_id)
-        await dispatches.leave(uow, row=row, data=body, actor=actor_of(principal))
+        await dispatches.leave(uow, row=row, data=body, principal=principal)
         return dispatches.read(row)

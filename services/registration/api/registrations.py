@@ -41,7 +41,7 @@ async def submit_registration(body: RegistrationCreate, request: Request,
     async with ctx.sessions() as session:
         official = await registrations.load_official(session, str(body.official_id))
     authorize(principal, "registration.submit", unit=official.unit_code)
-    facts = await registrations.gather_catalogue(catalogue_of(request), body)
+    facts = await registrations.gather_catalogue(catalogue_of(request), body, names=True)
     try:
         async with unit_of_work(ctx) as uow:
             # the row lock makes a person's concurrent submissions take turns: the second sees the first

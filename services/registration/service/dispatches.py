@@ -13,7 +13,11 @@ from services.registration.adapters.policies import book, in_force
 from services.registration.domain.dispatch import commitment_months, refund_due, unmet_conditions
 from services.registration.models import Official, PostgraduateDispatch
 from services.registration.schemas import DispatchCreate, DispatchLeave, DispatchRead
-from shared.audit import Actor, AuditEntry
+from services.registration.service.authority import authority_of, authority_record, recorded_body
+from shared.actors import actor_of
+from shared.audit import AuditEntry
+from shared.auth import Principal
+from shared.authz import authorize_managing_body
 from shared.errors import FieldError, Problem, conflict, invalid
 from shared.policy import PolicyNotInForceError
 from shared.retirement import BirthDate, add_months, full_months_between
@@ -50,7 +54,8 @@ def read(d: PostgraduateDispatch) -> DispatchRead:
                         dispatched_on=d.dispatched_on, training_months=d.training_months, cost=d.cost,
                         commitment_months=d.commitment_months, policy_version=d.policy_version,
                         returned_on=d.returned_on, left_on=d.left_on, served_months=d.served_months,
-                        refund=d.refund, line_vi=vi, line_en=en)
+                        refund=d.refund, line_vi=vi, line_en=en, managing_body=d.managing_body,
+                        authority_rule=d.authority_rule)
 
 
 async def dispatches_of(session: AsyncSession, official_id: str) -> list[PostgraduateDispatch]:
@@ -59,8 +64,11 @@ async def dispatches_of(session: AsyncSession, official_id: str) -> list[Postgra
         PostgraduateDispatch.official_id == official_id).order_by(PostgraduateDispatch.dispatched_on))).scalars())
 
 
-async def dispatch(uow: UnitOfWork, *, official: Official, data: DispatchCreate, actor: Actor) -> PostgraduateDispatch:
-    """Check the conditions by the rule in force on the dispatch date; record the commitment it sets."""
+async def dispatch(uow: UnitOfWork, *, official: Official, data: DispatchCreate,
+                   principal: Principal) -> PostgraduateDispatch:
+    """Check the conditions by the rule in force on the dispatch date; record the commitment it sets. Only the
+    approvers of the body that manages the official (management authority on the dispatch date) may record it."""
+    actor = actor_of(principal)
     try:
         policy = in_force("postgraduate_dispatch", data.dispatched_on)
     except PolicyNotInForceError as exc:
@@ -75,11 +83,14 @@ async def dispatch(uow: UnitOfWork, *, official: Official, data: DispatchCreate,
                              on=data.dispatched_on, first_dispatch=not earlier)
     if unmet:
         raise conditions_unmet(policy.version_id, policy.source.vi, policy.source.en, unmet)
+    authority = authority_of(official, data.dispatched_on, field_name="dispatched_on")
+    authorize_managing_body(principal, authority.approver_roles, body_vi=authority.body_vi, body_en=authority.body_en)
     row = PostgraduateDispatch(
         id=str(uuid.uuid4()), official_id=official.id, programme_code=data.programme_code,
         dispatched_on=data.dispatched_on, training_months=data.training_months, cost=data.cost,
         commitment_months=commitment_months(data.training_months, policy), policy_version=policy.version_id,
-        returned_on=data.returned_on, recorded_by=actor.user_id, recorded_at=datetime.now(UTC))
+        returned_on=data.returned_on, recorded_by=actor.user_id, recorded_at=datetime.now(UTC),
+        managing_body=authority.body, authority_rule=f"{authority.version_id}#{authority.rule_id}")
     uow.session.add(row)
     await uow.session.flush()
     vi, en = line(row)
@@ -87,12 +98,18 @@ async def dispatch(uow: UnitOfWork, *, official: Official, data: DispatchCreate,
                                reason_vi=vi, reason_en=en, policy_version=policy.version_id,
                                inputs={**data.model_dump(mode="json"), "dispatch_id": row.id,
                                        "rule_date": data.dispatched_on.isoformat(), "first_dispatch": not earlier,
-                                       "commitment_months": row.commitment_months}))
+                                       "commitment_months": row.commitment_months,
+                                       "management_authority": authority_record(authority)}))
     return row
 
 
-async def leave(uow: UnitOfWork, *, row: PostgraduateDispatch, data: DispatchLeave, actor: Actor) -> None:
-    """Leaving before the commitment is served: the refund by the rule recorded at dispatch."""
+async def leave(uow: UnitOfWork, *, row: PostgraduateDispatch, data: DispatchLeave, principal: Principal) -> None:
+    """Leaving before the commitment is served: the refund by the rule recorded at dispatch, recorded by the
+    approvers of the body recorded at dispatch (any dispatch.write holder for one recorded before that was kept)."""
+    body = recorded_body(row.authority_rule, row.managing_body)
+    if body is not None:
+        authorize_managing_body(principal, body.approver_roles, body_vi=body.vi, body_en=body.en)
+    actor = actor_of(principal)
     if row.left_on is not None:
         raise conflict("already_left", "This dispatch already records leaving service",
                        "Đợt cử đi học này đã ghi nhận nghỉ việc", field_name="left_on")

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import select
 
 from services.registration.adapters.import_files import column_of, official_from_row, unit_from_row
-from services.registration.models import Official, Unit
+from services.registration.models import Unit
 from services.registration.schemas import ImportReport, ImportRow, OfficialCreate, RowError
 from services.registration.service import units as service
-from services.registration.service.officials import check_official, upsert_official
+from services.registration.service.officials import Known, check_official, upsert_official
 from shared.audit import Actor, AuditEntry
 from shared.auth import Principal
 from shared.authz import authorize_move
@@ -18,11 +18,11 @@ from shared.errors import Problem
 from shared.uow import UnitOfWork
 
 
-async def _scope_errors(uow: UnitOfWork, row: int, data: OfficialCreate, principal: Principal) -> list[RowError]:
+def _scope_errors(row: int, data: OfficialCreate, principal: Principal, known: Known) -> list[RowError]:
     """The row's unit and, for a known personal id, the unit holding it now must both be in the caller's scope
     (shared.authz.authorize_move); the refusal for the holding unit does not name it."""
-    current = (await uow.session.execute(select(Official.unit_code).where(
-        Official.personal_id == data.personal_id.strip()))).scalar_one_or_none()
+    holder = known.officials.get(data.personal_id.strip())
+    current = holder.unit_code if holder is not None else None
     try:
         authorize_move(principal, "official.import", current_unit=current, new_unit=data.unit_code)
     except Problem as refusal:
@@ -38,20 +38,23 @@ async def import_officials(uow: UnitOfWork, *, rows: list[ImportRow], default_un
     """Upsert each valid row; a re-import of the same rows reports them all unchanged. A row whose unit, or
     whose existing record's unit, is outside the caller's scope is rejected (never moved, never renamed)."""
     report = ImportReport()
-    for item in rows:
-        data, errors = official_from_row(item.row, item.values, default_unit=default_unit)
+    parsed = [(item, *official_from_row(item.row, item.values, default_unit=default_unit)) for item in rows]
+    # the units and the batch's existing records are read once, not once a row; the rows are written in one flush
+    known = await Known.of(uow.session, sorted({d.personal_id.strip() for _, d, _ in parsed if d is not None}))
+    for item, data, errors in parsed:
         if data is not None:
             errors = [RowError(row=item.row, column=column_of(e.field), code=e.code, message_en=e.message_en,
                                message_vi=e.message_vi)
-                      for e in await check_official(uow.session, data, today=today)]
+                      for e in await check_official(uow.session, data, today=today, known=known)]
         if data is not None and not errors:
-            errors = await _scope_errors(uow, item.row, data, principal)
+            errors = _scope_errors(item.row, data, principal, known)
         if errors or data is None:
             report.rejected += 1
             report.errors.extend(errors)
             continue
-        _, outcome = await upsert_official(uow, data=data, actor=actor, today=today, audit=False)
+        _, outcome = await upsert_official(uow, data=data, actor=actor, today=today, audit=False, known=known)
         setattr(report, outcome, getattr(report, outcome) + 1)
+    await uow.session.flush()
     if report.created or report.updated:
         await uow.audit(AuditEntry(
             actor=actor, action="official.import", subject=f"import:{actor.user_id}",

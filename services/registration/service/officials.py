@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -34,7 +35,27 @@ def _err(field_name: str, code: str, en: str, vi: str) -> FieldError:
     return FieldError(field_name, code, en, vi)
 
 
-async def check_official(session: AsyncSession, data: OfficialCreate, *, today: date) -> list[FieldError]:
+@dataclass
+class Known:
+    """What a batch (an import) read once instead of once a row: every unit's status, and the records of the batch's
+    personal ids that exist (kept up to date as the batch creates records)."""
+
+    units: dict[str, str]
+    officials: dict[str, Official]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, personal_ids: list[str]) -> Known:
+        units = {code: status for code, status in (await session.execute(select(Unit.code, Unit.status))).all()}
+        officials: dict[str, Official] = {}
+        for start in range(0, len(personal_ids), 500):
+            chunk = personal_ids[start:start + 500]
+            officials.update({o.personal_id: o for o in (await session.execute(
+                select(Official).where(Official.personal_id.in_(chunk)))).scalars()})
+        return cls(units, officials)
+
+
+async def check_official(session: AsyncSession, data: OfficialCreate, *, today: date,
+                         known: Known | None = None) -> list[FieldError]:
     """Every rule beyond the types: the personal id, the birth date, the unit, dates not in the future."""
     errors: list[FieldError] = []
     birth: BirthDate | None = None
@@ -62,13 +83,16 @@ async def check_official(session: AsyncSession, data: OfficialCreate, *, today: 
             errors.append(_err("ratings", "rating_year_invalid", f"Rating year {year} is not a year",
                                f"Năm đánh giá {year} không hợp lệ"))
     errors.extend(await planning_errors(session, data, today=today))
-    unit = (await session.execute(select(Unit.status).where(Unit.code == data.unit_code))).first()
-    if unit is None:
+    if known is not None:
+        status = known.units.get(data.unit_code)
+    else:
+        status = (await session.execute(select(Unit.status).where(Unit.code == data.unit_code))).scalar_one_or_none()
+    if status is None:
         errors.append(_err("unit_code", "unknown_unit", f"Unit {data.unit_code} does not exist",
                            f"Đơn vị {data.unit_code} không tồn tại"))
-    elif unit.status != "active":
-        errors.append(_err("unit_code", "unit_not_active", f"Unit {data.unit_code} is {unit.status}",
-                           f"Đơn vị {data.unit_code} không còn hoạt động ({unit.status})"))
+    elif status != "active":
+        errors.append(_err("unit_code", "unit_not_active", f"Unit {data.unit_code} is {status}",
+                           f"Đơn vị {data.unit_code} không còn hoạt động ({status})"))
     return errors
 
 
@@ -92,12 +116,16 @@ def _values(data: OfficialCreate) -> dict[str, Any]:
 
 
 async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor, today: date,
-                          audit: bool = True) -> tuple[Official, str]:
-    """Create or update by personal id; an identical record changes nothing ("unchanged")."""
+                          audit: bool = True, known: Known | None = None) -> tuple[Official, str]:
+    """Create or update by personal id; an identical record changes nothing ("unchanged"). With ``known`` (a batch)
+    the record is looked up there and the rows are written when the batch flushes."""
     pid = data.personal_id.strip()
     now = datetime.now(UTC)
     values = _values(data)
-    found = (await uow.session.execute(select(Official).where(Official.personal_id == pid))).scalar_one_or_none()
+    if known is not None:
+        found = known.officials.get(pid)
+    else:
+        found = (await uow.session.execute(select(Official).where(Official.personal_id == pid))).scalar_one_or_none()
     before = {(e["position"], e["term"]) for e in (found.planning if found else []) if e.get("removed_on")}
     if found is None:
         found = Official(id=str(uuid.uuid4()), personal_id=pid, name_folded=fold(data.full_name), status="active",
@@ -105,6 +133,8 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
         uow.session.add(found)
         uow.session.add(OfficialUnitHistory(id=str(uuid.uuid4()), official_id=found.id, unit_code=data.unit_code,
                                             valid_from=today, valid_to=None, reason="created"))
+        if known is not None:
+            known.officials[pid] = found
         outcome = "created"
     else:
         changed = {k: v for k, v in values.items() if getattr(found, k) != v}
@@ -117,7 +147,8 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
         found.name_folded = fold(found.full_name)
         found.updated_at = now
         outcome = "updated"
-    await uow.session.flush()
+    if known is None:
+        await uow.session.flush()
     if audit:
         await uow.audit(AuditEntry(
             actor=actor, action=f"official.{'create' if outcome == 'created' else 'update'}",

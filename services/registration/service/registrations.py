@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,7 +25,9 @@ from services.registration.domain.checks import (
 from services.registration.domain.rule_checks import rules_for
 from services.registration.models import Official, PostgraduateDispatch, Registration
 from services.registration.schemas import FindingRead, RegistrationCreate, RegistrationRead
+from services.registration.service.authority import authority_of, authority_record
 from services.registration.service.officials import birth_of
+from services.registration.service.review_dossier import review_dossier
 from shared.audit import Actor, AuditEntry
 from shared.cadre_planning import in_planning_on
 from shared.errors import Problem, invalid
@@ -56,7 +58,7 @@ def read(r: Registration) -> RegistrationRead:
         findings=[FindingRead(**f) for f in r.findings], policy_version=r.policy_version, rule_date=r.rule_date,
         rule_date_source=r.rule_date_source,
         review_comment=r.review_comment, submitted_by=r.submitted_by, submitted_at=r.submitted_at,
-        decided_by=r.decided_by,
+        decided_by=r.decided_by, managing_body=r.managing_body, authority_rule=r.authority_rule,
         review_workflow_id=review_workflow_id(r.id) if r.status in ("under_review", "approved", "returned")
         and r.findings else None)
 
@@ -91,6 +93,7 @@ class CatalogueFacts:
     enrolled: list[ClassInfo]
     allocations: dict[str, int]
     dispatch_date: date | None = None
+    programme_names: dict[str, str] = field(default_factory=dict)  # code → name, for a flagged one's reviewer
 
 
 def rule_date_of(facts: CatalogueFacts, *, today: date) -> tuple[date, str]:
@@ -100,8 +103,10 @@ def rule_date_of(facts: CatalogueFacts, *, today: date) -> tuple[date, str]:
     return today, "submission_date"
 
 
-async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCreate) -> CatalogueFacts:
-    """Programme, class, the person's enrolments and the plan's dispatch date from scheduling (503 when down)."""
+async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCreate, *,
+                           names: bool = False) -> CatalogueFacts:
+    """Programme, class, the person's enrolments and the plan's dispatch date from scheduling (503 when down);
+    with ``names``, the programmes' names too, for the reviewer of a flagged one (codes are shown without them)."""
     programme = await catalogue.programme(data.programme_code)
     if programme is None:
         raise invalid("programme_code", "unknown_programme", f"Programme {data.programme_code} does not exist",
@@ -125,7 +130,16 @@ async def gather_catalogue(catalogue: SchedulingCatalogue, data: RegistrationCre
                 allocations[unit] = allocations.get(unit, 0) + n
             if item.dispatch_date is not None:
                 dispatch.append(item.dispatch_date)
-    return CatalogueFacts(programme, klass, enrolled, allocations, min(dispatch) if dispatch else None)
+    return CatalogueFacts(programme, klass, enrolled, allocations, min(dispatch) if dispatch else None,
+                          await _programme_names(catalogue) if names else {})
+
+
+async def _programme_names(catalogue: SchedulingCatalogue) -> dict[str, str]:
+    """The programmes' names; none when scheduling cannot list them now (the review then shows their codes)."""
+    try:
+        return await catalogue.programme_names()
+    except Problem:
+        return {}
 
 
 def _person(o: Official, on: date, *, dispatched_before: bool) -> Person:
@@ -201,6 +215,7 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
     unit_count = ev.unit_count
     outcome = ev.outcome
     status = STATUS_OF[outcome]
+    authority = authority_of(official, on, field_name="plan_year")  # whose approvers review it, if flagged
     reg = Registration(
         id=str(uuid.uuid4()), official_id=official.id, official_name=official.full_name,
         unit_code=official.unit_code, programme_code=programme.code, programme_category=programme.category,
@@ -210,7 +225,8 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
         policy_version=policy.version_id, rule_date=on, rule_date_source=on_source, note=data.note,
         review_comment="", decided_by=None,
         submitted_by=actor.user_id, submitted_at=datetime.now(UTC),
-        decided_at=datetime.now(UTC) if outcome != "flagged" else None)
+        decided_at=datetime.now(UTC) if outcome != "flagged" else None, managing_body=authority.body,
+        authority_rule=f"{authority.version_id}#{authority.rule_id}")
     s.add(reg)
     await s.flush()
     if outcome == "accepted":
@@ -220,17 +236,25 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
             "registration_id": reg.id, "official_id": reg.official_id, "official_name": reg.official_name,
             "unit_code": reg.unit_code, "programme_code": reg.programme_code, "plan_year": reg.plan_year,
             "class_id": reg.class_id, "findings": [event_finding(f) for f in reg.findings],
-            "policy_version": reg.policy_version, "submitted_by": reg.submitted_by})
+            "policy_version": reg.policy_version, "submitted_by": reg.submitted_by,
+            "authority": authority_record(authority),
+            "dossier": await review_dossier(  # what the reviewer needs: the person, the class, training, quota
+                s, official=official, plan_year=reg.plan_year, programme=programme, klass=klass,
+                enrolled=facts.enrolled, allocated=allocations.get(official.unit_code), used=unit_count + 1,
+                registration_id=reg.id, active_statuses=list(policy.param("active_statuses")), today=today,
+                names=facts.programme_names)})
     await uow.audit(AuditEntry(
         actor=actor, action=f"registration.{ {'accepted': 'accept', 'flagged': 'flag', 'refused': 'refuse'}[outcome]}",
-        subject=f"registration:{reg.id}", reason_vi=_reason_vi(outcome, findings),
-        reason_en=_reason_en(outcome, findings),
-        policy_version=",".join([policy.version_id, *(v.version_id for v in rules.values())]),
+        subject=f"registration:{reg.id}", reason_vi=_reason_vi(outcome, findings, authority.body_vi),
+        reason_en=_reason_en(outcome, findings, authority.body_en),
+        policy_version=",".join([policy.version_id, *(v.version_id for v in rules.values()), authority.version_id]),
         inputs={"rule_date": on.isoformat(), "rule_date_source": on_source,
-                "rules": {policy.rule_key: policy.version_id, **{k: v.version_id for k, v in rules.items()}},
+                "rules": {policy.rule_key: policy.version_id, **{k: v.version_id for k, v in rules.items()},
+                          "management_authority": authority.version_id},
                 "official_id": official.id, "unit_code": reg.unit_code, "programme_code": reg.programme_code,
                 "plan_year": reg.plan_year, "class_id": reg.class_id, "findings": reg.findings,
-                "unit_allocation": allocations.get(official.unit_code), "unit_active_count": int(unit_count)}))
+                "unit_allocation": allocations.get(official.unit_code), "unit_active_count": int(unit_count),
+                "management_authority": authority_record(authority)}))
     return reg
 
 
@@ -244,13 +268,13 @@ def event_finding(f: dict[str, Any]) -> dict[str, str]:
     return {"code": f["code"], "severity": f["severity"], "message_vi": vi, "message_en": en}
 
 
-def _reason_vi(outcome: str, findings: list[Finding]) -> str:
-    head = {"accepted": "Chấp nhận đăng ký", "flagged": "Chuyển Ban Tổ chức xem xét", "refused": "Từ chối đăng ký"}
+def _reason_vi(outcome: str, findings: list[Finding], body_vi: str) -> str:
+    head = {"accepted": "Chấp nhận đăng ký", "flagged": f"Chuyển {body_vi} xem xét", "refused": "Từ chối đăng ký"}
     return head[outcome] + (": " + "; ".join(f.message_vi for f in findings) if findings else "")
 
 
-def _reason_en(outcome: str, findings: list[Finding]) -> str:
-    head = {"accepted": "Registration accepted", "flagged": "Flagged for the Organization Board's review",
+def _reason_en(outcome: str, findings: list[Finding], body_en: str) -> str:
+    head = {"accepted": "Registration accepted", "flagged": f"Flagged for the review of {body_en}",
             "refused": "Registration refused"}
     return head[outcome] + (": " + "; ".join(f.message_en for f in findings) if findings else "")
 

@@ -52,6 +52,10 @@ class FakeSchedulingCatalogue:
         self._check()
         return list(self.enrolled.get(official_id, []))
 
+    async def programme_names(self) -> dict[str, str]:
+        self._check()
+        return {code: p.name for code, p in self.programmes.items()}
+
 
 @dataclass
 class App:

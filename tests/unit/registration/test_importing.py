@@ -98,9 +98,16 @@ async def test_catalogue_answers_503_when_scheduling_is_down(tmp_path: Path) -> 
             return httpx.Response(200, json={"code": "CCLLCT", "name": "Cao cấp", "mode": "full_time",
                                              "category": "political_theory.advanced", "hours": 1760,
                                              "target_criteria": {"max_age": 50}})
+        if request.url.path == "/programmes":  # as scheduling lists them: programme versions in force
+            return httpx.Response(200, json=[{"code": "CCLLCT", "name": "Cao cấp lý luận chính trị"}])
         if request.url.path == "/plans":
             return httpx.Response(200, json=[{"id": "p", "number": "1", "year": 2026, "items": [
                 {"programme_code": "CCLLCT", "quota": 66, "allocations": {"DONGXOAI": 2}}]}])
+        if request.url.path == "/classes/K7":
+            return httpx.Response(200, json={"id": "K7", "code": "QP-7", "programme_code": "QPAN",
+                                             "start_date": "2026-09-01", "end_date": "2026-09-30",
+                                             "institution": "Trường Chính trị tỉnh", "venue": "Cơ sở 2",
+                                             "hours": 96, "sessions": 24})
         if request.url.path == "/officials/o1/classes":
             return httpx.Response(200, json=[
                 {"id": "e1", "enrolment_status": "enrolled", "class": {
@@ -116,5 +123,8 @@ async def test_catalogue_answers_503_when_scheduling_is_down(tmp_path: Path) -> 
     assert prog is not None and prog.target_criteria == {"max_age": 50}
     assert (await cat.plan_items(2026))[0].allocations == {"DONGXOAI": 2}
     assert await cat.class_("nope") is None
+    assert await cat.programme_names() == {"CCLLCT": "Cao cấp lý luận chính trị"}
+    held = await cat.class_("K7")  # where and by whom it is held, its timetable's hours
+    assert held is not None and (held.institution, held.venue, held.hours) == ("Trường Chính trị tỉnh", "Cơ sở 2", 96)
     enrolled = await cat.official_classes("o1")
     assert [(c.id, c.start_date) for c in enrolled] == [("K1", date(2026, 9, 1))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,8 @@ async def test_accepted_registration_becomes_an_enrolment_request(app: App) -> N
         audit = (await s.execute(text("SELECT action, body FROM audit_log WHERE subject=:s"),
                                  {"s": f"registration:{reg['id']}"})).all()
     assert audit[0][0] == "registration.accept"
-    assert json.loads(audit[0][1])["policy_version"] == "registration-checks/2026-2,political-theory/qd-350-qd-tw-2025"
+    assert json.loads(audit[0][1])["policy_version"] == (
+        "registration-checks/2026-2,political-theory/qd-350-qd-tw-2025,management-authority/qd-80-qd-tw-2022")
 
 
 async def test_flagged_registration_starts_the_review_by_event(app: App) -> None:
@@ -85,6 +87,11 @@ async def test_flagged_registration_starts_the_review_by_event(app: App) -> None
     assert reg["review_workflow_id"] == f"registration-review-{reg['id']}"
     flagged = await outbox(app, "RegistrationFlagged")
     assert flagged[0]["workflowid"] == f"registration-review-{reg['id']}"
+    # the reviewer's dossier travels with it: the person (no personal id), their year, the unit's quota
+    facts = flagged[0]["data"]["dossier"]
+    assert facts["category"] and facts["age"] > 18 and facts["retirement_date"] > "2026"
+    assert facts["political_theory"] and facts["quota_used"] == 1 and "personal_id" not in facts
+    assert facts["trained_this_year"] == [] and isinstance(facts["other_registrations"], list)
     assert await outbox(app, "RegistrationApproved") == []
 
 
@@ -193,3 +200,31 @@ async def test_compliance_from_class_completed_events(app: App) -> None:
     assert [u["unit_code"] for u in mine["units"]] == ["DONGXOAI"]
     dossier = (await app.call("GET", f"/officials/{a}", BOARD)).json()
     assert dossier["training_record"][0]["hours"] == 120
+
+
+async def test_the_flagged_dossier_says_where_the_class_is_held_and_its_hours(app: App) -> None:
+    cat = app.catalogue
+    cat.programmes["CCLLCT"] = replace(cat.programmes["CCLLCT"], hours=1200)
+    cat.classes["C3"] = replace(cat.classes["C3"], institution="Trường Chính trị tỉnh", venue="Cơ sở 2, Đồng Xoài")
+    cat.classes["C4"] = ClassInfo("C4", "CCLLCT-02", "CCLLCT", date(YEAR, 10, 1), date(YEAR, 12, 1), "open",
+                                  institution="Học viện Chính trị khu vực II", hours=960)
+    for pid, klass in (("001075000101", "C3"), ("001075000102", "C4")):
+        oid = await person(app, pid=pid, party_join_date=None)  # flagged: advanced theory needs a party member
+        assert (await submit(app, oid, "CCLLCT", klass)).json()["outcome"] == "flagged"
+    by_class = {e["data"]["class_id"]: e["data"]["dossier"] for e in await outbox(app, "RegistrationFlagged")}
+    # without a timetable the class has its programme's hours; with one, the timetable's
+    assert [(d["class_institution"], d["class_venue"], d["class_hours"]) for d in (by_class["C3"], by_class["C4"])] == [
+        ("Trường Chính trị tỉnh", "Cơ sở 2, Đồng Xoài", 1200), ("Học viện Chính trị khu vực II", "", 960)]
+
+
+async def test_the_flagged_dossier_names_the_programmes(app: App) -> None:
+    oid = await person(app, party_join_date=None)  # flagged: advanced theory needs a party member
+    app.catalogue.enrolled[oid] = [ClassInfo("X9", "ANQP-9", "ANQP", date(YEAR, 3, 2), date(YEAR, 3, 20))]
+    assert (await submit(app, oid, "QLNN")).json()["outcome"] in ("accepted", "flagged")
+    assert (await submit(app, oid, "CCLLCT")).json()["outcome"] == "flagged"
+    facts = next(e["data"]["dossier"] for e in await outbox(app, "RegistrationFlagged")
+                 if e["data"]["programme_code"] == "CCLLCT")
+    assert facts["programme_name"] == "Cao cấp lý luận chính trị"
+    assert [(r["programme_code"], r["programme_name"]) for r in facts["other_registrations"]] == [
+        ("QLNN", "Quản lý nhà nước")]
+    assert [(c["programme_code"], c["programme_name"]) for c in facts["classes"]] == [("ANQP", "")]  # not named

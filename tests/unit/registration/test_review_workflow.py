@@ -17,7 +17,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from contracts.human_tasks import TaskDecision
-from contracts.registration import ApplyReviewDecisionResult, RegistrationReviewInput, review_workflow_id
+from contracts.registration import (
+    ApplyReviewDecisionResult,
+    ManagingAuthority,
+    RegistrationReviewInput,
+    review_workflow_id,
+)
+from contracts.tasks import ReviewFacts
 from services.registration.activities import RegistrationActivities
 from services.registration.models import Registration
 from shared.context import ServiceContext
@@ -161,3 +167,44 @@ async def test_starter_is_idempotent_by_workflow_id(rig: Rig) -> None:
     await start(event)  # redelivered
     again = (await rig.env.client.get_workflow_handle(review_workflow_id(reg_id)).describe()).run_id
     assert first == again
+    await _wait_task(rig)  # the event's official id reaches the view, for the link to the official's record
+    assert rig.portal.created[0].request.dossier["official_id"] == "x"
+
+
+async def test_the_review_goes_to_the_managing_bodys_approvers_and_says_which_rule_applied(rig: Rig) -> None:
+    reg_id = await _flagged(rig.ctx)
+    authority = ManagingAuthority(
+        body="standing_committee", body_vi="Ban Thường vụ Tỉnh ủy", body_en="the Provincial Party Standing Committee",
+        approver_roles=["committee_chair"], rule_id="provincial_leaders",
+        rule_vi="Thuộc diện Ban Thường vụ Tỉnh ủy quản lý: lãnh đạo chủ chốt cấp huyện",
+        rule_en="Managed by the Provincial Party Standing Committee: district key leaders",
+        version_id="management-authority/qd-80-qd-tw-2022")
+    await rig.env.client.start_workflow(RegistrationReview.run, replace(_input(reg_id), authority=authority),
+                                        id=review_workflow_id(reg_id), task_queue=rig.queue)
+    await _wait_task(rig)
+    req = rig.portal.created[0].request
+    assert req.candidate_roles == ["committee_chair"]
+    assert (req.dossier["managing_body_vi"], req.dossier["authority_en"]) == (
+        "Ban Thường vụ Tỉnh ủy", "Managed by the Provincial Party Standing Committee: district key leaders")
+
+
+async def test_the_review_files_the_dossier_its_event_carried_and_goes_on_without_one(rig: Rig) -> None:
+    reg_id = await _flagged(rig.ctx)
+    facts = {"position": "Phó Trưởng phòng", "title": "", "category": "civil_servant", "age": 41,
+             "retirement_date": "2045-08-31", "education": "bachelor", "political_theory": "elementary",
+             "in_planning": False, "planning": [], "class_code": "", "class_start": "", "class_end": "",
+             "trained_this_year": [{"class_code": "KT-26-03", "programme_code": "BDKT-164", "start": "2026-01-12",
+                                    "end": "2026-01-16"}], "other_registrations": [], "classes": [],
+             "quota_allocated": 12, "quota_used": 13, "programme_name": "Cao cấp lý luận chính trị"}
+    await rig.env.client.start_workflow(RegistrationReview.run, replace(_input(reg_id), facts=facts,
+                                                                        official_id="o-1"),
+                                        id=review_workflow_id(reg_id), task_queue=rig.queue)
+    await _wait_task(rig)
+    assert rig.portal.created[0].request.dossier["official_id"] == "o-1"
+    assert rig.portal.created[0].request.dossier["programme_name"] == "Cao cấp lý luận chính trị"  # not its code
+    assert "Cao cấp lý luận chính trị (" in rig.portal.created[0].request.title_vi  # the title names it too
+    filed = rig.portal.created[0].request.dossier["facts"]
+    assert (filed["position"], filed["quota_allocated"], filed["quota_used"]) == ("Phó Trưởng phòng", 12, 13)
+    assert filed["trained_this_year"][0]["class_code"] == "KT-26-03"
+    # a dossier of another shape (a newer or broken event) is left out, not a workflow stuck on a bad task
+    assert ReviewFacts.of({"position": 7, "unknown": True}) is None and ReviewFacts.of({}) is None

@@ -14,6 +14,7 @@ from tests.unit.registration.test_registrations_api import YEAR, app, person, su
 
 __all__ = ["app"]
 CHECKS = load_policy_book().in_force("registration_checks", date.today()).version_id
+AUTHORITY = load_policy_book().in_force("management_authority", date(YEAR, 9, 1)).version_id
 
 
 async def audit_inputs(a: App, registration_id: str) -> dict[str, object]:
@@ -43,4 +44,4 @@ async def test_a_plans_dispatch_date_sets_the_rule_date_shown_with_each_finding_
     assert {f["evaluated_on"] for f in reg["findings"]} == {dispatch.isoformat()}
     inputs = await audit_inputs(app, reg["id"])
     assert (inputs["rule_date"], inputs["rule_date_source"]) == (dispatch.isoformat(), "plan_dispatch_date")
-    assert inputs["rules"] == {"registration_checks": CHECKS}
+    assert inputs["rules"] == {"registration_checks": CHECKS, "management_authority": AUTHORITY}
