@@ -25,6 +25,7 @@ class ErrorType(StrEnum):
     FORBIDDEN = "CadreForbidden"  # the actor may not do this
     PERSONAL_DATA = "CadrePersonalData"  # an event would carry something that looks like a personal id
     DECISION_REFUSED = "CadreDecisionRefused"  # a workflow's Update validator refused a person's decision
+    PROCESS_STOPPED = "CadreProcessStopped"  # the Organization Board stopped a process whose step kept failing
 
 
 NON_RETRYABLE_TYPES: tuple[str, ...] = tuple(t.value for t in ErrorType)

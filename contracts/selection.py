@@ -69,6 +69,10 @@ class CampaignPlan:
     committee_chair: str
     committee_fraction: str
     committee_policy: str
+    # component -> its marking criteria [{"vi", "en", "points"}] (exam_marking) and its weight in the total;
+    # empty in plans made before they were carried
+    marking_guide: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    weights: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +107,30 @@ class ConferenceOutcome:
     conference_id: str
     ballots_returned: int
     proposed: list[str]
+    tally: ConferenceTallySummary | None = None  # the tally for the Board's dossier (absent in older histories)
+
+
+@dataclass
+class TalliedNominee:
+    """One nominee's votes at a conference and whether the threshold was passed."""
+
+    candidate_id: str
+    full_name: str
+    votes: int
+    proposed: bool
+
+
+@dataclass
+class ConferenceTallySummary:
+    """A closed conference's count: who was convened, the ballots returned, the threshold and its base."""
+
+    code: str
+    convened: int
+    ballots_returned: int
+    threshold: str  # a decimal fraction, e.g. "0.5"
+    base: str  # convened | present
+    base_count: int
+    nominees: list[TalliedNominee] = field(default_factory=list)
 
 
 @dataclass
@@ -113,8 +141,11 @@ class NomineeSummary:
     full_name: str
     unit_code: str
     group_code: str
-    detail: str = ""
+    detail: str = ""  # in English (runs begun before detail_vi carry only this)
     proposed_by: str = ""  # who put the nomination forward (excluded from confirming it)
+    detail_vi: str = ""
+    # screening: each criterion checked, {"passed": bool, "explanation_vi", "explanation_en"}
+    criteria: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -170,6 +201,8 @@ class PaperInput:
     due_in_seconds: int
     bands: dict[str, str]
     campaign_number: str = ""  # the tasks' campaign label (an inbox filters on it); "" in runs begun before it
+    criteria: list[dict[str, str]] = field(default_factory=list)  # what the examiner marks, with its points
+    weight: str = ""  # the component's weight in the total ("" in runs begun before it)
 
 
 @dataclass
@@ -234,6 +267,8 @@ class TieAtCutoff:
     rank: int
     candidate_ids: list[str]
     open_seats: int
+    # each tied candidate {"candidate_id", "full_name", "total", "specialised", "essay"} (empty in older runs)
+    candidates: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -258,6 +293,7 @@ class CommitteeInput:
     policy_version: str
     vote_due_in_seconds: int
     campaign_number: str = ""  # the tasks' campaign label (an inbox filters on it); "" in runs begun before it
+    seats: int | None = None  # the group's seats (None in runs begun before it)
 
 
 @dataclass

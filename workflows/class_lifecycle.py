@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         EnrolmentCheck,
         ResultsCheck,
     )
-    from contracts.tasks import BelowTargetView, dossier_of
+    from contracts.tasks import BelowTargetView, MergeClass, dossier_of
     from workflows.calls import call
     from workflows.human_task import HumanTasks
 
@@ -69,14 +69,18 @@ def below_target_request(check: EnrolmentCheck, tl: ClassTimeline, round_no: int
             TaskAction("open_anyway", "Vẫn mở lớp", "Open anyway", "decide"),
             TaskAction("extend", "Gia hạn chiêu sinh", "Extend the deadline", "decide",
                        inputs=[TaskInputField("days", "Số ngày gia hạn", "Days", "number", True, 1, 60)]),
-            TaskAction("merge", "Gộp vào lớp khác", "Merge into another class", "decide",
-                       inputs=[TaskInputField("target_class_id", "Lớp được gộp vào", "Target class id")]),
+            *([TaskAction("merge", "Gộp vào lớp khác", "Merge into another class", "decide", inputs=[
+                TaskInputField("target_class_id", "Lớp được gộp vào", "Class to merge into", "choice",
+                               choices=[m.class_code for m in check.merge_options])])]
+              if check.merge_options else []),  # a merge only into a class of the programme with seats left
             TaskAction("cancel", "Hủy lớp", "Cancel the class", "decide", requires_comment=True),
         ],
         dossier=dossier_of(BelowTargetView(
             class_id=tl.class_id, class_code=tl.class_code, programme_code=tl.programme_code, enrolled=check.enrolled,
             target=check.target, capacity=check.capacity, enrolment_deadline=tl.enrolment_deadline,
-            start_date=tl.start_date, end_date=tl.end_date)),
+            start_date=tl.start_date, end_date=tl.end_date, waitlist=list(check.waitlist),
+            merge_options=[MergeClass(class_code=m.class_code, start_date=m.start_date, end_date=m.end_date,
+                                      seats_left=m.seats_left) for m in check.merge_options])),
         escalation_roles=["organization_board"],
         priority=1)
 
@@ -84,6 +88,8 @@ def below_target_request(check: EnrolmentCheck, tl: ClassTimeline, round_no: int
 @workflow.defn(name="ClassLifecycle")
 class ClassLifecycle(HumanTasks):
     """A class from enrolment to completion, with the below-target decision as a human task."""
+
+    process_words = ("Tổ chức lớp học", "Running a class")
 
     def __init__(self) -> None:
         super().__init__()
@@ -134,7 +140,8 @@ class ClassLifecycle(HumanTasks):
             self._phase = "below_target_decision"
             decision: TaskDecision = await self.ask(below_target_request(check, tl, round_no))
             round_no += 1
-            outcome = await call(scheduling.apply_below_target_decision, self._decision_input(ref, decision))
+            codes = {m.class_code: m.class_id for m in check.merge_options}  # the choice names the class by code
+            outcome = await call(scheduling.apply_below_target_decision, self._decision_input(ref, decision, codes))
             self._decisions_made.append(decision.action if outcome.applied else f"{decision.action}:refused")
             if not outcome.applied:
                 continue
@@ -145,9 +152,11 @@ class ClassLifecycle(HumanTasks):
                 return None
             return tl
 
-    def _decision_input(self, ref: ClassRef, d: TaskDecision) -> BelowTargetDecisionInput:
+    def _decision_input(self, ref: ClassRef, d: TaskDecision,
+                        codes: dict[str, str] | None = None) -> BelowTargetDecisionInput:
         days = d.inputs.get("days")
         target = d.inputs.get("target_class_id")
+        target = (codes or {}).get(str(target), target) if target else target  # a code of the options → its id
         return BelowTargetDecisionInput(
             class_id=ref.class_id, decision_ref=f"{ref.workflow_id}:{d.task_key}:{d.task_id}", action=d.action,
             days=int(float(days)) if days not in (None, "") else None,
@@ -159,6 +168,7 @@ class ClassLifecycle(HumanTasks):
         info = workflow.info()
         ref = ClassRef(inp.class_id, info.workflow_id, info.run_id)
         tl: ClassTimeline = await call(scheduling.open_enrolment, ref)
+        self.describe(f"lớp {tl.class_code}", f"class {tl.class_code}")
         if tl.status in ("enrolling", "planned"):
             confirmed = await self._enrolment(ref, tl)
             if confirmed is None:

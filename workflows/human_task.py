@@ -10,6 +10,11 @@ confirmation, essay marks, interview scores, committee votes):
    the decision;
 4. overdue → ``portal.task_overdue`` (a reminder), after the grace → escalation to ``escalation_roles``;
 5. the decision is closed in the portal by ``portal.close_task``, which writes the portal's audit record.
+
+A step whose bounded retries of an infrastructure error are used up (``workflows.calls``) becomes a task too:
+``on_stall`` files a ``process_stalled`` task for the Organization Board naming the process (``process_words``,
+and what this run is about, ``describe``), the step, the last error in words, the attempts and since when; the Board
+runs the step again or stops the process (the typed failure ``process_stopped``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from temporalio import workflow
 
@@ -38,8 +43,11 @@ with workflow.unsafe.imports_passed_through():
         decision_input_refusal,
         task_overdue,
     )
+    from contracts.stalls import PROCESS_STALLED, STOP, error_words, process_stopped, stall_actions, step_words
+    from contracts.tasks import ProcessStalledView, dossier_of
+    from contracts.timing import ACTIVITY_RETRY
     from shared import seal
-    from workflows.calls import call
+    from workflows.calls import Stall, call
 
 
 
@@ -51,11 +59,46 @@ def refusal_of(error: DomainError) -> Exception:
 class HumanTasks:
     """Mixin for workflows that wait on people. Subclasses call ``super().__init__()``."""
 
+    # the process in words (Vietnamese, English), as a stalled step's task names it; each workflow says its own
+    process_words: ClassVar[tuple[str, str]] = ("Quy trình tự động", "An automated process")
+
     def __init__(self) -> None:
         self._open_tasks: dict[str, TaskRequest] = {}
         self._decisions: dict[str, TaskDecision] = {}
         self._task_ids: dict[str, str] = {}
         self._escalated: set[str] = set()
+        self._about: tuple[str, str] = ("", "")
+        self._stalls = 0
+
+    def describe(self, vi: str, en: str) -> None:
+        """What this run is about, in words (the official and the programme, the class, the campaign)."""
+        self._about = (vi, en)
+
+    def process_names(self) -> tuple[str, str]:
+        """The process in words, with what this run is about when it was described."""
+        (vi, en), (about_vi, about_en) = self.process_words, self._about
+        return (f"{vi} — {about_vi}" if about_vi else vi), (f"{en} — {about_en}" if about_en else en)
+
+    async def on_stall(self, stall: Stall) -> None:
+        """Ask the Organization Board about a step whose bounded retries are used up: return to run it again,
+        raise ``process_stopped`` (non-retryable: the workflow fails) when the Board stops the process."""
+        self._stalls += 1
+        info = workflow.info()
+        process_vi, process_en = self.process_names()
+        step_vi, step_en = step_words(stall.activity)
+        error_vi, error_en = error_words(stall.error)
+        view = ProcessStalledView(
+            process_vi=process_vi, process_en=process_en, step_vi=step_vi, step_en=step_en, error_vi=error_vi,
+            error_en=error_en, attempts=(ACTIVITY_RETRY.maximum_attempts or 1) * stall.stalls,
+            since=stall.since.isoformat(), stalls=stall.stalls, activity=stall.activity)
+        decision = await self.ask(TaskRequest(
+            task_key=f"stalled:{info.run_id}:{self._stalls}", kind=PROCESS_STALLED,
+            title_vi=f"Quy trình bị gián đoạn — {process_vi}: {step_vi}",
+            title_en=f"A process has stalled — {process_en}: {step_en}",
+            subject=f"workflow:{info.workflow_id}", candidate_roles=["organization_board"],
+            actions=stall_actions(), escalation_roles=["organization_board"], priority=1, dossier=dossier_of(view)))
+        if decision.action == STOP:
+            raise process_stopped(process_vi, process_en, step_vi, step_en)
 
     @workflow.update(name=COMPLETE_TASK_UPDATE)
     async def complete_task(self, decision: TaskDecision) -> str:

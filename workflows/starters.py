@@ -18,7 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import queues
-from contracts.registration import RegistrationReviewInput, review_workflow_id
+from contracts.registration import ManagingAuthority, RegistrationReviewInput, review_workflow_id
 from contracts.scheduling import ClassLifecycleInput, RecordUnitInput, class_lifecycle_id
 from contracts.selection import CampaignInput, campaign_workflow_id
 from contracts.timing import TASK_DUE_SECONDS, TASK_GRACE_SECONDS
@@ -125,6 +125,16 @@ def starter_consumer(settings: Settings, sink: EventSink, *, group: str, service
                     source_factory=lambda: open_source(settings, group=group, topics=[topic_of(service)]))
 
 
+def authority_of(raw: dict[str, Any] | None) -> ManagingAuthority | None:
+    """The managing body a RegistrationFlagged carries (None on an event from before it carried one)."""
+    if not raw:
+        return None
+    return ManagingAuthority(body=str(raw["body"]), body_vi=str(raw["body_vi"]), body_en=str(raw["body_en"]),
+                             approver_roles=[str(r) for r in raw["approver_roles"]], rule_id=str(raw["rule_id"]),
+                             rule_vi=str(raw["rule_vi"]), rule_en=str(raw["rule_en"]),
+                             version_id=str(raw["version_id"]))
+
+
 def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
                                 task_queue: str = queues.WORKFLOWS, due_in_seconds: int = TASK_DUE_SECONDS,
                                 escalate_after_seconds: int = TASK_GRACE_SECONDS) -> Handler:
@@ -140,7 +150,9 @@ def registration_review_starter(client_of: Callable[[], Awaitable[Client]], *,
                 official_name=str(d.get("official_name") or d["official_id"]), programme_code=d["programme_code"],
                 plan_year=int(d["plan_year"]), class_id=d.get("class_id"), findings=list(d["findings"]),
                 policy_version=str(d.get("policy_version") or ""), due_in_seconds=due_in_seconds,
-                escalate_after_seconds=escalate_after_seconds, submitted_by=str(d.get("submitted_by") or ""))
+                escalate_after_seconds=escalate_after_seconds, submitted_by=str(d.get("submitted_by") or ""),
+                authority=authority_of(d.get("authority")), facts=dict(d.get("dossier") or {}),
+                official_id=str(d.get("official_id") or ""))
         except (KeyError, TypeError, ValueError) as exc:
             raise Poison(f"RegistrationFlagged without {exc}") from exc
         await start_once(client_of, RegistrationReview.run, inp, workflow_id=review_workflow_id(inp.registration_id),

@@ -79,7 +79,8 @@ class SelectionActivities:
         async with unit_of_work(self.ctx) as uow:
             returned, proposed = await ballots.close_conference(uow, campaign_id=inp.campaign_id,
                                                                 conference_id=inp.conference_id, workflow=_wf())
-        return ConferenceOutcome(inp.conference_id, returned, proposed)
+            count = await ballots.conference_count(uow, conference_id=inp.conference_id)
+        return ConferenceOutcome(inp.conference_id, returned, proposed, count)
 
     @implements(contract.proposals)
     @maps_domain_errors

@@ -166,6 +166,12 @@ class NominationRead(BaseModel):
     stage: str
 
 
+class ConferenceCloseIn(_In):
+    """Why the Board ends a conference's ballot before its close time."""
+
+    reason: FreeText = Field(min_length=2, max_length=1000)
+
+
 class TokensRead(BaseModel):
     """Ballot tokens, returned once: one per voter of the roster, to be handed out in person."""
 

@@ -20,6 +20,9 @@ import httpx
 import psycopg
 import pytest
 from kafka import KafkaConsumer
+from temporalio.api.enums.v1 import PendingActivityState, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -101,7 +104,27 @@ async def test_a_campaign_runs_on_the_real_infrastructure(sel_stack: Stack, port
         await _campaign(sel_stack, portal)
     except AssertionError as exc:
         logs = " | ".join(f"{n}: {sel_stack.tail(n, 25)}" for n in ("selection", "workflows"))
-        raise AssertionError(f"{exc}\n{logs}") from exc
+        raise AssertionError(f"{exc}\n{await _temporal_says(portal.client)}\n{logs}") from exc
+
+
+async def _temporal_says(client: Client) -> str:
+    """What the server holds for the campaign and its children: each one's status, pending activities (attempts,
+    last failure) and history length, and the portal queue's pollers, so a stalled run says where it stopped."""
+    lines = []
+    async for wf in client.list_workflows():
+        d = (await client.get_workflow_handle(wf.id, run_id=wf.run_id).describe()).raw_description
+        pending = [f"{a.activity_type.name} attempt {a.attempt} {PendingActivityState.Name(a.state)} "
+                   f"{a.last_failure.message if a.HasField('last_failure') else ''}".strip()
+                   for a in d.pending_activities]
+        lines.append(f"{wf.id} {wf.status.name if wf.status else '?'} "
+                     f"events {d.workflow_execution_info.history_length} "
+                     f"pending {pending} children {len(d.pending_children)} "
+                     f"workflow task attempt {d.pending_workflow_task.attempt or '-'}")
+    queue = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
+        namespace=client.namespace, task_queue=TaskQueue(name="portal"),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY))
+    lines.append(f"portal pollers {[p.identity for p in queue.pollers]}")
+    return "\n".join(lines)
 
 
 async def _campaign(sel_stack: Stack, portal: Portal) -> None:
@@ -112,7 +135,7 @@ async def _campaign(sel_stack: Stack, portal: Portal) -> None:
         number = f"{uuid.uuid4().hex[:4].upper()}-KH/TU"
         body = campaign_payload(number, now, seats=(1, 1), conferences=[
             {"code": "HN-TINH", "roster": [f"voter-{i}" for i in range(3)], "max_names": 3,
-             "close_at": (now + timedelta(seconds=30)).isoformat()}])
+             "close_at": (now + timedelta(hours=1)).isoformat()}])
         created = await http.post(f"{sel}/campaigns", headers=BOARD, json=body)
         assert created.status_code == 201, created.text
         again = await http.post(f"{sel}/campaigns", headers=_auth("svc.hrm", ["service"]), json=body)
@@ -130,8 +153,15 @@ async def _campaign(sel_stack: Stack, portal: Portal) -> None:
         for token in tokens:
             cast = await http.post(f"{sel}/ballots", json={"token": token, "nominees": list(ids.values())})
             assert cast.status_code == 202, cast.text
+        # every voter has voted: the Board ends the ballot now (its close time is an hour away)
+        close = f"{sel}/campaigns/{cid}/conferences/HN-TINH/close"
+        assert (await http.post(close, headers=BOARD, json={"reason": "x"})).status_code == 422  # a reason in words
+        ended = await http.post(close, headers=BOARD, json={"reason": "Đã bỏ phiếu đủ 3/3"})
+        assert ended.status_code == 202, ended.text
 
         confirm = (await portal.wait_for("nomination_confirmation", 1, timeout=60))[0]
+        again = await http.post(close, headers=BOARD, json={"reason": "Đã bỏ phiếu đủ 3/3"})
+        assert again.status_code == 409 and again.json()["code"] == "conference_closed", again.text
         assert len(confirm.request.dossier["proposed"]) == 3
         await portal.complete(confirm, actor="btc.tranthithu", role="organization_board", action="confirm")
         screening = (await portal.wait_for("screening_confirmation", 1, timeout=60))[0]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
+from temporalio.testing import WorkflowEnvironment
 
 from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
 
@@ -32,6 +34,15 @@ class Portal:
     @activity.defn(name="portal.close_task")
     async def close_task(self, inp: CloseTaskInput) -> None:
         self.closed.append(inp)
+
+    async def filed(self, env: WorkflowEnvironment, count: int = 1, *,
+                    step: timedelta = timedelta(seconds=5)) -> CreateTaskInput:
+        """The count-th task filed, waiting on the time-skipping clock (400 steps at most) until it is."""
+        for _ in range(400):
+            if len(self.created) >= count:
+                return self.created[count - 1]
+            await env.sleep(step)
+        raise AssertionError(f"only {len(self.created)} tasks filed: {[c.request.kind for c in self.created]}")
 
     def activities(self) -> list[Callable[..., Any]]:
         """The three activities, for a Worker on the `portal` task queue."""

@@ -17,6 +17,7 @@ new run resumes at the next step). Versioning: logic changed under running campa
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from temporalio import workflow
@@ -36,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         ComponentResult,
         ConferenceInput,
         ConferenceOutcome,
+        ConferenceTallySummary,
         DecisionInput,
         MarkingInput,
         NomineeSummary,
@@ -46,10 +48,14 @@ with workflow.unsafe.imports_passed_through():
         StepInput,
     )
     from contracts.tasks import (
+        ConferenceCount,
+        ConferenceVote,
+        CriterionCheck,
         NominationConfirmationView,
         Nominee,
         ScreeningConfirmationView,
         TieBreakView,
+        TiedCandidate,
         dossier_of,
     )
     from workflows.calls import call
@@ -72,14 +78,40 @@ def markers_for(paper: Paper, people: list[PersonPlan], count: int | None) -> li
     return [pool[(start + i) % len(pool)] for i in range(count)]
 
 
-def _summaries(items: list[NomineeSummary]) -> list[Nominee]:
+def percent_of(fraction: str) -> str:
+    """A threshold's share as a percentage in words' digits ("0.5" → "50", "0.667" → "66.7")."""
+    try:
+        return format((Decimal(fraction) * 100).normalize(), "f")
+    except InvalidOperation:
+        return fraction
+
+
+def counts_of(results: list[ConferenceOutcome]) -> list[ConferenceCount]:
+    """Each closed conference's count as the Board reads it (a conference closed before counts were kept: none)."""
+    tallies: list[ConferenceTallySummary] = [r.tally for r in results if r.tally is not None]
+    return [ConferenceCount(
+        code=t.code, convened=t.convened, ballots_returned=t.ballots_returned,
+        threshold_percent=percent_of(t.threshold),
+        base="present" if t.base == "present" else "convened", base_count=t.base_count,
+        nominees=[ConferenceVote(full_name=n.full_name, votes=n.votes, proposed=n.proposed) for n in t.nominees])
+        for t in tallies]
+
+
+def _summaries(items: list[NomineeSummary], plan: CampaignPlan) -> list[Nominee]:
+    groups = {g.code: g.name for g in plan.groups}
     return [Nominee(candidate_id=n.candidate_id, full_name=n.full_name, unit_code=n.unit_code,
-                    group_code=n.group_code, detail=n.detail) for n in items]
+                    group_code=n.group_code, detail=n.detail, detail_vi=n.detail_vi,
+                    group_name=groups.get(n.group_code, ""),
+                    criteria=[CriterionCheck(passed=bool(c["passed"]), explanation_vi=str(c["explanation_vi"]),
+                                             explanation_en=str(c["explanation_en"])) for c in n.criteria])
+            for n in items]
 
 
 @workflow.defn(name="SelectionCampaign")
 class SelectionCampaign(HumanTasks):
     """The parent workflow of a campaign."""
+
+    process_words = ("Đợt tuyển chọn nguồn cán bộ", "Source-cadre selection campaign")
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,6 +135,7 @@ class SelectionCampaign(HumanTasks):
     @workflow.run
     async def run(self, inp: CampaignInput) -> dict[str, Any]:
         plan = await call(selection.plan, CampaignRef(inp.campaign_id))
+        self.describe(f"kế hoạch {plan.number}", f"plan {plan.number}")
         steps = STEPS[STEPS.index(inp.resume_from):]
         self._step = steps[0]
         outcomes: list[CommitteeOutcome] = []
@@ -146,7 +179,8 @@ class SelectionCampaign(HumanTasks):
             subject=f"campaign:{plan.campaign_id}", candidate_roles=["organization_board"],
             actions=[TaskAction("confirm", "Xác nhận", "Confirm", signature="approve")],
             dossier=dossier_of(NominationConfirmationView(
-                proposed=_summaries(proposed), ballots_returned=self._detail.get("ballots_returned"))),
+                proposed=_summaries(proposed, plan), ballots_returned=self._detail.get("ballots_returned"),
+                conferences=counts_of(results))),
             campaign=plan.number,
             # nobody confirms a list with a nomination they put forward themselves
             excluded_users=sorted({p.proposed_by for p in proposed if p.proposed_by}),
@@ -170,7 +204,7 @@ class SelectionCampaign(HumanTasks):
                                         TaskInputField("result", "Kết quả", "Result", kind="choice",
                                                        choices=["eligible", "ineligible"])])],
                 dossier=dossier_of(ScreeningConfirmationView(
-                    eligible=_summaries(summary.eligible), ineligible=_summaries(summary.ineligible),
+                    eligible=_summaries(summary.eligible, plan), ineligible=_summaries(summary.ineligible, plan),
                     snapshot_at=summary.snapshot_at, records_digest=summary.digest)),
                 campaign=plan.number, due_in_seconds=task_window(plan.deadlines["screening"]),
                 excluded_users=list(overriders)))  # whoever overrode a result does not confirm the list
@@ -188,7 +222,8 @@ class SelectionCampaign(HumanTasks):
             workflow.execute_child_workflow(
                 PaperMarking.run, MarkingInput(plan.campaign_id, [
                     PaperInput(plan.campaign_id, paper.code, paper.unit_code, component,
-                               markers_for(paper, people, count), due, plan.bands, plan.number)
+                               markers_for(paper, people, count), due, plan.bands, plan.number,
+                               plan.marking_guide.get(component, []), plan.weights.get(component, ""))
                     for component, people, count in (("essay", plan.examiners, 2),
                                                      ("interview", plan.interview_panel, None))]),
                 id=f"{base}-paper-{paper.code}", parent_close_policy=ParentClosePolicy.TERMINATE)
@@ -208,8 +243,9 @@ class SelectionCampaign(HumanTasks):
                     actions=[TaskAction("order", "Xếp thứ tự", "Order", signature="decide", inputs=[
                         TaskInputField("order", "Thứ tự (mã, cách nhau bởi dấu phẩy)",
                                        "Order (comma-separated ids)")])],
-                    dossier=dossier_of(TieBreakView(candidate_ids=tie.candidate_ids, open_seats=tie.open_seats,
-                                                    rank=tie.rank, group_code=tie.group_code)),
+                    dossier=dossier_of(TieBreakView(
+                        candidate_ids=tie.candidate_ids, open_seats=tie.open_seats, rank=tie.rank,
+                        group_code=tie.group_code, candidates=[TiedCandidate(**c) for c in tie.candidates])),
                     campaign=plan.number, due_in_seconds=due))
                 order = [x.strip() for x in str(decision.inputs["order"]).split(",") if x.strip()]
                 if sorted(order) == sorted(tie.candidate_ids):
@@ -225,7 +261,7 @@ class SelectionCampaign(HumanTasks):
                 CommitteeVote.run, CommitteeInput(plan.campaign_id, g.code, g.name, summary.shortlists[g.code],
                                                   plan.committee_members, plan.committee_chair,
                                                   plan.committee_fraction, plan.committee_policy, due,
-                                                  plan.number),
+                                                  plan.number, g.seats),
                 id=f"{base}-committee-{g.code}", parent_close_policy=ParentClosePolicy.TERMINATE)
             for g in groups))
         self._detail["selected"] = {o.group_code: len(o.selected) for o in outcomes}

@@ -27,6 +27,8 @@ CHOICES = ["approve", "reject", "abstain"]
 class CommitteeVote(HumanTasks):
     """Member votes (inbox tasks), the count, the chair's decision number."""
 
+    process_words = ("Biểu quyết của Ban Thường vụ", "Standing Committee vote")
+
     def __init__(self) -> None:
         super().__init__()
         self._votes: dict[str, TaskDecision] = {}
@@ -50,7 +52,7 @@ class CommitteeVote(HumanTasks):
                                choices=CHOICES) for c in inp.candidates])],
             dossier=dossier_of(CommitteeVoteView(
                 group=inp.group_code, group_name=inp.group_name, members=len(inp.members), fraction=inp.fraction,
-                policy_version=inp.policy_version, candidates=[
+                policy_version=inp.policy_version, seats=inp.seats, candidates=[
                     ShortlistCandidate(candidate_id=c.candidate_id, full_name=c.full_name, unit_code=c.unit_code,
                                        rank=c.rank, total=c.total) for c in inp.candidates])),
             due_in_seconds=max(MIN_TASK_SECONDS, inp.vote_due_in_seconds // 2),
@@ -60,6 +62,7 @@ class CommitteeVote(HumanTasks):
 
     @workflow.run
     async def run(self, inp: CommitteeInput) -> CommitteeOutcome:
+        self.describe(inp.group_name, inp.group_name)
         voting = [asyncio.ensure_future(self._vote(inp, m)) for m in inp.members]
         try:
             await workflow.wait_condition(lambda: len(self._votes) == len(inp.members),

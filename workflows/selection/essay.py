@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts import selection
     from contracts.human_tasks import TaskAction, TaskDecision, TaskInputField, TaskRequest
     from contracts.selection import ComponentResult, MarkingInput, MarkRecord, PaperInput, record_component, record_mark
-    from contracts.tasks import Component, DiscrepancyView, PaperView, dossier_of
+    from contracts.tasks import Component, DiscrepancyView, MarkCriterion, PaperView, dossier_of
     from contracts.timing import TASK_GRACE_SECONDS
     from shared.marking import NeedsMarkingHead, Resolved, bands_of, combine_marks, record_decision
     from shared.number_rules import MARK_STEP
@@ -58,6 +58,8 @@ def _record(inp: PaperInput, kind: str = "mark") -> Callable[[TaskDecision], Awa
 class PaperMarking(HumanTasks):
     """Independent marks from each marker, then the spread bands, for each component of the paper."""
 
+    process_words = ("Chấm thi", "Marking a paper")
+
     def __init__(self) -> None:
         super().__init__()
         self._marks: dict[str, int] = {}  # "component:code" → how many marks are in
@@ -75,8 +77,11 @@ class PaperMarking(HumanTasks):
             title_vi=f"{vi} — phách {inp.code} (lượt {index + 1})",
             title_en=f"{en} — code {inp.code} (round {index + 1})",
             subject=f"paper:{inp.code}", candidate_roles=["examiner"], actions=[_mark_action()],
-            dossier=dossier_of(PaperView(code=inp.code, component=_component(inp.component),
-                                         paper_ref=f"{inp.component}:{inp.code}")),
+            dossier=dossier_of(PaperView(
+                code=inp.code, component=_component(inp.component), paper_ref=f"{inp.component}:{inp.code}",
+                scale=inp.bands.get("scale", ""), pass_mark=inp.bands.get("pass_mark", ""), weight=inp.weight,
+                criteria=[MarkCriterion(label_vi=c["vi"], label_en=c["en"], points=c["points"]) for c in inp.criteria],
+                policy_version=inp.bands.get("version_id", ""))),
             assignee=marker, due_in_seconds=inp.due_in_seconds, escalate_after_seconds=TASK_GRACE_SECONDS,
             escalation_roles=["marking_head"], campaign=inp.campaign_number or inp.campaign_id,
             excluded_units=[inp.unit_code], excluded_users=[m for m in inp.markers if m != marker]),
@@ -114,6 +119,8 @@ class PaperMarking(HumanTasks):
 
     @workflow.run
     async def run(self, inp: MarkingInput) -> list[ComponentResult]:
+        if inp.components:
+            self.describe(f"bài phách {inp.components[0].code}", f"paper {inp.components[0].code}")
         results = await asyncio.gather(*(self._component(c) for c in inp.components))
         await self.settle()
         return list(results)

@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.selection import CLOSE_CONFERENCE_SIGNAL
 from services.selection.deps import campaign_read
 from services.selection.schemas import (
     BallotIn,
     CampaignCreate,
     CampaignRead,
+    ConferenceCloseIn,
     NominationIn,
     NominationRead,
     TokensRead,
@@ -22,7 +25,7 @@ from shared.actors import actor_of
 from shared.auth import Principal
 from shared.authz import allowed, authorize
 from shared.context import ctx_of
-from shared.errors import conflict
+from shared.errors import Problem, conflict
 from shared.logging import get_logger
 from shared.uow import unit_of_work
 
@@ -83,6 +86,33 @@ async def issue_tokens(campaign_id: str, code: str, request: Request,
         raise conflict("tokens_already_issued", "Ballot tokens were already issued for this conference",
                        "Phiếu của hội nghị này đã được phát", field_name="conference") from exc
     return TokensRead(conference=code, tokens=tokens)
+
+
+@router.post("/campaigns/{campaign_id}/conferences/{code}/close", status_code=202)
+async def close_conference_early(campaign_id: str, code: str, body: ConferenceCloseIn, request: Request,
+                                 principal: Annotated[Principal, Depends(allowed("ballot.issue"))]) -> dict[str, str]:
+    """End a conference's ballot before its close time (the Board, in person): the conference is tallied now, as
+    at its close; ballots cast after it are refused. The request's audit record commits only once the conference's
+    workflow has taken the signal."""
+    async with unit_of_work(ctx_of(request)) as uow:
+        workflow_id = await ballots.close_early(uow, campaign_id=campaign_id, conference_code=code,
+                                                reason=body.reason, actor=actor_of(principal))
+        try:
+            client = await request.app.state.runtime.temporal.client()
+            await client.get_workflow_handle(workflow_id).signal(CLOSE_CONFERENCE_SIGNAL)
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:  # not started yet, or already tallied
+                raise conflict("conference_not_open", "The conference's ballot is not open",
+                               "Cuộc bỏ phiếu của hội nghị chưa mở hoặc đã kết thúc", field_name="conference") from exc
+            raise _unreachable() from exc
+        except (OSError, RuntimeError) as exc:
+            raise _unreachable() from exc
+    return {"status": "closing"}
+
+
+def _unreachable() -> Problem:
+    return Problem(503, "workflow_unreachable", "The conference's process cannot be reached; try again",
+                   "Không liên lạc được với quy trình của hội nghị; hãy thử lại")
 
 
 @router.post("/ballots", status_code=202)

@@ -16,10 +16,12 @@ import json
 import secrets
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import delete, select, text, update
 
+from contracts.selection import ConferenceTallySummary, TalliedNominee
 from services.selection.adapters.seal import conference_key, seal, unseal
 from services.selection.domain.tally import NominationRule, ballot_is_valid, tally_ballots
 from services.selection.models import Ballot, BallotToken, Candidate, Conference, SealedBallot
@@ -76,6 +78,29 @@ async def issue_tokens(uow: UnitOfWork, *, campaign_id: str, conference_code: st
                           inputs={"campaign_id": campaign_id, "conference": conf.code, "count": len(tokens)},
                           policy_version=None, workflow=(campaign.workflow_id, None))
     return tokens
+
+
+def conference_workflow_id(campaign_workflow_id: str, code: str) -> str:
+    """The id of a conference's workflow (a child of its campaign's, named after the conference)."""
+    return f"{campaign_workflow_id}-conference-{code}"
+
+
+async def close_early(uow: UnitOfWork, *, campaign_id: str, conference_code: str, reason: str,
+                      actor: Actor) -> str:
+    """The Board ends a conference's ballot before its close time (every voter has voted, or the conference ended):
+    the request is audited here, and the caller signals the conference's workflow, which tallies as at the close.
+    Returns that workflow's id."""
+    campaign = await get_campaign(uow, campaign_id)
+    conf = await _conference(uow, campaign_id, conference_code)
+    if conf.status != "open":
+        raise conflict("conference_closed", "The conference is closed", "Hội nghị đã kết thúc",
+                       field_name="conference")
+    await record_decision(uow, actor=actor, action="conference.close_early", subject=f"conference:{conf.id}",
+                          reason_vi=f"Kết thúc bỏ phiếu hội nghị {conf.code} trước giờ: {reason}",
+                          reason_en=f"Ballot of conference {conf.code} ended before its close time: {reason}",
+                          inputs={"campaign_id": campaign_id, "conference": conf.code, "reason": reason},
+                          policy_version=None, workflow=(campaign.workflow_id, None))
+    return conference_workflow_id(campaign.workflow_id, conf.code)
 
 
 async def cast_ballot(uow: UnitOfWork, *, token: str, nominees: list[str]) -> None:
@@ -206,3 +231,28 @@ async def close_conference(uow: UnitOfWork, *, campaign_id: str, conference_id: 
                                     f"{result.threshold * 100}% of {result.base_count}",
                           inputs=tally, policy_version=version.version_id, workflow=workflow, kind="tally")
     return result.ballots_returned, list(result.proposed_ids)
+
+
+async def conference_count(uow: UnitOfWork, *, conference_id: str) -> ConferenceTallySummary | None:
+    """A closed conference's count for the Board's dossier, read back from its stored tally (None while open)."""
+    conf = await uow.session.get(Conference, conference_id)
+    if conf is None or not conf.tally:
+        return None
+    done = json.loads(conf.tally)
+    nominees: list[TalliedNominee] = []
+    for n in done.get("nominees", []):
+        cand = await uow.session.get(Candidate, n["candidate_id"])
+        nominees.append(TalliedNominee(candidate_id=n["candidate_id"], full_name=cand.full_name if cand else "",
+                                       votes=int(n["votes"]), proposed=bool(n["proposed"])))
+    return ConferenceTallySummary(
+        code=conf.code, convened=int(done.get("convened", conf.convened)),
+        ballots_returned=int(done.get("ballots_returned", 0)),
+        threshold=_decimal_text(str(done.get("threshold", "1/2"))),
+        base=str(done.get("base", "convened")), base_count=int(done.get("base_count", conf.convened)),
+        nominees=nominees)
+
+
+def _decimal_text(fraction: str) -> str:
+    """A stored threshold ("1/2", "2/3", "0.5") as decimal text ("0.5", "0.667")."""
+    value = Fraction(fraction)
+    return format(round(Decimal(value.numerator) / Decimal(value.denominator), 3).normalize(), "f")

@@ -47,7 +47,10 @@ async def campaign_plan(uow: UnitOfWork, *, campaign_id: str) -> CampaignPlan:
                "council_chair_min_spread": str(bands.council_chair_min_spread),
                "pass_mark": str(bands.pass_mark), "scale": str(bands.scale), "version_id": marking.version_id},
         committee_members=list(s["committee"]["members"]), committee_chair=s["committee"]["chair"],
-        committee_fraction=str(committee.param("fraction")), committee_policy=committee.version_id)
+        committee_fraction=str(committee.param("fraction")), committee_policy=committee.version_id,
+        marking_guide={component: [{"vi": str(c["vi"]), "en": str(c["en"]), "points": str(c["points"])}
+                                   for c in criteria] for component, criteria in marking.param("criteria").items()},
+        weights={component: str(w) for component, w in s["exam"]["weights"].items()})
 
 
 async def record_committee(uow: UnitOfWork, *, inp: CommitteeRecord, workflow: Workflow) -> CommitteeOutcome:

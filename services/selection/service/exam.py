@@ -153,8 +153,11 @@ async def close_marking(uow: UnitOfWork, *, campaign_id: str, tie_orders: dict[s
                 by_id[cid].exam = dumps(exam)
         chosen = select_for_seats(ranking, int(group["seats"]))
         if chosen.tie_at_cutoff is not None:
-            ties.append(TieAtCutoff(group["code"], chosen.tie_at_cutoff.rank,
-                                    list(chosen.tie_at_cutoff.candidate_ids), chosen.open_seats))
+            tied = list(chosen.tie_at_cutoff.candidate_ids)
+            scores = {e.candidate_id: e for e in per_group[group["code"]]}
+            ties.append(TieAtCutoff(group["code"], chosen.tie_at_cutoff.rank, tied, chosen.open_seats, [
+                {"candidate_id": cid, "full_name": by_id[cid].full_name, "total": str(scores[cid].total),
+                 "specialised": str(scores[cid].specialised), "essay": str(scores[cid].essay)} for cid in tied]))
         rank_of = {cid: rg.rank for rg in ranking for cid in rg.candidate_ids}
         shortlists[group["code"]] = [
             ShortlistEntry(cid, by_id[cid].full_name, by_id[cid].unit_code, rank_of[cid],

@@ -30,10 +30,13 @@ from shared.uow import UnitOfWork
 Workflow = tuple[str | None, str | None]
 
 
-def summary(c: Candidate, detail: str = "") -> NomineeSummary:
-    """A candidate in a dossier."""
+def summary(c: Candidate, detail: str = "", detail_vi: str = "",
+            criteria: list[dict[str, Any]] | None = None) -> NomineeSummary:
+    """A candidate in a dossier (with the screening's reason in both languages and each criterion, when screened)."""
     return NomineeSummary(candidate_id=c.id, full_name=c.full_name, unit_code=c.unit_code,
-                          group_code=c.group_code, detail=detail, proposed_by=c.proposed_by)
+                          group_code=c.group_code, detail=detail, proposed_by=c.proposed_by, detail_vi=detail_vi,
+                          criteria=[{"passed": bool(x["passed"]), "explanation_vi": str(x["explanation_vi"]),
+                                     "explanation_en": str(x["explanation_en"])} for x in criteria or []])
 
 
 async def candidates(uow: UnitOfWork, campaign_id: str, *stages: str) -> list[Candidate]:
@@ -146,7 +149,8 @@ async def screen(uow: UnitOfWork, *, campaign_id: str, snapshot_at: str, records
         failed = [c for c in result_doc["criteria"] if not c["passed"]]
         why_vi = "; ".join(c["explanation_vi"] for c in failed) or "Đạt tất cả tiêu chuẩn"
         why_en = "; ".join(c["explanation_en"] for c in failed) or "meets every criterion"
-        (eligible if result_doc["eligible"] else ineligible).append(summary(cand, why_en))
+        (eligible if result_doc["eligible"] else ineligible).append(
+            summary(cand, why_en, why_vi, result_doc["criteria"]))
         uow.emit("CandidateScreenedIn" if result_doc["eligible"] else "CandidateScreenedOut", subject=cand.id,
                  workflow_id=workflow[0], data={"campaign_id": campaign_id, "candidate_id": cand.id,
                                                 "group": cand.group_code,

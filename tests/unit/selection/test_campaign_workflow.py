@@ -114,7 +114,13 @@ async def _mark(h: Harness) -> None:
     by_paper: dict[str, list[Any]] = {}
     for t in essays:
         code = t.request.dossier["code"]
-        assert set(t.request.dossier) == {"code", "component", "paper_ref"}  # no identity, no other mark
+        # no identity, no other mark: the code, the component and the marking guide of the policy in force
+        assert set(t.request.dossier) == {"code", "component", "paper_ref", "scale", "pass_mark", "weight",
+                                          "criteria", "policy_version"}
+        guide = t.request.dossier
+        assert (guide["scale"], guide["pass_mark"], guide["weight"]) == ("100", "50", "0.6")  # the campaign's weights
+        assert len(guide["criteria"]) == 4 and sum(int(c["points"]) for c in guide["criteria"]) == 100
+        assert guide["policy_version"].startswith("exam-marking/")
         unit = RECORDS[owner[code]]["unit_code"]
         assert t.request.excluded_units == [unit] and t.request.assignee not in t.request.excluded_users
         by_paper.setdefault(code, []).append(t)
@@ -168,6 +174,13 @@ async def test_a_whole_campaign_from_creation_to_the_committee_decision(tmp_path
         screening = (await h.portal.wait_for("screening_confirmation", 1))[0]
         assert {n["candidate_id"] for n in screening.request.dossier["ineligible"]} == {ids["off-dx4"],
                                                                                          ids["off-bl2"]}
+        # each candidate with each criterion checked and the reason in both languages, the group by its name
+        out = next(n for n in screening.request.dossier["ineligible"] if n["candidate_id"] == ids["off-dx4"])
+        assert any(not c["passed"] and "tháng trước tuổi nghỉ hưu" in c["explanation_vi"] for c in out["criteria"])
+        assert "tháng trước tuổi nghỉ hưu" in out["detail_vi"] and out["detail"] != out["detail_vi"]
+        assert out["group_name"]
+        assert all(n["criteria"] and all(c["passed"] for c in n["criteria"])
+                   for n in screening.request.dossier["eligible"])
         cands = {c["official_id"]: c for c in
                  (await h.http.get(f"/campaigns/{campaign_id}/candidates", headers=h.board)).json()}
         term = next(c for c in cands["off-dx4"]["screening"]["criteria"] if c["code"] == "months_before_retirement")

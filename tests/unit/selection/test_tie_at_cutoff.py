@@ -40,11 +40,17 @@ async def test_a_tie_at_the_last_seat_goes_to_the_council_chair(tmp_path: Path) 
         assert tie.request.candidate_roles == ["council_chair"]
         assert sorted(tie.request.dossier["candidate_ids"]) == sorted(ids.values())
         assert tie.request.dossier["open_seats"] == 1
+        # the chair sees who is tied, by name, with the scores the order is decided on
+        tied = {c["candidate_id"]: c for c in tie.request.dossier["candidates"]}
+        assert set(tied) == set(ids.values()) and all(c["full_name"] for c in tied.values())
+        assert len({c["total"] for c in tied.values()}) == 1 and all(c["essay"] and c["specialised"]
+                                                                    for c in tied.values())
         closed = (await h.http.get(f"/campaigns/{cid}/exam-results", headers=h.board)).json()
         assert closed["marking_closed"] is False  # identities stay apart until the order is decided
         await h.portal.complete(tie, actor="chair.council", role="council_chair", action="order",
                                 inputs={"order": f"{ids['off-2']},{ids['off-1']}"})
         votes = await h.portal.wait_for("committee_vote", 5)
+        assert all(t.request.dossier["seats"] == 1 for t in votes)  # the seats the vote fills
         assert {c["candidate_id"] for t in votes for c in t.request.dossier["candidates"]} == {ids["off-2"]}
         for t in votes:
             await h.portal.complete(t, actor=str(t.request.assignee), role="committee_member", action="vote",

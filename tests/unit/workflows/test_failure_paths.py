@@ -2,7 +2,8 @@
 the real activity raises it, ``maps_domain_errors`` turns it into a non-retryable ApplicationError of its stable
 type, and the workflow takes its failure path at once — it fails (counted as ``cadre_workflow_runs{transition=
 "failed"}``; CadreWorkflowFailures alerts) with the type and the [code, en, vi] details in its failure, after one
-attempt. An infrastructure error is retried with backoff and a bounded total, then fails the workflow too.
+attempt. An infrastructure error is retried with backoff and a bounded total, then asks the Board
+(a process_stalled task; tests/unit/workflows/test_stalls.py), which may stop the process.
 All on the time-skipping server, with the services' real activities on SQLite (issue #19, acceptance 3)."""
 
 from __future__ import annotations
@@ -100,10 +101,7 @@ async def test_registration_activity_refusal_fails_the_review_at_once(env: Workf
                 Worker(env.client, task_queue="portal", activities=portal.activities()):
             handle = await env.client.start_workflow(RegistrationReview.run, _review(reg_id), id=f"rr-{reg_id}",
                                                      task_queue=queue)
-            for _ in range(100):
-                if portal.created:
-                    break
-                await env.sleep(timedelta(seconds=1))
+            await portal.filed(env, step=timedelta(seconds=1))
             decision = TaskDecision(task_key="review", task_id="task-1", action="approve", inputs={}, comment="",
                                     actor_id="btc.tranthithu", actor_role="organization_board")
             await handle.execute_update("complete_task", await sealed(decision, workflow_id=handle.id, env=env))
@@ -168,8 +166,9 @@ async def test_portal_activity_refusal_fails_the_workflow_at_once(env: WorkflowE
 
 
 async def test_an_infrastructure_error_is_retried_a_bounded_number_of_times(env: WorkflowEnvironment) -> None:
-    """A database that stays down: retried with backoff, ACTIVITY_RETRY.maximum_attempts times, then the workflow
-    fails (never a retry without end)."""
+    """A database that stays down: retried with backoff, ACTIVITY_RETRY.maximum_attempts times, then the Board is
+    asked (a process_stalled task naming the unit sync and the unit; never a retry without end, never silence);
+    the Board stops it and the workflow fails with the typed error."""
     calls: list[int] = []
 
     @activity.defn(name="record_unit")
@@ -178,15 +177,28 @@ async def test_an_infrastructure_error_is_retried_a_bounded_number_of_times(env:
         calls.append(activity.info().attempt)
         raise ConnectionError("database unreachable")
 
-    queue = f"wf-{uuid.uuid4()}"
+    queue, portal = f"wf-{uuid.uuid4()}", Portal()
     async with Worker(env.client, task_queue=queue, workflows=[UnitSync]), \
-            Worker(env.client, task_queue="scheduling", activities=[record_unit]):
+            Worker(env.client, task_queue="scheduling", activities=[record_unit]), \
+            Worker(env.client, task_queue="portal", activities=portal.activities()):
         handle = await env.client.start_workflow(
             UnitSync.run, RecordUnitInput(code="DX", unit_id="u-1", name="Đồng Xoài", kind="commune",
                                           source_event_id="e-1"), id=f"us-{uuid.uuid4()}", task_queue=queue)
-        error = await _failure(handle)
-    assert error.type == "ConnectionError" and not error.non_retryable
-    assert calls == list(range(1, (ACTIVITY_RETRY.maximum_attempts or 0) + 1))
+        stalled = await portal.filed(env)
+        assert len(portal.created) == 1
+        assert stalled.request.kind == "process_stalled"
+        assert stalled.request.title_vi == ("Quy trình bị gián đoạn — Đồng bộ đơn vị sang hệ thống lớp học — "
+                                            "Đồng Xoài: Ghi nhận đơn vị vào hệ thống lớp học")
+        assert calls == list(range(1, (ACTIVITY_RETRY.maximum_attempts or 0) + 1))
+        decision = TaskDecision(task_key=stalled.request.task_key, task_id="task-1", action="stop", inputs={},
+                                comment="Đơn vị sẽ được nhập tay", actor_id="btc.tranthithu",
+                                actor_role="organization_board")
+        await handle.execute_update("complete_task", await sealed(decision, workflow_id=handle.id, env=env))
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+    error = failed.value.cause
+    assert isinstance(error, ApplicationError) and error.type == ErrorType.PROCESS_STOPPED.value
+    assert calls == list(range(1, (ACTIVITY_RETRY.maximum_attempts or 0) + 1))  # not run again after the stop
 
 
 def test_the_mapping_keeps_infrastructure_errors_retryable() -> None:
