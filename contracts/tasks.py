@@ -13,6 +13,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,7 +48,7 @@ def finding_of(raw: dict[str, Any]) -> Finding:
 
 
 class RegistrationReviewView(TaskView):
-    """A flagged training-need registration before the Organization Board."""
+    """A flagged training-need registration before the approvers of the official's managing body."""
 
     kinds: ClassVar[tuple[str, ...]] = ("registration_review",)
     registration_id: str
@@ -52,11 +56,69 @@ class RegistrationReviewView(TaskView):
     unit_code: str
     programme_code: str
     plan_year: int
+    official_id: str = ""  # the official's record in registration, for the link to it ("" on an older event)
     unit_name: str = ""  # the names, when the filing workflow knows them (else the portal shows the codes)
     programme_name: str = ""
     class_id: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     policy_version: str = ""
+    # management authority: the body that manages the official and the rule that applied, in words ("" when the
+    # registration was flagged before registration recorded it)
+    managing_body_vi: str = ""
+    managing_body_en: str = ""
+    authority_vi: str = ""
+    authority_en: str = ""
+    authority_version: str = ""
+    facts: ReviewFacts | None = None  # None when the registration was flagged before its dossier was carried
+
+
+class ClassSpan(_Part):
+    """A class (or another registration) in the official's year, with its dates (ISO, "" when unknown)."""
+
+    programme_code: str
+    programme_name: str = ""  # "" when scheduling did not name it (the code is shown then)
+    class_code: str = ""
+    start: str = ""
+    end: str = ""
+    status: str = ""
+    plan_year: int | None = None
+
+
+class ReviewFacts(_Part):
+    """What the approver of a registration reads about the person and the unit (no personal id)."""
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> ReviewFacts | None:
+        """The facts a RegistrationFlagged carried; None when it carried none, or none of this shape."""
+        if not raw:
+            return None
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:  # the count only: the values are the official's
+            log.warning("review_facts_invalid", kind="registration_review", errors=exc.error_count())
+            return None
+
+    programme_name: str = ""  # the registration's programme by name
+    position: str = ""
+    title: str = ""
+    category: str = ""
+    age: int | None = None
+    retirement_date: str = ""
+    education: str = ""
+    political_theory: str = ""
+    in_planning: bool = False
+    planning: list[str] = Field(default_factory=list)
+    class_code: str = ""
+    class_start: str = ""
+    class_end: str = ""
+    class_institution: str = ""  # who holds the class, where, and its hours ("" / None when scheduling did not say)
+    class_venue: str = ""
+    class_hours: float | None = None
+    trained_this_year: list[ClassSpan] = Field(default_factory=list)
+    other_registrations: list[ClassSpan] = Field(default_factory=list)
+    classes: list[ClassSpan] = Field(default_factory=list)
+    quota_allocated: int | None = None
+    quota_used: int = 0
 
 
 # ---------------------------------------------------------------- class below target
@@ -74,9 +136,28 @@ class BelowTargetView(TaskView):
     enrolment_deadline: str
     start_date: str
     end_date: str
+    waitlist: list[str] = Field(default_factory=list)  # names, in Vietnamese order
+    merge_options: list[MergeClass] = Field(default_factory=list)
+
+
+class MergeClass(_Part):
+    """A class of the same programme this one could merge into."""
+
+    class_code: str
+    start_date: str
+    end_date: str
+    seats_left: int = Field(ge=0)
 
 
 # ---------------------------------------------------------------- nomination and screening
+class CriterionCheck(_Part):
+    """One screening criterion for one candidate: passed or not, and why, in both languages."""
+
+    passed: bool
+    explanation_vi: str
+    explanation_en: str
+
+
 class Nominee(_Part):
     """One nominee (the id is selection's candidate id, never shown)."""
 
@@ -84,8 +165,31 @@ class Nominee(_Part):
     full_name: str
     unit_code: str
     group_code: str
-    detail: str = ""  # why (the tally, or the screening reason) in words
+    detail: str = ""  # why (the tally, or the screening reason) in words (English when detail_vi is set)
     unit_name: str = ""
+    detail_vi: str = ""
+    group_name: str = ""
+    criteria: list[CriterionCheck] = Field(default_factory=list)  # screening: each criterion checked
+
+
+class ConferenceVote(_Part):
+    """One nominee's votes at a conference and whether they passed the threshold."""
+
+    full_name: str
+    votes: int = Field(ge=0)
+    proposed: bool
+
+
+class ConferenceCount(_Part):
+    """One conference's count: voters convened, ballots returned, the threshold and its base, each nominee."""
+
+    code: str
+    convened: int = Field(ge=0)
+    ballots_returned: int = Field(ge=0)
+    threshold_percent: str  # e.g. "50" (strictly more than this share of the base)
+    base: Literal["convened", "present"] = "convened"
+    base_count: int = Field(ge=0)
+    nominees: list[ConferenceVote] = Field(default_factory=list)
 
 
 class NominationConfirmationView(TaskView):
@@ -94,6 +198,7 @@ class NominationConfirmationView(TaskView):
     kinds: ClassVar[tuple[str, ...]] = ("nomination_confirmation",)
     proposed: list[Nominee] = Field(default_factory=list)
     ballots_returned: int | None = None
+    conferences: list[ConferenceCount] = Field(default_factory=list)  # empty in dossiers filed before the counts
 
 
 class ScreeningConfirmationView(TaskView):
@@ -110,13 +215,27 @@ class ScreeningConfirmationView(TaskView):
 Component = Literal["essay", "interview"]
 
 
+class MarkCriterion(_Part):
+    """One criterion of the marking guide and the points it carries."""
+
+    label_vi: str
+    label_en: str
+    points: str
+
+
 class PaperView(TaskView):
-    """One anonymous paper for one examiner: the code only, never a name, a unit or another marker's mark."""
+    """One anonymous paper for one examiner: the code only, never a name, a unit or another marker's mark; the
+    marking guide (criteria and their points), the scale, the pass mark and the component's weight."""
 
     kinds: ClassVar[tuple[str, ...]] = ("essay_mark", "interview_score")
     code: str
     component: Component
     paper_ref: str
+    scale: str = ""  # "" in tasks filed before the guide was carried
+    pass_mark: str = ""
+    weight: str = ""
+    criteria: list[MarkCriterion] = Field(default_factory=list)
+    policy_version: str = ""
 
 
 class DiscrepancyView(TaskView):
@@ -192,11 +311,31 @@ class CommitteeDecisionView(TaskView):
     members: int = Field(ge=0)
 
 
+# ---------------------------------------------------------------- a process whose step keeps failing
+class ProcessStalledView(TaskView):
+    """A step of a process failed on every attempt of its bounded retries (an infrastructure error): the process
+    and the step in words, the last error in words (never a stack trace or a connection string), since when."""
+
+    kinds: ClassVar[tuple[str, ...]] = ("process_stalled",)
+    process_vi: str
+    process_en: str
+    step_vi: str
+    step_en: str
+    error_vi: str
+    error_en: str
+    attempts: int = Field(ge=1)  # the attempts of this step so far (every round of retries)
+    since: str  # when the step was first tried (ISO moment)
+    stalls: int = Field(default=1, ge=1)  # the how-manieth time the step stalled (a retry that stalls again: 2 …)
+    activity: str = ""  # the activity's name, for the operators' event (never shown)
+
+
+RegistrationReviewView.model_rebuild()
 TieBreakView.model_rebuild()
+BelowTargetView.model_rebuild()
 
 VIEWS: tuple[type[TaskView], ...] = (
     RegistrationReviewView, BelowTargetView, NominationConfirmationView, ScreeningConfirmationView, PaperView,
-    DiscrepancyView, TieBreakView, CommitteeVoteView, CommitteeDecisionView)
+    DiscrepancyView, TieBreakView, CommitteeVoteView, CommitteeDecisionView, ProcessStalledView)
 
 
 def schema_of(kind: str) -> type[TaskView] | None:

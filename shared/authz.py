@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
@@ -23,7 +23,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "official.write": frozenset({"organization_board", "unit_officer", "service"}),
     "official.read": frozenset({"organization_board", "unit_officer", "auditor", "service"}),
     "official.import": frozenset({"organization_board", "unit_officer", "service"}),
-    "dispatch.write": frozenset({"organization_board"}),
+    # who may record a dispatch at all; which of them may for a given official: its managing body's approver roles
+    # (policy data management_authority, checked by ``authorize_managing_body``)
+    "dispatch.write": frozenset({"organization_board", "committee_chair"}),
     "registration.submit": frozenset({"unit_officer", "organization_board"}),
     "registration.read": frozenset({"unit_officer", "organization_board", "auditor", "service"}),
     "registration.review": frozenset({"organization_board"}),
@@ -112,6 +114,17 @@ def authorize(principal: Principal, action: str, *, unit: str | None = None) -> 
     if not principal.covers_unit(unit):
         raise forbidden(f"Unit {unit} is outside your scope", f"Đơn vị {unit} nằm ngoài phạm vi của bạn")
 
+
+
+def authorize_managing_body(principal: Principal, approver_roles: Iterable[str], *, body_vi: str, body_en: str) -> None:
+    """Raise a 403 unless one of the principal's roles is among the approver roles of the body that manages the
+    official (management authority, policy data ``management_authority``): a decision on a provincially managed
+    cadre is not made by a unit, nor a unit's by someone outside it."""
+    if not principal.roles.intersection(approver_roles):
+        raise Problem(403, "outside_managing_body", "Forbidden", "Không có quyền",
+                      f"This official is managed by {body_en}; your roles are not among its approvers",
+                      f"Cán bộ này thuộc diện {body_vi} quản lý; vai trò của bạn không thuộc những người duyệt "
+                      f"của cơ quan đó")
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -202,10 +215,23 @@ TASK_RULES: tuple[TaskRule, ...] = (
     TaskRule("candidate_role", "candidate_roles", "shares_role",
              "Your roles are not among the task's candidate groups",
              "Vai trò của bạn không thuộc nhóm được giao công việc này"),
+    TaskRule("kind_role", "kind", "kind_role",
+             "Only the Organization Board decides this kind of task (a stalled process: run it again or stop it)",
+             "Chỉ Ban Tổ chức được quyết định loại công việc này (quy trình bị gián đoạn: chạy lại hoặc dừng)"),
     TaskRule("unit_scope", "unit_scope", "covered",
              "Unit {task.unit_scope} is outside your scope",
              "Đơn vị {task.unit_scope} nằm ngoài phạm vi của bạn"),
 )
+
+# kinds that only some roles decide, whatever roles the task was filed or escalated to (the Board alone decides
+# what happens to a process whose step keeps failing: contracts.stalls)
+TASK_KIND_ROLES: dict[str, frozenset[str]] = {"process_stalled": frozenset({"organization_board"})}
+
+
+def kinds_refused(me: Principal) -> list[str]:
+    """The kinds of TASK_KIND_ROLES this caller may not decide (none of my roles is among theirs)."""
+    return sorted(k for k, roles in TASK_KIND_ROLES.items() if not me.roles.intersection(roles))
+
 
 # relation -> whether the caller (first argument) stands in it to the task's fact (second)
 TASK_RELATIONS: dict[str, Callable[[Principal, Any], bool]] = {
@@ -215,6 +241,7 @@ TASK_RELATIONS: dict[str, Callable[[Principal, Any], bool]] = {
     "none_or_user": lambda me, user: user is None or user == me.user_id,  # nobody, or me
     "shares_role": lambda me, roles: bool(me.roles.intersection(roles)),  # one of my roles is among them
     "covered": lambda me, unit: me.covers_unit(unit),  # no unit, or one in my scope
+    "kind_role": lambda me, kind: kind not in kinds_refused(me),  # a kind any role decides, or one of mine
 }
 
 # task action -> who may perform it: "decider" (meets every row of TASK_RULES), "board" (the roles of task.assign:
@@ -349,6 +376,7 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "scheduling POST /classes/{class_id}/attendance": ("attendance.write", "role"),
     "scheduling POST /classes/{class_id}/results": ("attendance.write", "role"),
     "scheduling POST /classes/{class_id}/enrolments": ("enrolment.write", "unit"),
+    "scheduling POST /classes/{class_id}/enrolments/bulk": ("enrolment.write", "unit"),
     "scheduling POST /enrolments/{enrolment_id}/withdraw": ("enrolment.write", "unit"),
     "scheduling POST /enrolments/{enrolment_id}/accept": ("enrolment.write", "unit"),
     "scheduling POST /enrolments/{enrolment_id}/decline": ("enrolment.write", "unit"),
@@ -359,6 +387,7 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "selection POST /campaigns": ("campaign.write", "role"),
     "selection POST /campaigns/{campaign_id}/nominations": ("nomination.propose", "unit"),
     "selection POST /campaigns/{campaign_id}/conferences/{code}/tokens": ("ballot.issue", "role"),
+    "selection POST /campaigns/{campaign_id}/conferences/{code}/close": ("ballot.issue", "role"),
     "selection POST /ballots": (None, "public"),
     "selection GET /campaigns": ("campaign.read", "role"),
     "selection GET /campaigns/{campaign_id}": ("campaign.read", "role"),
@@ -390,6 +419,8 @@ ROUTE_RULES: dict[str, tuple[str | None, str]] = {
     "portal GET /ui/tasks/{task_id}": ("task.read", "session"),
     "portal POST /ui/tasks/{task_id}/hold": ("task.read", "session"),
     "portal POST /ui/tasks/{task_id}/act": ("task.read", "session"),
+    "portal GET /ui/tasks/{task_id}/record": ("task.read", "session"),  # whoever may view the task (TASK_ACTIONS)
+    "portal POST /ui/tasks/{task_id}/delegate": ("task.read", "session"),  # as POST /tasks/{task_id}/delegate
     # portal: the role pages (services/portal/pages): the session cookie, the action of the API each page reads
     "portal GET /ui/start": (None, "public"),
     "portal GET /ui/static/pages.css": (None, "public"),

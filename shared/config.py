@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     supervisor_backoff_seconds: float = 0.5
     supervisor_backoff_max_seconds: float = 30.0
     supervisor_stable_seconds: float = 60.0
+    # how long `cadre up` waits for every process's /readyz at start-up before it says which are not ready and
+    # stops; 0 = the profile's default (embedded 90 s for its five processes, distributed 240 s for its 26: on
+    # two cores their imports and consumer-group joins alone take 100-150 s)
+    start_timeout_seconds: float = Field(default=0, ge=0)
     # Distributed profile under `cadre up` (cli.distributed): replicas of every role process, the first port of
     # the role processes' own /readyz and /metrics, and whether an API binds its port with SO_REUSEPORT so that
     # its replicas share it.

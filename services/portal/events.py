@@ -8,6 +8,7 @@ types the service's code emits.
 from __future__ import annotations
 
 PUBLISHES: dict[str, str] = {
+    "CadreProcessStopped": "the Organization Board stopped a process whose step kept failing (a process_stalled task)",
     "SubstituteEnded": "an out-of-office period ended early; the open tasks it moved went back to the person",
     "SubstituteRegistered": "an out-of-office period with a delegate who takes the person's tasks",
     "TaskAssigned": "who holds a human task changed (claimed, released, assigned, delegated, substituted, returned)",

@@ -11,7 +11,7 @@ from services.portal import pages
 from services.portal.activities import PortalActivities
 from services.portal.adapters.people import load_directory
 from services.portal.adapters.updates import TemporalUpdateSender
-from services.portal.api import substitutes, ui
+from services.portal.api import record, substitutes, ui
 from services.portal.api import tasks as api
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, metadata
@@ -36,10 +36,10 @@ def extra_state(rt: ServiceRuntime) -> dict[str, Any]:
 
 
 def routers() -> list[APIRouter]:
-    """The inbox API, the web UI, the gauge refresher and the reconciler of tasks left completing (router
-    lifespans)."""
-    return [api.router, substitutes.router, ui.router, pages.build_router(), APIRouter(lifespan=refresher()),
-            APIRouter(lifespan=reconciling())]
+    """The inbox API, the web UI (with its record and delegation pages), the gauge refresher and the reconciler of
+    tasks left completing (router lifespans)."""
+    return [api.router, substitutes.router, ui.router, record.router, pages.build_router(),
+            APIRouter(lifespan=refresher()), APIRouter(lifespan=reconciling())]
 
 
 def spec() -> ServiceSpec:

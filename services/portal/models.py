@@ -91,6 +91,9 @@ class Task(Base):
     decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
     decided_on_behalf_of: Mapped[str | None] = mapped_column(String(120), nullable=True)
     decision_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the words the inbox search looks in (titles and the dossier's words), folded (shared.vietnamese.fold) when the
+    # task is filed: "nguyen van an" finds "Nguyễn Văn An" with a LIKE on both databases
+    search_folded: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 # the page is an index range over (role, unit, status, due); the counts one over (role, unit, status, kind), each

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from contracts.human_tasks import CreateTaskInput, TaskAction, TaskRequest
+from contracts.stalls import stall_actions
 from services.portal.activities import PortalActivities
 from shared.auth import Principal
 from shared.authz import PERMISSIONS, ROUTE_RULES, UNIT_WIDE_READERS, TaskFacts, authorize_task, expected
@@ -82,7 +83,10 @@ def request_for(route: str, seed: Seed, unit: str) -> tuple[str, str, dict[str, 
                                                    "plan_year": 2025},
         "scheduling POST /classes/{class_id}/enrolments": {"official_id": f"p-{uuid.uuid4().hex[:8]}",
                                                           "official_name": "Người mới", "unit_code": unit},
+        "scheduling POST /classes/{class_id}/enrolments/bulk": {"people": [{
+            "official_id": f"p-{uuid.uuid4().hex[:8]}", "official_name": "Người mới", "unit_code": unit}]},
         "scheduling POST /enrolments/{enrolment_id}/withdraw": {"reason": "kiểm thử"},
+        "selection POST /campaigns/{campaign_id}/conferences/{code}/close": {"reason": "kiểm thử"},
         "scheduling POST /enrolments/{enrolment_id}/decline": {"reason": "kiểm thử"},
         "scheduling POST /enrolment-requests/{request_id}/place": {"class_id": "no-such-class"},
         "selection POST /campaigns/{campaign_id}/nominations": {
@@ -161,25 +165,32 @@ async def test_a_token_of_no_role_or_no_token_reaches_nothing_but_public_routes(
 # --- tasks: route × role × unit × task state ------------------------------------------------------------------
 
 TASK_STATES = ("claimable", "held", "delegated", "excluded")
+# the kinds filed: a review (any of its candidate roles decides), a stalled process (shared.authz.TASK_KIND_ROLES: the
+# Board alone, though filed for a unit officer too), in the states that tell the kind rule apart
+TASK_KINDS = [("registration_review", s) for s in TASK_STATES] + [("process_stalled", s)
+                                                                  for s in ("claimable", "delegated")]
+ACTIONS = {"registration_review": [APPROVE], "process_stalled": stall_actions()}
 
 
-async def _task(services: Services, *, unit: str | None, state: str, me: str) -> str:
+async def _task(services: Services, *, unit: str | None, state: str, me: str,
+                kind: str = "registration_review") -> str:
     acts = PortalActivities(services.contexts["portal"])
     wf = f"wf-{uuid.uuid4().hex[:10]}"
-    req = TaskRequest(task_key="review", kind="registration_review", title_vi="Xét duyệt", title_en="Review",
+    req = TaskRequest(task_key="review", kind=kind, title_vi="Xét duyệt", title_en="Review",
                       subject="registration:R", candidate_roles=["organization_board", "unit_officer"],
-                      actions=[APPROVE], unit_scope=unit,
+                      actions=ACTIONS[kind], unit_scope=unit,
                       assignee={"held": "someone.else", "delegated": me}.get(state),
                       excluded_users=[me] if state == "excluded" else [],
-                      dossier=sample_dossier("registration_review") or {})  # the kind's view (contracts.tasks)
+                      dossier=sample_dossier(kind) or {})  # the kind's view (contracts.tasks)
     return await acts.create_task(CreateTaskInput(wf, "run-1", "Probe", "complete_task", req))
 
 
-def task_expected(role: str, units: list[str], unit: str | None, state: str, me: str, op: str) -> bool:
+def task_expected(role: str, units: list[str], unit: str | None, state: str, me: str, op: str,
+                  kind: str = "registration_review") -> bool:
     """The rule (shared.authz.authorize_task) for the task as filed."""
     facts = TaskFacts(candidate_roles=frozenset({"organization_board", "unit_officer"}), unit_scope=unit,
                       assignee={"held": "someone.else", "delegated": me}.get(state),
-                      excluded_users=frozenset({me} if state == "excluded" else set()))
+                      excluded_users=frozenset({me} if state == "excluded" else set()), kind=kind)
     principal = Principal(user_id=me, roles=frozenset([role]), units=frozenset(units))
     if not principal.roles.intersection(PERMISSIONS["task.read"]):
         return False
@@ -203,14 +214,18 @@ async def test_task_routes_for_every_role_unit_and_task_state(world: tuple[Servi
     # the task's candidate roles, a task reader outside them, and a role without task.read (every other role
     # falls in one of these classes for authorize_task)
     roles = ["organization_board", "unit_officer", "examiner", "committee_member", "auditor", "service"]
-    for op, role, (case, units), state in itertools.product(TASK_ROUTES, roles, CASES.items(), TASK_STATES):
+    for op, role, (case, units), (kind, state) in itertools.product(TASK_ROUTES, roles, CASES.items(), TASK_KINDS):
         me = f"t.{role}.{case}.{uuid.uuid4().hex[:6]}"
-        task_id = await _task(services, unit=OWN, state=state, me=me)
+        task_id = await _task(services, unit=OWN, state=state, me=me, kind=kind)
         method, path, body = TASK_ROUTES[op]
+        if op == "complete":
+            body = {**(body or {}), "action": ACTIONS[kind][0].name}
         resp = await client.request(method, path.format(id=task_id), json=body,
                                     headers=services.headers([role], units, user=me))
-        allow = task_expected(role, units, OWN, state, me, op)
-        cell = f"{op} as {role} of {case} unit, task {state} -> {resp.status_code}"
+        allow = task_expected(role, units, OWN, state, me, op, kind)
+        if kind == "process_stalled" and role != "organization_board":
+            assert not allow, (op, role, case, state)  # the table says the Board alone
+        cell = f"{op} {kind} as {role} of {case} unit, task {state} -> {resp.status_code}"
         if not allow and resp.status_code not in DENIED:
             wrong_allows.append(cell + " " + resp.text[:160])
         if allow and resp.status_code in (401, 403):
@@ -224,7 +239,8 @@ def test_session_cookie_pages_follow_the_same_rule(world: tuple[Services, Seed])
     session (tests/security/test_secrets.py covers the cookie's audience)."""
     assert {r for r, (_, scope) in ROUTE_RULES.items() if scope == "session"} == {
         "portal GET /ui/inbox", "portal GET /ui/tasks/{task_id}", "portal POST /ui/tasks/{task_id}/hold",
-        "portal POST /ui/tasks/{task_id}/act", "portal GET /ui/marking", *ROLE_PAGES}
+        "portal POST /ui/tasks/{task_id}/act", "portal GET /ui/marking", "portal GET /ui/tasks/{task_id}/record",
+        "portal POST /ui/tasks/{task_id}/delegate", *ROLE_PAGES}
 
 
 # the role pages (services/portal/pages): each takes the action of the API it reads

@@ -78,10 +78,14 @@ async def test_the_portal_session_cookie_is_accepted_by_the_portal_alone(service
     cookie = issue_token(services.settings, user_id="btc.nguyenvanhai", roles=["organization_board"], units=["*"],
                          audience=[PORTAL_SESSION])
     portal = services.client("portal")
-    assert (await portal.get("/tasks", cookies={SESSION_COOKIE: cookie})).status_code == 200
+
+    def as_session(token: str) -> dict[str, str]:  # the Cookie header itself (httpx deprecates per-request cookies)
+        return {"cookie": f"{SESSION_COOKIE}={token}"}
+
+    assert (await portal.get("/tasks", headers=as_session(cookie))).status_code == 200
     for svc, path in (("registration", "/units"), ("scheduling", "/programmes"), ("selection", "/campaigns")):
-        as_cookie = await services.client(svc).get(path, cookies={SESSION_COOKIE: cookie})
+        as_cookie = await services.client(svc).get(path, headers=as_session(cookie))
         as_bearer = await services.client(svc).get(path, headers={"Authorization": f"Bearer {cookie}"})
         assert (as_cookie.status_code, as_bearer.status_code) == (401, 401), svc
     bearer_as_cookie = services.token(["organization_board"], ["*"])  # a bearer token is no session
-    assert (await portal.get("/tasks", cookies={SESSION_COOKIE: bearer_as_cookie})).status_code == 401
+    assert (await portal.get("/tasks", headers=as_session(bearer_as_cookie))).status_code == 401

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.human_tasks import TaskAction, TaskInputField
+from contracts.stalls import stall_actions
 from tests.unit.portal.samples import SAMPLES, sample_dossier
 from workflows.registration_review import review_actions
 
@@ -50,12 +51,15 @@ class Kind:
 KINDS: list[Kind] = [
     Kind("registration_review", "Xem xét đăng ký của Nguyễn Thị Hoa — Trung cấp lý luận chính trị (2026)",
          "Review the registration of Nguyễn Thị Hoa — Intermediate political theory (2026)",
-         ["organization_board"], "btc.nguyenvanhai", review_actions(), unit_scope="DONGXOAI"),
+         ["unit_officer", "organization_board"], "btc.nguyenvanhai", review_actions(), unit_scope="DONGXOAI"),
     Kind("class_below_target", "Lớp QPAN-2026-01 dưới chỉ tiêu chiêu sinh (12/30)",
          "Class QPAN-2026-01 below its enrolment target (12/30)", ["organization_board"], "btc.nguyenvanhai", [
              TaskAction("open_anyway", "Vẫn mở lớp", "Open anyway", "decide"),
              TaskAction("extend", "Gia hạn chiêu sinh", "Extend the deadline", "decide",
                         inputs=[TaskInputField("days", "Số ngày gia hạn", "Days", "number", True, 1, 60)]),
+             TaskAction("merge", "Gộp vào lớp khác", "Merge into another class", "decide",
+                        inputs=[TaskInputField("target_class_id", "Lớp được gộp vào", "Class to merge into", "choice",
+                                               choices=["QPAN-2026-02"])]),
              TaskAction("cancel", "Hủy lớp", "Cancel the class", "decide", requires_comment=True)]),
     Kind("nomination_confirmation", "Xác nhận danh sách được giới thiệu — 134-KH/TU",
          "Confirm the nominees proposed by the conferences — 134-KH/TU", ["organization_board"], "btc.nguyenvanhai",
@@ -80,4 +84,9 @@ KINDS: list[Kind] = [
          [TaskAction("decide", "Ký quyết định", "Sign the decision", signature="decide", inputs=[
              TaskInputField("decision_number", "Số quyết định", "Decision number")])],
          assignee="bt.ngoquangvinh", fill={"decision_number": "134-QĐ/TU"}),
+    Kind("process_stalled",
+         "Quy trình bị gián đoạn — Xét duyệt đăng ký đào tạo — Nguyễn Thị Hoa, TCLLCT (2026): Ghi quyết định xét duyệt "
+         "vào hồ sơ đăng ký",
+         "A process has stalled — Training registration review — Nguyễn Thị Hoa, TCLLCT (2026): Record the review "
+         "decision on the registration", ["organization_board"], "btc.nguyenvanhai", stall_actions()),
 ]

@@ -4,50 +4,23 @@ serious accessibility fault (screenshots in test-artifacts/)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import expect
 
+from tests.ui.serve import PortalSite as Site
+from tests.ui.serve import portal_site
 from tests.ui.test_role_pages import check
-from tests.ui.test_task_views import ARGS, CHROMIUM
-from tests.unit.portal.support import Portal, make_portal
-
-
-@dataclass
-class Site:
-    url: str
-    portal: Portal
-    browser: Browser
+from tests.unit.portal.support import Portal
 
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    assert Path(CHROMIUM).exists(), "Debian chromium is required: apt-get install -y chromium"
-    portal = await make_portal(tmp_path, demo_login=True)
-    portal.app.state.service_transports = {"portal": httpx.ASGITransport(app=portal.app)}  # its own API, as a page
-    server = uvicorn.Server(uvicorn.Config(portal.app, host="127.0.0.1", port=0, log_config=None, access_log=False,
-                                           lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                yield Site(f"http://127.0.0.1:{port}", portal, browser)
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
+    async with portal_site(tmp_path) as served:
+        yield served
 
 
 async def _holder(portal: Portal, task_id: str) -> tuple[str, str | None]:

@@ -22,6 +22,7 @@ from contracts import queues
 from services.portal.adapters.updates import TemporalUpdateSender
 from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.seal import TEST_SIGNER
+from tests.support.tools import start_time_skipping
 from tests.unit.portal.support import MARK, Portal, make_portal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,8 +50,7 @@ def _free_port() -> int:
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
     assert Path(CHROMIUM).exists(), "Debian chromium is required: apt-get install -y chromium"
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(ROOT / ".venv" / "bin" / "temporal-test-server"))
+    env = await start_time_skipping()
     portal = await make_portal(tmp_path)
     portal.app.state.update_sender = TemporalUpdateSender(client=env.client, signer=TEST_SIGNER,
                                                           clock=env.get_current_time)

@@ -6,7 +6,6 @@ serious or critical violation; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,15 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import text
 
 from services.portal.adapters.people import demo_directory
 from services.portal.config import PortalSettings
 from services.portal.pages.words import WORDS as PAGE_WORDS
 from tests.ui.pages_world import World, build_world
-from tests.ui.test_task_views import ARGS, ARTIFACTS, CHROMIUM, RAW, _other_language_labels, serious_axe
+from tests.ui.serve import serve
+from tests.ui.test_task_views import ARTIFACTS, RAW, _other_language_labels, serious_axe
 
 OFFICER_PAGES = ["/ui/officials", "/ui/needs/new", "/ui/registrations", "/ui/compliance"]
 BOARD_PAGES = ["/ui/conflicts", "/ui/compliance", "/ui/classes", "/ui/plans", "/ui/campaigns", "/ui/report",
@@ -39,29 +38,16 @@ class Site:
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    assert Path(CHROMIUM).exists(), "Debian chromium is required: apt-get install -y chromium"
     world = await build_world(tmp_path)
     apps = world.services.apps
     portal = apps["portal"]
     portal.state.service_transports = {n: httpx.ASGITransport(app=a) for n, a in apps.items()}
     portal.state.directory = demo_directory()
     portal.state.portal_settings = PortalSettings(demo_login=True)
-    server = uvicorn.Server(uvicorn.Config(portal, host="127.0.0.1", port=0, log_config=None, access_log=False,
-                                           lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                yield Site(f"http://127.0.0.1:{port}", world, browser)
-            finally:
-                await browser.close()
+        async with serve(portal) as (url, browser):
+            yield Site(url, world, browser)
     finally:
-        server.should_exit = True
-        await serving
         await world.services.close()
 
 

@@ -35,6 +35,7 @@ from services.portal.models import Task
 from services.portal.ui.i18n import WORDS
 from tests.support.portal_probe import PortalProbe, PortalProbeInput
 from tests.support.seal import TEST_SIGNER
+from tests.support.tools import start_time_skipping
 from tests.ui.kinds import KINDS, Kind
 from tests.unit.portal.samples import SAMPLES
 from tests.unit.portal.support import Portal, make_portal
@@ -110,8 +111,7 @@ def _free_port() -> int:
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
     assert Path(CHROMIUM).exists(), "Debian chromium is required: apt-get install -y chromium"
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(ROOT / ".venv" / "bin" / "temporal-test-server"))
+    env = await start_time_skipping()
     portal = await make_portal(tmp_path)
     portal.app.state.update_sender = TemporalUpdateSender(client=env.client, signer=TEST_SIGNER,
                                                           clock=env.get_current_time)

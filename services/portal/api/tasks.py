@@ -38,13 +38,14 @@ async def list_tasks(
     request: Request, principal: Reader,
     kind: Annotated[str | None, Query(max_length=60)] = None,
     campaign: Annotated[str | None, Query(max_length=120)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str, Query(pattern="^(open|completed|all)$")] = "open",
     due_before: datetime | None = None, overdue: bool | None = None, sort: Sort = "due",
     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """My tasks: held by me, or claimable by my roles within my unit scope (never those I may not decide)."""
     f = InboxFilter(kind=kind, campaign=campaign, status=status, due_before=due_before,  # type: ignore[arg-type]
-                    overdue=overdue, sort=sort, limit=limit, offset=offset)
+                    overdue=overdue, sort=sort, limit=limit, offset=offset, q=q)
     async with ctx_of(request).reading() as conn:
         box = await read_inbox(conn, principal=principal, f=f)
     return Response(box.json(), media_type="application/json")  # the TaskInbox document, written directly

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.portal.pages.http import call, get
-from services.portal.pages.nav import may
-from services.portal.pages.session import denied, render, show, signed_in
+from services.portal.pages.session import admitted, render, show
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.timestamps import as_utc
@@ -67,11 +66,9 @@ async def away_page(request: Request, moved: int | None = None, returned: int | 
 @router.post("/ui/away")
 async def away_set(request: Request) -> Response:
     """Set a period: the first and last day off (whole days, province time), the stand-in and the reason."""
-    principal = signed_in(request)
-    if principal is None:
-        return RedirectResponse("/ui/signin", status_code=303)
-    if not may(principal, ACTION):
-        return denied(request, principal)
+    principal = admitted(request, ACTION)
+    if isinstance(principal, Response):
+        return principal
     form = {str(k): str(v) for k, v in (await request.form()).items()}
     try:
         try:
@@ -98,11 +95,9 @@ async def away_set(request: Request) -> Response:
 @router.post("/ui/away/{substitute_id}/end")
 async def away_end(substitute_id: str, request: Request) -> Response:
     """End a period now: the tasks it moved and the stand-in has not decided come back."""
-    principal = signed_in(request)
-    if principal is None:
-        return RedirectResponse("/ui/signin", status_code=303)
-    if not may(principal, ACTION):
-        return denied(request, principal)
+    principal = admitted(request, ACTION)
+    if isinstance(principal, Response):
+        return principal
     try:
         ended = await call(request, principal, "portal", "POST", f"/substitutes/{substitute_id}/end")
     except Problem as problem:

@@ -8,13 +8,13 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from services.portal.pages.charts import Series, bars
 from services.portal.pages.http import call, get
 from services.portal.pages.nav import may
 from services.portal.pages.readers import by_name, by_text, programme_names, unit_names
-from services.portal.pages.session import denied, render, show, signed_in
+from services.portal.pages.session import admitted, render, show
 from services.portal.pages.words import fill, translator
 from services.portal.ui.i18n import lang_of
 from shared.auth import Principal
@@ -170,11 +170,9 @@ async def report_page(request: Request, year: int | None = Year) -> Response:
 @router.get("/ui/report.xlsx")
 async def report_file(request: Request, year: int | None = Year) -> Response:
     """The annual report as an Excel file, from scheduling's API."""
-    principal = signed_in(request)
-    if principal is None:
-        return RedirectResponse("/ui/signin", status_code=303)
-    if not may(principal, "report.read"):
-        return denied(request, principal)
+    principal = admitted(request, "report.read")
+    if isinstance(principal, Response):
+        return principal
     try:
         resp = await call(request, principal, "scheduling", "GET", "/reports/annual", raw=True,
                           params={"year": _year(year), "format": "xlsx", "lang": lang_of(request)})

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from services.portal.pages.http import call, get
 from services.portal.pages.nav import may
 from services.portal.pages.readers import by_name, plain_refs, programme_names, unit_names
-from services.portal.pages.session import denied, render, show, signed_in
+from services.portal.pages.session import admitted, render, show
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -58,19 +58,17 @@ async def need_form(request: Request, official: str = "") -> Response:
     return await show(request, "registration.submit", "pages/need.html", load)
 
 
-async def _posted(request: Request) -> tuple[Principal | None, dict[str, str]]:
-    form = await request.form()
-    return signed_in(request), {str(k): str(v) for k, v in form.items()}
+async def _posted(request: Request) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (await request.form()).items()}
 
 
 @router.post("/ui/needs/check")
 async def need_check(request: Request) -> Response:
     """The check-only call: every check's findings in words; nothing is recorded."""
-    principal, form = await _posted(request)
-    if principal is None:
-        return RedirectResponse("/ui/signin", status_code=303)
-    if not may(principal, "registration.submit"):
-        return denied(request, principal)
+    principal = admitted(request, "registration.submit")
+    if isinstance(principal, Response):
+        return principal
+    form = await _posted(request)
     problem, checked = None, None
     try:
         facts = await _form_facts(request, principal)
@@ -94,11 +92,10 @@ async def need_check(request: Request) -> Response:
 @router.post("/ui/needs")
 async def need_send(request: Request) -> Response:
     """Send the registration the person has seen checked; its outcome is shown on the unit's registrations."""
-    principal, form = await _posted(request)
-    if principal is None:
-        return RedirectResponse("/ui/signin", status_code=303)
-    if not may(principal, "registration.submit"):
-        return denied(request, principal)
+    principal = admitted(request, "registration.submit")
+    if isinstance(principal, Response):
+        return principal
+    form = await _posted(request)
     try:
         sent = await call(request, principal, "registration", "POST", "/registrations", json=_body(form))
     except Problem as problem:

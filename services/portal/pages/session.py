@@ -48,13 +48,22 @@ def denied(request: Request, principal: Principal) -> Response:
     return render(request, "pages/denied.html", principal, status=403)
 
 
-async def show(request: Request, action: str, template: str, load: Loader) -> Response:
-    """Sign-in, the page's action, then the page; a refusal of the API read is shown in words."""
+def admitted(request: Request, action: str) -> Principal | Response:
+    """The signed-in person, if they may take the page's action; else where they go instead: the sign-in page, or
+    the 403 page in their language. Every role page (GET and POST) passes this one gate."""
     principal = signed_in(request)
     if principal is None:
         return RedirectResponse("/ui/signin", status_code=303)
     if not may(principal, action):
         return denied(request, principal)
+    return principal
+
+
+async def show(request: Request, action: str, template: str, load: Loader) -> Response:
+    """Sign-in, the page's action, then the page; a refusal of the API read is shown in words."""
+    principal = admitted(request, action)
+    if isinstance(principal, Response):
+        return principal
     try:
         values = await load(principal)
     except Problem as problem:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from services.portal.pages.http import call
-from services.portal.pages.nav import may
 from services.portal.pages.readers import unit_names
-from services.portal.pages.session import denied, render, show, signed_in
+from services.portal.pages.session import admitted, render, show
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -29,11 +28,9 @@ async def upload_form(request: Request) -> Response:
 
 @router.post("/ui/officials/upload")
 async def upload(request: Request) -> Response:
-    principal = signed_in(request)
-    if principal is None:
-        return RedirectResponse("/ui/signin", status_code=303)
-    if not may(principal, "official.import"):
-        return denied(request, principal)
+    principal = admitted(request, "official.import")
+    if isinstance(principal, Response):
+        return principal
     form = await request.form()
     sent, unit = form.get("file"), str(form.get("unit") or "")
     units = await unit_names(request, principal)

@@ -10,7 +10,22 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, and_, bindparam, case, false, func, literal_column, null, or_, select, true, union_all
+from sqlalchemy import (
+    DateTime,
+    Text,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
@@ -19,7 +34,8 @@ from services.portal.models import COMPLETED, OPEN, Task, TaskCandidate, TaskExc
 from services.portal.schemas import TaskInbox
 from services.portal.service.inbox_documents import summary_document, utc_now
 from shared.auth import Principal
-from shared.authz import TASK_RULES
+from shared.authz import TASK_RULES, kinds_refused
+from shared.vietnamese import fold
 
 Sort = Literal["due", "-due", "priority", "created", "-created"]
 _ORDER: dict[str, tuple[Any, ...]] = {
@@ -41,6 +57,7 @@ class InboxFilter:
     sort: Sort = "due"
     limit: int = 50
     offset: int = 0
+    q: str | None = None  # words the task's title or dossier holds, diacritics and case ignored
 
 
 # --- Who may decide a task (shared.authz.TASK_RULES) as SQL ------------------------------------------------------
@@ -88,6 +105,11 @@ def _roles_in(me: Principal, role: Any) -> Any:
     return role.in_(sorted(me.roles)) if me.roles else false()
 
 
+def _kind_ok(me: Principal, kind: Any) -> Any:
+    refused = kinds_refused(me)
+    return kind.not_in(refused) if refused else true()
+
+
 def _packed_in(value: str | None, packed: Any) -> Any:  # a task row's list, stored as "|a|b|" (records.pack)
     return true() if value is None else ~packed.contains(f"|{value}|", autoescape=True)
 
@@ -103,6 +125,7 @@ _ROW_SQL: dict[str, Callable[[Principal, Any], Any]] = {
     "shares_role": lambda me, _col: Task.id.in_(select(_C.task_id).where(_roles_in(me, _C.role),
                                                                          _in_scope(me, _C.unit_scope))),
     "covered": _in_scope,
+    "kind_role": _kind_ok,
 }
 # relation -> its reading over the inbox index (the caller, the fact's column, the part of my unit scope); the
 # "not among" relations are the anti-join (``excluding``)
@@ -111,9 +134,10 @@ _INDEX_SQL: dict[str, Callable[[Principal, Any, str], Any]] = {
     "none_or_user": lambda me, col, _part: or_(col.is_(None), col == me.user_id),
     "shares_role": lambda me, _col, _part: _roles_in(me, _C.role),
     "covered": lambda me, col, part: _unit_part(me, col, part),
+    "kind_role": lambda me, col, _part: _kind_ok(me, col),
 }
 _INDEX_COLUMNS = {"assignee": _C.assignee, "subject_user_id": _C.subject_user_id, "unit_scope": _C.unit_scope,
-                  "candidate_roles": _C.role}
+                  "candidate_roles": _C.role, "kind": _C.kind}
 
 
 def excluding(principal: Principal) -> Any:
@@ -157,6 +181,9 @@ def _narrowed(principal: Principal, f: InboxFilter, *, with_kind: bool) -> list[
         conds.append(Task.campaign == f.campaign)
     if f.due_before:
         conds.append(Task.due_at < f.due_before)
+    # each word of the query begins a word of the task's folded text ("an" finds "An" and "Anh", not "Đăng")
+    conds.extend(literal(" ", Text).concat(Task.search_folded).contains(" " + word, autoescape=True)
+                 for word in fold(f.q or "").split())
     if f.overdue is True:
         conds.append(or_(Task.overdue.is_(True), and_(Task.status != COMPLETED, Task.due_at < now)))
     elif f.overdue is False:
@@ -189,7 +216,8 @@ def _order(rows: Any, sort: str) -> tuple[Any, ...]:
 
 def _fast(f: InboxFilter) -> bool:
     """The default inbox (open tasks, narrowed by kind at most) is read from the candidate index."""
-    return f.status == "open" and not f.campaign and f.due_before is None and f.overdue is None
+    return (f.status == "open" and not f.campaign and f.due_before is None and f.overdue is None
+            and not fold(f.q or ""))
 
 
 _NOW = bindparam("now", type_=DateTime(timezone=True))

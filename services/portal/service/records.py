@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.portal.models import Task
 from services.portal.schemas import TaskDetail, TaskSummary
@@ -13,6 +17,7 @@ from shared.authz import TaskFacts, authorize_task
 from shared.errors import Problem
 from shared.task_rules import subject_user as subject_user  # re-exported: the portal files tasks with it
 from shared.timestamps import as_utc
+from shared.vietnamese import fold
 
 
 def pack(values: list[str]) -> str:
@@ -23,6 +28,21 @@ def pack(values: list[str]) -> str:
 def unpack(text: str | None) -> list[str]:
     """The inverse of ``pack``."""
     return [v for v in (text or "").split("|") if v]
+
+
+def _words(value: Any) -> list[str]:
+    """The text in a dossier value (the values of mappings and lists, not their keys)."""
+    if isinstance(value, dict):
+        return [w for v in value.values() for w in _words(v)]
+    if isinstance(value, list | tuple):
+        return [w for v in value for w in _words(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def search_text(title_vi: str, title_en: str, dossier: Any) -> str:
+    """What the inbox search looks in, folded (shared.vietnamese.fold): the titles and the dossier's words (the
+    official's or candidate's name, the class, the campaign, the unit)."""
+    return fold(" ".join([title_vi, title_en, *_words(dossier)]))
 
 
 def facts(task: Task) -> TaskFacts:
@@ -80,3 +100,28 @@ def detail(task: Task, principal: Principal) -> TaskDetail:
         delegation_reason=task.delegation_reason, workflow_id=task.workflow_id,
         decision_action=task.decision_action, decided_by=task.decided_by,
         decided_on_behalf_of=task.decided_on_behalf_of)
+
+
+@dataclass(frozen=True)
+class DecisionAudit:
+    """The audit record of a task's decision: its place in the portal's chain, when it was written, its hash."""
+
+    seq: int
+    recorded_at: datetime
+    hash: str
+    inputs: dict[str, Any]  # the decision's inputs as recorded (empty when the record keeps them secret)
+
+
+async def decision_audit(session: AsyncSession, audit: Table, task: Task) -> DecisionAudit | None:
+    """The audit record close_task wrote for the task's decision (``task.<signature>`` on ``task:<id>``), if any."""
+    signatures = {a["name"]: a.get("signature", a["name"]) for a in actions_of(task)}
+    action = f"task.{signatures.get(task.decision_action or '', task.decision_action)}"
+    row = (await session.execute(
+        select(audit.c.seq, audit.c.recorded_at, audit.c.hash, audit.c.body)
+        .where(audit.c.subject == f"task:{task.id}", audit.c.action == action)
+        .order_by(audit.c.seq.desc()).limit(1))).first()
+    if row is None:
+        return None
+    recorded = (json.loads(row.body).get("inputs") or {}).get("inputs") or {}
+    return DecisionAudit(int(row.seq), as_utc(datetime.fromisoformat(str(row.recorded_at))), str(row.hash),
+                         dict(recorded))

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, delete, select
 
 from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
+from contracts.stalls import PROCESS_STALLED, STOP
 from contracts.tasks import parse_view
 from services.portal.models import COMPLETED, Substitute, Task, TaskCandidate, TaskExclusion
 from services.portal.service.inbox import exclusion_keys
-from services.portal.service.records import pack, subject_user, unpack
+from services.portal.service.records import pack, search_text, subject_user, unpack
 from shared.audit import Actor, AuditEntry, digest
 from shared.logging import get_logger
 from shared.metrics import TASK_AGE, TASK_ESCALATIONS, TASK_REMINDERS, TASK_TIME_TO_COMPLETE
@@ -63,7 +64,8 @@ async def create_task(uow: UnitOfWork, *, inp: CreateTaskInput,
         assigned_via=via, on_behalf_of=on_behalf_of, status="open", priority=req.priority, campaign=req.campaign,
         dossier=json.dumps(req.dossier, ensure_ascii=False, default=str), dossier_digest=digest(req.dossier),
         actions=json.dumps([asdict(a) for a in req.actions], ensure_ascii=False),
-        due_at=now + timedelta(seconds=req.due_in_seconds), overdue=False, escalated=False, created_at=now)
+        due_at=now + timedelta(seconds=req.due_in_seconds), overdue=False, escalated=False, created_at=now,
+        search_folded=search_text(req.title_vi, req.title_en, req.dossier))
     if delegate and stand_in_ok(delegate, task):
         task.assignee, task.assigned_via, task.on_behalf_of = delegate, "substitute", req.assignee
     uow.session.add(task)
@@ -145,6 +147,11 @@ async def close_task(uow: UnitOfWork, *, inp: CloseTaskInput) -> bool:
         "task_id": task.id, "kind": task.kind, "task_key": task.task_key, "action": d.action,
         "signature": signature, "actor": d.actor_id, "on_behalf_of": d.on_behalf_of,
         "dossier_digest": d.dossier_digest or task.dossier_digest})
+    if task.kind == PROCESS_STALLED and d.action == STOP:  # the Board stopped a stalled process: said with the audit
+        step = json.loads(task.dossier).get("activity", "")
+        uow.emit("CadreProcessStopped", subject=task.workflow_id, workflow_id=task.workflow_id, data={
+            "workflow_id": task.workflow_id, "workflow_type": task.workflow_type, "task_id": task.id,
+            "activity": step, "actor": d.actor_id, "on_behalf_of": d.on_behalf_of})
     age = (now - as_utc(task.created_at)).total_seconds()
     TASK_TIME_TO_COMPLETE.labels(task.kind).observe(age)
     TASK_AGE.labels(task.kind).observe(age)

@@ -1,6 +1,9 @@
 // Cadreflow portal: a decision form shows (and the browser checks) only the chosen action's inputs.
 (function () {
   "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   document.querySelectorAll("form[data-decision]").forEach(function (form) {
     var choices = form.querySelectorAll("[data-action-choice]");
     var comment = form.querySelector("#comment");

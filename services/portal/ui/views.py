@@ -21,6 +21,7 @@ TEMPLATE_OF: dict[str, str] = {
     "nomination_confirmation": "nomination_confirmation", "screening_confirmation": "screening_confirmation",
     "essay_mark": "paper", "interview_score": "paper", "mark_discrepancy": "mark_discrepancy",
     "tie_break": "tie_break", "committee_vote": "committee_vote", "committee_decision": "committee_decision",
+    "process_stalled": "process_stalled",
 }
 
 
@@ -126,3 +127,14 @@ def ballot_lines(view: CommitteeVoteView, inputs: dict[str, str], lang: str) -> 
     """A member's ballot as they will sign it: each candidate by rank and name, with the choice in words."""
     return [Confirmed(f"{c.rank}. {c.full_name}", word(CHOICES, inputs.get(c.candidate_id, ""), lang))
             for c in sorted(view.candidates, key=lambda c: c.rank)]
+
+
+def decision_lines(view: TaskView | None, action: dict[str, Any] | None, inputs: dict[str, str],
+                   lang: str) -> list[Confirmed]:
+    """A decision's inputs as signed, for the confirm page and the printed record: a tie break's order by name, a
+    member's ballot, else the action's inputs in words."""
+    if isinstance(view, TieBreakView):
+        return tie_lines(view, inputs)
+    if isinstance(view, CommitteeVoteView):
+        return ballot_lines(view, inputs, lang)
+    return confirmed_lines(action, inputs, lang)

@@ -15,7 +15,7 @@ from services.portal import pages
 from services.portal.activities import PortalActivities
 from services.portal.adapters.people import demo_directory
 from services.portal.adapters.updates import UpdateRefused
-from services.portal.api import substitutes, ui
+from services.portal.api import record, substitutes, ui
 from services.portal.api import tasks as api
 from services.portal.config import PortalSettings
 from services.portal.models import INFRA, metadata
@@ -92,7 +92,7 @@ async def make_portal(tmp: Path, *, settings: Settings | None = None, demo_login
     ctx = build_context("portal", settings, metadata, INFRA, url=url)
     sender = FakeUpdateSender()
     app = build_app(service="portal", title="portal", settings=settings,
-                    routers=[api.router, substitutes.router, ui.router, pages.build_router()],
+                    routers=[api.router, substitutes.router, ui.router, record.router, pages.build_router()],
                     readiness={}, state={"ctx": ctx, "update_sender": sender, "directory": demo_directory(),
                                          "portal_settings": PortalSettings(demo_login=demo_login)})
     return Portal(settings, ctx, app, sender, PortalActivities(ctx, demo_directory()))

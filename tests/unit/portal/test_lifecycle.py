@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from contracts.human_tasks import CloseTaskInput, TaskDecision, TaskOverdueInput
+from contracts.stalls import stall_actions
 from services.portal.models import Task, TaskView
 from services.portal.service.gauges import refresh
 from shared.audit import digest
@@ -212,3 +213,24 @@ async def test_gauges_count_open_tasks_by_kind_and_group_without_person_ids(port
     assert "gk." not in metrics and "btc." not in metrics
     async with portal.ctx.sessions() as s:
         assert (await s.execute(select(func.count()).select_from(Task))).scalar_one() == 2
+
+
+async def test_the_board_stopping_a_stalled_process_is_audited_and_announced(portal: Portal) -> None:
+    """Closing a process_stalled task with «stop» writes the audit record of the decision and CadreProcessStopped in
+    the same transaction; «retry» announces nothing more than the task's completion."""
+    stop, retry = [await portal.ask(key=f"stalled:run-1:{n}", kind="process_stalled", actions=stall_actions(),
+                                    subject="workflow:wf-1") for n in (1, 2)]
+    for task, action, comment in ((retry, "retry", ""), (stop, "stop", "Xử lý thủ công")):
+        await portal.acts.close_task(CloseTaskInput(task, TaskDecision(
+            task_key="k", task_id=task, action=action, inputs={}, comment=comment, actor_id="btc.nguyenvanhai",
+            actor_role="organization_board")))
+    assert await _events(portal, "CadreProcessStopped") == [{
+        "workflow_id": "wf-1", "workflow_type": "Probe", "task_id": stop,
+        "activity": "registration.apply_review_decision", "actor": "btc.nguyenvanhai", "on_behalf_of": None}]
+    async with portal.ctx.sessions() as s:
+        rows = (await s.execute(text("SELECT action, body FROM audit_log WHERE subject=:s"),
+                                {"s": f"task:{stop}"})).all()
+    assert [r[0] for r in rows] == ["task.decide"]
+    body = json.loads(rows[0][1])
+    assert body["inputs"]["action"] == "stop" and body["inputs"]["task_kind"] == "process_stalled"
+    assert "Dừng quy trình" in body["reason"]["vi"] and "Xử lý thủ công" in body["reason"]["vi"]

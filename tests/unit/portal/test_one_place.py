@@ -99,3 +99,31 @@ async def candidate_index_follows_changes(portal: Portal) -> None:
             task = await s.get(Task, task_id)
             assert task is not None and (status, assignee, overdue) == (task.status, task.assignee, task.overdue)
         assert not [c for c in copies if c.task_id == ids[22]]
+
+
+async def test_a_stalled_process_is_listed_and_decided_by_the_board_alone(tmp_path: Path) -> None:
+    """shared.authz.TASK_KIND_ROLES: a process_stalled task filed (or escalated) to other roles too is still the
+    Board's alone, in the listing as in authorize_task."""
+    from contracts.stalls import stall_actions
+
+    portal = await make_portal(tmp_path)
+    ids = [await portal.ask(key=f"stalled:{n}", kind="process_stalled", actions=stall_actions(), unit_scope=scope,
+                            candidate_roles=["organization_board", "unit_officer", "examiner"])
+           for n, scope in enumerate([None, "DONGXOAI"])]
+    async with portal.ctx.sessions() as s:
+        rows = [await s.get(Task, t) for t in ids]
+        people = [Principal(user_id=u["user_id"], roles=frozenset(u["roles"]), units=frozenset(u["units"]),
+                            unit=u.get("unit")) for u in demo_users().values()]
+        deciders = set()
+        for p in people:
+            listed = {t.id for t in (await inbox(s, principal=p, f=InboxFilter(limit=200))).items}
+            allowed = {t.id for t in rows if t is not None and refusal_of(p, t, "complete") is None}
+            assert listed == allowed, p.user_id
+            if allowed:
+                deciders.add(p.user_id)
+                assert "organization_board" in p.roles, p.user_id
+    assert deciders and all(u.startswith("btc.") for u in deciders), deciders
+    unit_officer = next(p for p in people if "unit_officer" in p.roles and "organization_board" not in p.roles)
+    assert rows[0] is not None
+    refusal = refusal_of(unit_officer, rows[0], "complete")
+    assert refusal is not None and "Chỉ Ban Tổ chức" in refusal.detail_vi

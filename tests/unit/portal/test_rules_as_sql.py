@@ -64,6 +64,7 @@ def test_each_rule_alone_refuses_with_its_own_reason(rule: TaskRule) -> None:
                 "conflict_of_interest": {"excluded_units": frozenset({"DONGXOAI"})},
                 "holder": {"assignee": "someone.else"},
                 "candidate_role": {"candidate_roles": frozenset({"examiner"})},
+                "kind_role": {"kind": "process_stalled"},
                 "unit_scope": {"unit_scope": "BINHLONG"}}
     assert set(breaking) == {r.name for r in TASK_RULES}
     authorize_task(ME, ok, "complete")

@@ -15,6 +15,7 @@ from contracts.human_tasks import TaskAction, TaskInputField
 from contracts.tasks import (
     VIEWS,
     DossierInvalid,
+    MarkCriterion,
     PaperView,
     RegistrationReviewView,
     dossier_of,
@@ -31,7 +32,7 @@ from tests.unit.portal.support import Portal, make_portal
 
 WORKFLOW_KINDS = {"registration_review", "class_below_target", "nomination_confirmation", "screening_confirmation",
                   "essay_mark", "interview_score", "mark_discrepancy", "tie_break", "committee_vote",
-                  "committee_decision"}
+                  "committee_decision", "process_stalled"}
 RAW = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-|\bNone\b|\bTrue\b|\bFalse\b|\{'|\['")
 
 
@@ -63,7 +64,9 @@ def test_a_dossier_that_does_not_fit_its_kind_is_refused_with_the_fields_named()
 
 
 def test_a_paper_view_has_no_room_for_who_wrote_it() -> None:
-    assert set(PaperView.model_fields) == {"code", "component", "paper_ref", "subject_user_id"}
+    assert set(PaperView.model_fields) == {"code", "component", "paper_ref", "subject_user_id", "scale", "pass_mark",
+                                           "weight", "criteria", "policy_version"}
+    assert set(MarkCriterion.model_fields) == {"label_vi", "label_en", "points"}  # the guide, not the candidate
 
 
 def test_an_event_finding_of_the_older_shape_still_reads() -> None:
@@ -152,3 +155,62 @@ async def test_a_decision_form_refused_by_the_server_says_why_in_vietnamese(tmp_
     confirm = visible(shown.text)
     assert "Tôi xác nhận điểm đã nhập là điểm tôi chấm: Chấm bài viết — phách 0417." in confirm
     assert 'value="72.5"' in shown.text and portal.sender.sent == []  # nothing is sent before the confirmation
+
+
+RECORD_LINK = re.compile(r'href="/ui/officials/[0-9a-f-]{36}"')
+REVIEW_TITLES = {"title_vi": "Xem xét đăng ký của Nguyễn Thị Hoa", "title_en": "Review the registration"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_the_review_links_the_officials_record_in_words(tmp_path: Path, lang: str) -> None:
+    portal = await make_portal(tmp_path)
+    sample: Any = SAMPLES["registration_review"]
+    task_id = await portal.ask(kind="registration_review", candidate_roles=["organization_board"], **REVIEW_TITLES)
+    page = await _page(portal, "btc.nguyenvanhai", f"/ui/tasks/{task_id}?lang={lang}")
+    link = re.search(r'<a href="/ui/officials/([0-9a-f-]{36})">([^<]+)</a>', page)
+    assert link is not None and link.group(1) == sample.official_id
+    assert html.unescape(link.group(2)) == ("Xem hồ sơ cán bộ" if lang == "vi" else "Open the official's record")
+    assert sample.official_id not in visible(page)  # the id only in the href
+
+
+async def test_the_review_has_no_link_without_the_id_or_for_who_may_not_read_records(tmp_path: Path) -> None:
+    portal = await make_portal(tmp_path)
+    older = await portal.ask(key="older", kind="registration_review", candidate_roles=["organization_board"],
+                             dossier={"official_id": "", "facts": None}, **REVIEW_TITLES)  # an event before the id
+    page = await _page(portal, "btc.nguyenvanhai", f"/ui/tasks/{older}")
+    assert not RECORD_LINK.search(page) and "Nguyễn Thị Hoa" in visible(page) and not RAW.findall(visible(page))
+    chair = await portal.ask(key="chair", kind="registration_review", candidate_roles=["committee_chair"],
+                             **REVIEW_TITLES)  # a standing committee's approver may not open the records page
+    assert not RECORD_LINK.search(await _page(portal, "bt.ngoquangvinh", f"/ui/tasks/{chair}"))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_the_review_says_where_the_class_is_held_and_its_hours(tmp_path: Path, lang: str) -> None:
+    portal = await make_portal(tmp_path)
+    task_id = await portal.ask(kind="registration_review", **REVIEW_TITLES)
+    text = " ".join(visible(await _page(portal, "btc.nguyenvanhai", f"/ui/tasks/{task_id}?lang={lang}")).split())
+    assert "Trường Chính trị tỉnh Bình Phước — Cơ sở 2, Đồng Xoài" in text
+    assert ("Số giờ học 880 giờ" if lang == "vi" else "Training hours 880 hours") in text
+    facts = dossier_of(SAMPLES["registration_review"])["facts"]
+    unset = {**facts, "class_institution": "", "class_venue": "", "class_hours": None}  # scheduling did not say
+    bare = await portal.ask(key="bare", kind="registration_review", dossier={"facts": unset}, **REVIEW_TITLES)
+    text = " ".join(visible(await _page(portal, "btc.nguyenvanhai", f"/ui/tasks/{bare}?lang={lang}")).split())
+    place, hours, unknown = ("Nơi học", "Số giờ học", "chưa có") if lang == "vi" else ("Place", "Training hours",
+                                                                                       "not set")
+    assert f"{place} {unknown}" in text and f"{hours} {unknown}" in text and not RAW.findall(text)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_the_reviews_lists_name_the_programmes(tmp_path: Path, lang: str) -> None:
+    portal = await make_portal(tmp_path)
+    task_id = await portal.ask(kind="registration_review", **REVIEW_TITLES)
+    text = " ".join(visible(await _page(portal, "btc.nguyenvanhai", f"/ui/tasks/{task_id}?lang={lang}")).split())
+    assert "Bồi dưỡng kiến thức nhóm 4 (BDKT-164) — KT-26-03" in text  # trained this year
+    assert text.count("Bồi dưỡng kiến thức quốc phòng và an ninh nhóm 3 (QPAN3)") == 2  # a class, a registration
+    assert "Trung cấp lý luận chính trị" in text and not RAW.findall(text)
+    # an older dossier without names shows the codes
+    facts = dossier_of(SAMPLES["registration_review"])["facts"]
+    coded = {**facts, "trained_this_year": [{**s, "programme_name": ""} for s in facts["trained_this_year"]]}
+    older = await portal.ask(key="older", kind="registration_review", dossier={"facts": coded}, **REVIEW_TITLES)
+    text = " ".join(visible(await _page(portal, "btc.nguyenvanhai", f"/ui/tasks/{older}?lang={lang}")).split())
+    assert "BDKT-164 — KT-26-03" in text and "(BDKT-164)" not in text
