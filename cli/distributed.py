@@ -75,8 +75,11 @@ def spawn_all(sup: Supervisor, replicas: list[Replica]) -> None:
         sup.spawn(r.key, argv, env, url=f"http://{sup.settings.host}:{r.port}")
 
 
-def wait_ready(settings: Settings, sup: Supervisor, replicas: list[Replica], timeout: float = 180) -> list[str]:
+START_TIMEOUT = 240.0  # seconds, unless CADRE_START_TIMEOUT_SECONDS says otherwise
+
+
+def wait_ready(settings: Settings, sup: Supervisor, replicas: list[Replica]) -> list[str]:
     """Poll each role process's /readyz (an API's through its shared port) until all answer 200; the ones that
     did not."""
     urls = {r.key: f"http://{settings.host}:{r.port}/readyz" for r in replicas}
-    return sorted(poll_ready(urls, sup, timeout))
+    return sorted(poll_ready(urls, sup, settings.start_timeout_seconds or START_TIMEOUT))

@@ -264,7 +264,11 @@ def poll_ready(urls: dict[str, str], sup: Supervisor, timeout: float) -> set[str
     return pending
 
 
-def wait_ready(settings: Settings, sup: Supervisor, timeout: float = 90) -> dict[str, bool]:
+START_TIMEOUT = 90.0  # seconds, unless CADRE_START_TIMEOUT_SECONDS says otherwise
+
+
+def wait_ready(settings: Settings, sup: Supervisor) -> dict[str, bool]:
     """Poll every process's /readyz until all answer 200, printing progress; which did."""
-    pending = poll_ready({name: f"{settings.url_of(name)}/readyz" for name in PROCESSES}, sup, timeout)
+    pending = poll_ready({name: f"{settings.url_of(name)}/readyz" for name in PROCESSES}, sup,
+                         settings.start_timeout_seconds or START_TIMEOUT)
     return {name: name not in pending for name in PROCESSES}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from contracts import queues
 from contracts.activity import stub
@@ -72,6 +72,19 @@ class EnrolmentCheck:
     target: int
     capacity: int
     below_target: bool
+    waitlist: list[str] = field(default_factory=list)  # the names waiting, in Vietnamese order
+    merge_options: list[MergeOption] = field(default_factory=list)  # same-programme classes with seats left
+
+
+@dataclass(frozen=True)
+class MergeOption:
+    """A class of the same programme that could take this class's officials."""
+
+    class_id: str
+    class_code: str
+    start_date: str
+    end_date: str
+    seats_left: int
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,11 @@ def figure_mismatches(expected: dict[str, Any], actual: dict[str, Any], path: st
     return out
 
 
-def audit_verify(timeout: float = 300) -> dict[str, Any]:
-    """Run `cadre audit verify` with this process's configuration; its exit code and lines."""
-    proc = subprocess.run([sys.executable, "-m", "cli.main", "audit", "verify"], cwd=ROOT, env=os.environ.copy(),
+def audit_verify(timeout: float = 300, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run `cadre audit verify` with this process's configuration (or the given environment's); its exit code
+    and lines."""
+    proc = subprocess.run([sys.executable, "-m", "cli.main", "audit", "verify"], cwd=ROOT,
+                          env=os.environ.copy() if env is None else env,
                           capture_output=True, text=True, timeout=timeout)
     return {"ok": proc.returncode == 0, "exit_code": proc.returncode,
             "lines": [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()][-20:]}
@@ -165,15 +167,15 @@ def print_compliance(out: dict[str, Any], console: Console) -> None:
 
 
 def print_registrations(reg: dict[str, Any], console: Console) -> None:
-    """Registrations refused or flagged at submission, by reason, and the Board's decisions on the flagged."""
+    """Registrations refused or flagged at submission, by reason, and the managing bodies' decisions on the flagged."""
     if not reg or not reg.get("submitted"):
         return
     console.print(f"Đăng ký nhu cầu: {reg['submitted']} đăng ký; {reg['accepted']} chấp nhận, "
-                  f"{reg['refused']} bị từ chối, {reg['flagged']} chuyển Ban Tổ chức xem xét")
+                  f"{reg['refused']} bị từ chối, {reg['flagged']} chuyển cơ quan quản lý xem xét")
     for code, n in reg.get("refused_reasons", {}).items():
         console.print(f"  Từ chối vì {word(FINDINGS, code)}: {n}")
     for code, n in reg.get("flagged_reasons", {}).items():
         console.print(f"  Cần xem xét vì {word(FINDINGS, code)}: {n}")
     if reg.get("flagged_now"):
-        console.print("  Ban Tổ chức đã quyết định: " + ", ".join(
+        console.print("  Cơ quan quản lý đã quyết định: " + ", ".join(
             f"{word(STATUSES, s)} {n}" for s, n in reg["flagged_now"].items()))

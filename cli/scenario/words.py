@@ -19,9 +19,10 @@ PLAN_ROWS: dict[str, str] = {
     "title_planning_party_mass_org_defense_security": "Bồi dưỡng theo chức danh, cán bộ quy hoạch nguồn cấp ủy, "
                                                       "nghiệp vụ xây dựng Đảng, đoàn thể, quốc phòng và an ninh",
 }
-OUTCOMES: dict[str, str] = {"accepted": "chấp nhận", "flagged": "chuyển Ban Tổ chức xem xét", "refused": "bị từ chối"}
-STATUSES: dict[str, str] = {"accepted": "đã chấp nhận", "approved": "Ban Tổ chức phê duyệt",
-                            "under_review": "đang chờ Ban Tổ chức xem xét", "refused": "bị từ chối",
+OUTCOMES: dict[str, str] = {"accepted": "chấp nhận", "flagged": "chuyển cơ quan quản lý xem xét",
+                            "refused": "bị từ chối"}
+STATUSES: dict[str, str] = {"accepted": "đã chấp nhận", "approved": "cơ quan quản lý phê duyệt",
+                            "under_review": "đang chờ cơ quan quản lý xem xét", "refused": "bị từ chối",
                             "returned": "trả lại để sửa"}
 FINDINGS: dict[str, str] = {
     "eligibility": "không đúng đối tượng của chương trình",
@@ -36,7 +37,7 @@ FINDINGS: dict[str, str] = {
     "quota_exceeded": "vượt chỉ tiêu của đơn vị",
     "not_in_plan": "đơn vị không có chỉ tiêu trong kế hoạch",
     "duplicate_registration": "đã đăng ký cùng chương trình, năm và lớp (đăng ký trước còn hiệu lực)",
-    "board_refused": "Ban Tổ chức từ chối sau khi xem xét",
+    "board_refused": "cơ quan quản lý từ chối sau khi xem xét",
 }
 
 ACTIONS: dict[str, str] = {

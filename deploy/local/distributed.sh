@@ -18,6 +18,7 @@
 #   CADRE_PORTS     the APIs' ports as JSON (default: the product's, 8000…8009); role processes from
 #                   CADRE_OPS_PORT_BASE (default 9100)
 #   DIST_REPLICAS   replicas of each role process (default 2)
+#   DIST_START_TIMEOUT  seconds `start` waits for every role process to be ready (default 300)
 #   PYTHON          the project's interpreter (default <repo>/.venv/bin/python)
 #
 # Temporal here is the server of the `temporal` CLI (the only Temporal server this machine can install), on
@@ -95,12 +96,16 @@ start() {
   write_env
   say "starting the role processes (cadre up, distributed profile; log $UP_LOG)"
   # shellcheck disable=SC1090
-  (source "$ENV_FILE" && cd "$REPO" && exec setsid "$PYTHON" -m cli.main up </dev/null >>"$UP_LOG" 2>&1) &
+  # cadre up's own wait for readiness ends 30 s before this script's, so that it is cadre up that says which
+  # role processes are not ready
+  local timeout="${DIST_START_TIMEOUT:-300}"
+  (source "$ENV_FILE" && cd "$REPO" && export CADRE_START_TIMEOUT_SECONDS=$((timeout > 60 ? timeout - 30 : 30)) \
+    && exec setsid "$PYTHON" -m cli.main up </dev/null >>"$UP_LOG" 2>&1) &
   echo $! >"$UP_PID"
-  local deadline=$((SECONDS + ${DIST_START_TIMEOUT:-300}))
+  local deadline=$((SECONDS + timeout))
   until grep -q "ready\.$" "$UP_LOG" 2>/dev/null; do
     up_running || { tail -n 30 "$UP_LOG" >&2; die "cadre up exited during start-up"; }
-    ((SECONDS < deadline)) || { tail -n 30 "$UP_LOG" >&2; die "not ready after ${DIST_START_TIMEOUT:-300} s"; }
+    ((SECONDS < deadline)) || { tail -n 30 "$UP_LOG" >&2; die "not ready after $timeout s"; }
     sleep 1
   done
   say "ready: settings in $ENV_FILE (source it to use cadre against this stack)"
@@ -143,5 +148,5 @@ case "${1:-}" in
   wipe)
     up_running && die "running: stop it first"
     rm -rf "$DIST_DIR" ;;
-  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,22p' "$0" >&2; exit 2 ;;
 esac

@@ -74,6 +74,9 @@ start() {
   if [[ -n "$(server_pid)" ]]; then
     log "already running (pid $(server_pid))"
   else
+    # one partition per task queue, as cadre up's server (TEMPORAL_ONE_PARTITION in cli/supervisor.py): with the
+    # default four and a handful of pollers, a task written to a partition no poll waits on waits for the forwarder
+    # to reach one on another; the campaign test once saw one committee child's tasks not filed for over 60 s
     local -a args=(server start-dev
       --db-filename "$TEMPORAL_DIR/temporal.db"
       --ip 127.0.0.1 --port "$TEMPORAL_PORT"
@@ -82,6 +85,8 @@ start() {
       --dynamic-config-value frontend.enableUpdateWorkflowExecution=true
       --dynamic-config-value frontend.enableUpdateWorkflowExecutionAsyncAccepted=true
       --dynamic-config-value system.enableEagerWorkflowStart=true
+      --dynamic-config-value matching.numTaskqueueReadPartitions=1
+      --dynamic-config-value matching.numTaskqueueWritePartitions=1
       --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal)  # as cadre up (cli/supervisor.py)
     if [[ -n "$TEMPORAL_UI_PORT" ]]; then
       args+=(--ui-port "$TEMPORAL_UI_PORT" --ui-ip 127.0.0.1 --ui-disable-news-fetch)

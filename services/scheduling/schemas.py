@@ -142,6 +142,12 @@ class EnrolmentCreate(Strict):
     unit_code: str = Field(min_length=1, max_length=40)
 
 
+class BulkEnrolmentCreate(Strict):
+    """Enrol several people in one class at once (Organization Board), in the order given."""
+
+    people: list[EnrolmentCreate] = Field(min_length=1, max_length=500)
+
+
 class ReasonIn(Strict):
     reason: FreeText = Field(default="", max_length=1000)
 

@@ -40,10 +40,10 @@ def test_cadre_demo_tells_the_story_in_words_and_says_where_to_sign_in(tmp_path:
         for unit in ("Huyện Bù Đốp", "Huyện Bù Gia Mập", "Huyện Hớn Quản"):
             assert f"Dưới 95 %: {unit}" in out
         assert "11 đơn vị đạt từ 95 % trở lên" in out
-        assert "Đăng ký nhu cầu: 8 đăng ký; 2 chấp nhận, 3 bị từ chối, 3 chuyển Ban Tổ chức xem xét" in out
+        assert "Đăng ký nhu cầu: 8 đăng ký; 2 chấp nhận, 3 bị từ chối, 3 chuyển cơ quan quản lý xem xét" in out
         assert "Từ chối vì trùng thời gian với lớp khác: 1" in out
         assert "Cần xem xét vì chưa đúng đối tượng lớp tạo nguồn (Kế hoạch 134-KH/TU): 1" in out
-        assert "Ban Tổ chức đã quyết định: bị từ chối 2, đang chờ Ban Tổ chức xem xét 1" in out
+        assert "Cơ quan quản lý đã quyết định: bị từ chối 2, đang chờ cơ quan quản lý xem xét 1" in out
         assert f"http://127.0.0.1:{ports['portal']}/ui/signin" in out and "btc.nguyenvanhai" in out
         assert re.search(r"Thời gian chạy demo / demo run: [\d.]+ s", out)
         for code in ("political_theory_advanced", "{'", "overlaps", "None"):  # words, never codes or reprs

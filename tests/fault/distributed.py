@@ -18,6 +18,8 @@ from shared.ports import loopback_port
 from tests.support.stack import ROOT
 
 LOCAL = ROOT / "deploy" / "local"
+ARTIFACTS = ROOT / "test-artifacts"
+KEEP_BYTES = 1 << 20
 REPLICAS = 2
 # what distributed.sh and the component scripts read; the caller's values (e.g. those of scripts/test.sh's own
 # components) must not leak into this stack
@@ -47,7 +49,7 @@ class DistributedStack:
                            "CADRE_PORTS": json.dumps(self.ports), "CADRE_OPS_PORT_BASE": str(ops),
                            "CADRE_LOG_LEVEL": "WARNING", "CADRE_SUPERVISOR_BACKOFF_SECONDS": "1",
                            "CADRE_SUPERVISOR_MAX_RESTARTS": "8", "KAFKA_HEAP": "384m",
-                           "DIST_START_TIMEOUT": "300"}
+                           "DIST_START_TIMEOUT": "420"}
         self.env: dict[str, str] = {}
 
     @property
@@ -61,7 +63,7 @@ class DistributedStack:
             raise AssertionError(f"{script} {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
     def start(self) -> None:
-        self._run("distributed.sh", "start", timeout=600)
+        self._run("distributed.sh", "start", timeout=480)
         self.env = {**self.script_env, **read_env(self.dir / "env")}
 
     def component_env(self) -> dict[str, str]:
@@ -83,7 +85,21 @@ class DistributedStack:
             self._run("distributed.sh", "stop", timeout=300)
         finally:
             time.sleep(0.5)
+            self.keep_logs()
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def keep_logs(self) -> None:
+        """The role processes' and the launcher's logs, into test-artifacts/fault-distributed/ (the state
+        directory is deleted): what a failed run needs to be understood afterwards, e.g. on a CI machine."""
+        out = ARTIFACTS / "fault-distributed"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True, exist_ok=True)
+        logs = [*(self.dir / "data" / "logs").glob("*.log"), self.dir / "cadre-up.log"]
+        for log in logs:
+            if log.is_file():
+                with log.open("rb") as f:  # the last MiB of each: the warnings of a loaded machine repeat
+                    f.seek(max(0, log.stat().st_size - KEEP_BYTES))
+                    (out / log.name).write_bytes(f.read())
 
 
 def read_env(path: Path) -> dict[str, str]:

@@ -161,8 +161,9 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
                CADRE_REVIEW_DUE_SECONDS="3", CADRE_REVIEW_GRACE_SECONDS="3")
     log = tmp / "up.log"
     # Ctrl-C stops `cadre up` cleanly (children first, Temporal last); make sure SIGINT is not inherited ignored
-    up = subprocess.Popen([sys.executable, "-c", UP_WITH_CTRL_C, "up"], env=env, cwd=ROOT, stdout=log.open("wb"),
-                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    with log.open("wb") as out_file:  # the child keeps its own descriptor; this process closes its copy
+        up = subprocess.Popen([sys.executable, "-c", UP_WITH_CTRL_C, "up"], env=env, cwd=ROOT, stdout=out_file,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     prom_port = free_port()
     prom_env = {**os.environ, "PROM_CONFIG": str(tmp / "prometheus.yml"), "PROM_PORT": str(prom_port),
                 "PROM_DIR": str(tmp / "prometheus")}
@@ -342,9 +343,10 @@ def test_a_role_process_without_the_api_serves_metrics_on_its_port(scenario: Emb
     """Distributed deployments scale roles as separate processes: each is scraped on its --port."""
     port = free_port()
     log = scenario.data_dir / "logs" / "extra-worker.log"
-    worker = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "workflows", "--roles", "worker",
-                               "--port", str(port)], env=scenario.env, cwd=ROOT, stdout=log.open("wb"),
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    with log.open("wb") as out_file:  # the child keeps its own descriptor; this process closes its copy
+        worker = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "workflows", "--roles", "worker",
+                                   "--port", str(port)], env=scenario.env, cwd=ROOT, stdout=out_file,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         ready = None

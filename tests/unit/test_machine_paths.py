@@ -34,3 +34,12 @@ def test_the_tree_names_no_machine_path() -> None:
     offending = [(p.relative_to(ROOT), checker.hits(p)) for p in checker.tracked_files(ROOT)
                  if p.is_file() and p.resolve() != me and p.suffix not in checker.SKIP_SUFFIXES and checker.hits(p)]
     assert offending == []
+
+
+def test_every_test_finds_the_temporal_test_server_through_the_one_helper() -> None:
+    """The Temporal test server comes from `tests.support.tools` (the installed wheel's file), never from a path a
+    test works out itself (`.venv/bin/…` is where one install happens to put it)."""
+    helper, needle = ROOT / "tests" / "support" / "tools.py", "test_server_" + "existing_path"  # split: not a hit
+    files = [*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]
+    own_way = sorted(p.relative_to(ROOT) for p in files if p != helper and needle in p.read_text(encoding="utf-8"))
+    assert own_way == []

@@ -62,7 +62,8 @@ async def propose_nominees(st: RunState, step: dict[str, Any]) -> None:
 
 
 async def cast_ballots(st: RunState, step: dict[str, Any]) -> None:
-    """Tokens are issued for the conference's roster (by the Board), then each voter casts one secret ballot."""
+    """Tokens are issued for the conference's roster (by the Board), then each voter casts one secret ballot; with
+    ``close_early`` (the reason) the Board then ends the ballot before its close time."""
     camp = st.campaigns[step["campaign"]]
     conf = next(c for c in camp["spec"]["conferences"] if c["code"] == step["conference"])
     issued = await st.api.post("selection", f"/campaigns/{camp['id']}/conferences/{conf['code']}/tokens",
@@ -80,6 +81,9 @@ async def cast_ballots(st: RunState, step: dict[str, Any]) -> None:
                 raise StepFailed(f"conference {conf['code']}: more ballots than voters")
             await st.api.post("selection", "/ballots", user=None, json={"token": tokens.pop(), "nominees": names})
             st.count("ballots")
+    if step.get("close_early"):  # every voter has voted: the Board ends the ballot now, giving the reason
+        await st.api.request("POST", "selection", f"/campaigns/{camp['id']}/conferences/{conf['code']}/close",
+                             user=step["by"], json={"reason": step["close_early"]})
 
 
 async def _step_of(st: RunState, by: str, camp: dict[str, Any]) -> str:

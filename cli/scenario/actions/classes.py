@@ -11,7 +11,7 @@ from cli.scenario.loader import expand_code, expanded_from
 from cli.scenario.state import RunState
 
 PARALLEL_CLASSES = 12
-REPLACEABLE = ("overlapping_class", "already_enrolled")
+REPLACEABLE = ("overlapping_class",)  # already in this class counts as enrolled (see _enrol_into)
 
 
 def _nth(value: Any, i: int, default: int) -> int:
@@ -65,8 +65,12 @@ async def _schedule(st: RunState, by: str, c: dict[str, Any]) -> dict[str, Any]:
     return dict(found)
 
 
+BULK = 500  # the most people one bulk enrolment takes
+
+
 async def _enrol_into(st: RunState, by: str, cls: dict[str, Any], count: int, selector: dict[str, Any]) -> None:
-    """Enrol ``count`` people; someone refused (already in an overlapping class) is replaced by the next in turn."""
+    """Enrol ``count`` people, up to BULK per request; someone refused (already in an overlapping class) is
+    replaced by the next in turn."""
     chosen = st.take(selector, count)
     used = {o.id for o in chosen}
     queue = list(chosen)
@@ -78,19 +82,23 @@ async def _enrol_into(st: RunState, by: str, cls: dict[str, Any], count: int, se
             if not spare:
                 raise StepFailed(f"class {cls['code']}: only {done} of {count} people could be enrolled")
             queue, used = spare[:count - done], used | {o.id for o in spare[:count - done]}
-        person = queue.pop(0)
-        resp = await st.api.request("POST", "scheduling", f"/classes/{cls['id']}/enrolments", user=by,
-                                    json={"official_id": person.id, "official_name": person.full_name,
-                                          "unit_code": person.unit_code}, ok=(201, 409))
-        if resp.status_code == 409:
-            body = resp.json()
-            code = body.get("code") or body.get("type", "")
-            if not any(r in str(code) for r in REPLACEABLE) and "already" not in str(body):
-                raise StepFailed(f"enrol {person.full_name} in {cls['code']}: {body}")
-            st.refusals.append({"class": cls["code"], "official": person.full_name, "reason": body.get("detail_en")})
-            continue
-        done += 1
-        st.progress.advance(task)
+        batch, queue = queue[:min(BULK, count - done)], queue[min(BULK, count - done):]
+        resp = await st.api.request("POST", "scheduling", f"/classes/{cls['id']}/enrolments/bulk", user=by,
+                                    json={"people": [{"official_id": p.id, "official_name": p.full_name,
+                                                      "unit_code": p.unit_code} for p in batch]})
+        body = resp.json()
+        # already in this class: an earlier try of this request was written but its answer lost (the client
+        # retries on a connection error), so that person counts as enrolled, not replaced
+        again = sum(1 for r in body["refused"] if r["code"] == "already_enrolled")
+        for refused in body["refused"]:
+            if refused["code"] == "already_enrolled":
+                continue
+            if refused["code"] not in REPLACEABLE:
+                raise StepFailed(f"enrol {refused['official_name']} in {cls['code']}: {refused}")
+            st.refusals.append({"class": cls["code"], "official": refused["official_name"],
+                                "reason": refused["detail_en"]})
+        done += len(body["enrolled"]) + again
+        st.progress.advance(task, len(body["enrolled"]) + again)
     st.count("enrolments", count)
 
 

@@ -63,10 +63,10 @@ async def list_classes(request: Request, _: Reader,
 
 @router.get("/classes/{class_id}")
 async def get_class(class_id: str, request: Request, _: Reader) -> dict[str, Any]:
-    """One class with its seat counts."""
+    """One class with its seat counts and its timetable's hours (null while it has no session)."""
     cls = await _class(request, class_id)
     async with ctx_of(request).sessions() as session:
-        return classes.class_doc(cls, await classes.seat_counts(session, cls.id))
+        return await classes.class_read(session, cls)
 
 
 def _in(units: list[str] | None, unit_code: str | None) -> bool:

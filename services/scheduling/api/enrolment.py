@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.scheduling.deps import write
 from services.scheduling.models import CourseClass, Enrolment, EnrolmentRequest
-from services.scheduling.schemas import EnrolmentCreate, PlaceRequest, ReasonIn
+from services.scheduling.schemas import BulkEnrolmentCreate, EnrolmentCreate, PlaceRequest, ReasonIn
 from services.scheduling.service import classes, enrolment, requests
 from shared.actors import actor_of
 from shared.auth import Principal
@@ -30,6 +30,23 @@ async def enrol(class_id: str, body: EnrolmentCreate, request: Request, principa
                                     official_name=body.official_name, unit_code=body.unit_code, source="board",
                                     actor=actor_of(principal), class_field="path")
     return classes.enrolment_doc(row)
+
+
+@router.post("/classes/{class_id}/enrolments/bulk")
+async def enrol_many(class_id: str, body: BulkEnrolmentCreate, request: Request,
+                     principal: Writer) -> dict[str, Any]:
+    """Enrol several people in one transaction; each one refused for a reason of their own is listed with it."""
+    for person in body.people:
+        authorize(principal, "enrolment.write", unit=person.unit_code)
+    async with write(request, race_field="people", race_en="These people were enrolled at the same time",
+                     race_vi="Những người này vừa được ghi danh đồng thời") as uow:
+        done, refused = await enrolment.enrol_many(
+            uow, class_id=class_id, source="board", actor=actor_of(principal),
+            people=[(p.official_id, p.official_name, p.unit_code) for p in body.people])
+    return {"enrolled": [classes.enrolment_doc(row) for row in done],
+            "refused": [{"official_id": oid, "official_name": name, "code": exc.code,
+                         "detail_en": exc.detail_en or exc.title_en, "detail_vi": exc.detail_vi or exc.title_vi}
+                        for oid, name, exc in refused]}
 
 
 async def _change(request: Request, enrolment_id: str, action: str, principal: Principal,

@@ -131,6 +131,14 @@ async def sessions_of(session: AsyncSession, class_id: str) -> list[ClassSession
     return list(rows.scalars().all())
 
 
+async def class_read(session: AsyncSession, cls: CourseClass) -> dict[str, Any]:
+    """One class as GET /classes/{id} returns it: its seat counts, and its timetable's sessions and hours (hours
+    null while it has no session), which registration carries to the reviewer of a registration for it."""
+    sessions = await sessions_of(session, cls.id)
+    return {**class_doc(cls, await seat_counts(session, cls.id)),
+            "hours": sum(s.hours for s in sessions) if sessions else None, "sessions": len(sessions)}
+
+
 async def enrolments_of(session: AsyncSession, class_id: str, statuses: frozenset[str] = ACTIVE) -> list[Enrolment]:
     """A class's enrolments with the given statuses, in order of arrival."""
     rows = await session.execute(select(Enrolment).where(Enrolment.class_id == class_id,

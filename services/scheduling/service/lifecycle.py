@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from contracts.scheduling import BelowTargetDecisionInput, BelowTargetOutcome, ClassTimeline, EnrolmentCheck
+from sqlalchemy import select
+
+from contracts.scheduling import (
+    BelowTargetDecisionInput,
+    BelowTargetOutcome,
+    ClassTimeline,
+    EnrolmentCheck,
+    MergeOption,
+)
 from services.scheduling.domain.lifecycle import CANCELLED, ENROLLING, PLANNED, RUNNING, accepts_enrolment
-from services.scheduling.domain.roster import ACTIVE, ENROLLED
+from services.scheduling.domain.roster import ACTIVE, ENROLLED, SEAT_HOLDING, WAITLISTED
 from services.scheduling.models import CourseClass
 from services.scheduling.service.class_store import SYSTEM, class_ref, load_class, set_status, utcnow
 from services.scheduling.service.classes import enrolments_of
@@ -16,6 +24,7 @@ from shared.audit import Actor, AuditEntry
 from shared.errors import Problem
 from shared.metrics import ENROLMENTS
 from shared.uow import UnitOfWork
+from shared.vietnamese import sort_key_name
 
 
 def timeline(cls: CourseClass) -> ClassTimeline:
@@ -60,7 +69,24 @@ async def close_enrolment(uow: UnitOfWork, *, class_id: str, workflow_id: str, r
                       + (" — below target, the Organization Board decides" if below else " — target met"),
             inputs={"enrolled": enrolled, "target": cls.target, "capacity": cls.capacity},
             workflow_id=workflow_id, run_id=run_id))
-    return EnrolmentCheck(cls.id, cls.status, enrolled, cls.target, cls.capacity, below)
+    waiting = await enrolments_of(uow.session, cls.id, frozenset({WAITLISTED}))
+    return EnrolmentCheck(cls.id, cls.status, enrolled, cls.target, cls.capacity, below,
+                          sorted((e.official_name for e in waiting), key=sort_key_name),
+                          await merge_options(uow, cls) if below else [])
+
+
+async def merge_options(uow: UnitOfWork, cls: CourseClass) -> list[MergeOption]:
+    """The other classes of the programme still taking officials, with their seats left (earliest first)."""
+    rows = await uow.session.execute(select(CourseClass).where(
+        CourseClass.programme_code == cls.programme_code, CourseClass.id != cls.id,
+        CourseClass.status.in_((PLANNED, ENROLLING))).order_by(CourseClass.start_date, CourseClass.code))
+    out: list[MergeOption] = []
+    for other in rows.scalars().all():
+        held = len(await enrolments_of(uow.session, other.id, SEAT_HOLDING))
+        if other.capacity > held:
+            out.append(MergeOption(other.id, other.code, other.start_date.isoformat(), other.end_date.isoformat(),
+                                   other.capacity - held))
+    return out
 
 
 async def request_close(uow: UnitOfWork, *, class_id: str, actor: Actor, reason: str) -> CourseClass:

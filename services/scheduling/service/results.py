@@ -49,8 +49,10 @@ async def record_attendance(uow: UnitOfWork, *, class_id: str, data: AttendanceI
         raise invalid("present", "not_enrolled", f"Not enrolled in this class: {', '.join(strangers)}",
                       f"Không có trong danh sách lớp: {', '.join(strangers)}")
     now, present = utcnow(), set(data.present)
+    recorded = {a.enrolment_id: a for a in (await uow.session.execute(select(Attendance).where(
+        Attendance.session_id == data.session_id))).scalars()}  # one read, not one a person
     for official_id, e in people.items():
-        row = await uow.session.get(Attendance, (data.session_id, e.id))
+        row = recorded.get(e.id)
         if row is None:
             uow.session.add(Attendance(session_id=data.session_id, enrolment_id=e.id, present=official_id in present,
                                        recorded_at=now, recorded_by=actor.user_id))
@@ -139,10 +141,14 @@ async def complete_class(uow: UnitOfWork, *, class_id: str, actor: Actor, workfl
     sessions = await sessions_of(uow.session, cls.id)
     total_hours = sum(s.hours for s in sessions)
     participants, outcomes = [], {"passed": 0, "failed": 0, "incomplete": 0}
+    present_at: dict[str, set[str]] = {}  # enrolment → the sessions attended, read in one query
+    for enrolment_id, session_id in (await uow.session.execute(select(
+            Attendance.enrolment_id, Attendance.session_id).where(
+            Attendance.session_id.in_([s.id for s in sessions]), Attendance.present.is_(True)))).all():
+        present_at.setdefault(enrolment_id, set()).add(session_id)
     for e in await enrolments_of(uow.session, cls.id, PARTICIPATING):
-        present = (await uow.session.execute(select(Attendance.session_id).where(
-            Attendance.enrolment_id == e.id, Attendance.present.is_(True)))).scalars().all()
-        attended = sum(s.hours for s in sessions if s.id in set(present))
+        present = present_at.get(e.id, set())
+        attended = sum(s.hours for s in sessions if s.id in present)
         ratio = Decimal(str(attended / total_hours)) if total_hours else Decimal(1)
         hours = attended if sessions else float(version.hours)
         out = score(fw, {k: Decimal(v) for k, v in (e.marks or {}).items()}, ratio)

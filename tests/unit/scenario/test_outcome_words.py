@@ -58,10 +58,10 @@ def test_compliance_names_the_units_below_95_percent() -> None:
 
 def test_refused_and_flagged_registrations_by_reason() -> None:
     text = printed()
-    assert "Đăng ký nhu cầu: 4 đăng ký; 1 chấp nhận, 2 bị từ chối, 1 chuyển Ban Tổ chức xem xét" in text
+    assert "Đăng ký nhu cầu: 4 đăng ký; 1 chấp nhận, 2 bị từ chối, 1 chuyển cơ quan quản lý xem xét" in text
     assert "Từ chối vì trùng thời gian với lớp khác: 1" in text
     assert "Cần xem xét vì chưa đúng đối tượng lớp tạo nguồn (Kế hoạch 134-KH/TU): 1" in text
-    assert "Ban Tổ chức đã quyết định: bị từ chối 1" in text
+    assert "Cơ quan quản lý đã quyết định: bị từ chối 1" in text
     assert "1 trường hợp trùng thời gian, 0 đăng ký trùng" in text
 
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.scheduling.consumers import on_candidates_selected, on_registration_approved
-from services.scheduling.models import Enrolment, EnrolmentRequest
+from services.scheduling.models import CourseClass, Enrolment, EnrolmentRequest
 from services.scheduling.schemas import PlanCreate, ProgrammeVersionCreate
-from services.scheduling.service import plans, programmes, requests
+from services.scheduling.service import classes, enrolment, plans, programmes, requests
 from shared.context import ServiceContext
 from shared.errors import Problem
 from shared.events.consumer import Poison, idempotent
@@ -59,6 +59,54 @@ async def test_twice_and_overlap_refused_and_nothing_written(ctx: ServiceContext
         await enrol(ctx, b, "p1")
     assert clash.value.extra["other_class"]["code"] == "A-1" and "A-1" in clash.value.detail_vi
     assert await outbox_types(ctx) == before
+
+
+async def test_bulk_enrolment_seats_in_order_lists_each_refusal_and_writes_the_rest_at_once(
+        ctx: ServiceContext) -> None:
+    a = await seed_class(ctx, code="A-1", today=TODAY, capacity=2, target=2)
+    b = await seed_class(ctx, code="B-1", today=TODAY, start_in=40)
+    await enrol(ctx, b, "busy")
+    before = len(await outbox_types(ctx))
+    people = [("p1", "Lê Thị Ánh", "DONGXOAI"), ("busy", "Trần Văn Bận", "DONGXOAI"), ("p1", "Lê Thị Ánh", "DONGXOAI"),
+              ("p2", "Đỗ Minh Châu", "DONGXOAI"), ("p3", "Phạm Hữu Đức", "DONGXOAI")]
+    async with unit_of_work(ctx) as uow:
+        done, refused = await enrolment.enrol_many(uow, class_id=a, people=people, source="board", actor=BOARD)
+    assert [(r.official_id, r.status) for r in done] == [("p1", "enrolled"), ("p2", "enrolled"), ("p3", "waitlisted")]
+    assert [(who, exc.code) for who, _, exc in refused] == [("busy", "overlapping_class"), ("p1", "already_enrolled")]
+    assert "B-1" in refused[0][2].detail_vi
+    written = (await outbox_types(ctx))[before:]
+    assert written.count("ParticipantEnrolled") == 2 and written.count("ParticipantWaitlisted") == 1
+    assert written.count("AuditRecorded") == 3  # one audit record per enrolment, none for a refusal
+
+
+async def test_bulk_enrolment_into_a_closed_class_refuses_everyone_and_writes_nothing(ctx: ServiceContext) -> None:
+    a = await seed_class(ctx, code="A-1", today=TODAY)
+    async with unit_of_work(ctx) as uow:
+        row = await uow.session.get(CourseClass, a)
+        assert row is not None
+        row.enrolment_closed = True
+    before = await outbox_types(ctx)
+    with pytest.raises(Problem) as err:
+        async with unit_of_work(ctx) as uow:
+            await enrolment.enrol_many(uow, class_id=a, people=[("p1", "Lê Thị Ánh", "DONGXOAI")], source="board",
+                                       actor=BOARD)
+    assert err.value.code == "enrolment_closed" and await outbox_types(ctx) == before
+
+
+async def test_enrol_reads_the_roster_after_lapsed_offers_expire_as_bulk_enrolment_does(ctx: ServiceContext) -> None:
+    a = await seed_class(ctx, code="A-1", today=TODAY, capacity=1, target=1)
+    await enrol(ctx, a, "p1")
+    await enrol(ctx, a, "p2")  # full: waitlisted
+    async with unit_of_work(ctx) as uow:
+        first = (await uow.session.execute(select(Enrolment).where(Enrolment.official_id == "p1"))).scalar_one()
+        await enrolment.change_enrolment(uow, enrolment_id=first.id, action="withdraw", actor=BOARD)
+    async with unit_of_work(ctx) as uow:  # p2's offer lapses before anyone expires it
+        offered = (await uow.session.execute(select(Enrolment).where(Enrolment.official_id == "p2"))).scalar_one()
+        assert offered.status == "offered"
+        offered.offer_expires_at = datetime.now(UTC) - timedelta(hours=1)
+    before = len(await outbox_types(ctx))
+    assert await enrol(ctx, a, "p2") == "enrolled"  # the lapsed offer is not a place: a new arrival, the free seat
+    assert (await outbox_types(ctx))[before:].count("WaitlistOfferLapsed") == 1
 
 
 async def test_registration_approved_becomes_enrolment_or_pending_request(ctx: ServiceContext) -> None:
@@ -138,3 +186,13 @@ async def test_a_plan_may_set_the_dispatch_date_its_registrations_are_checked_on
     async with ctx.sessions() as s:
         assert (await plans.plan_doc(s, plan))["dispatch_date"] == "2025-07-01"
         assert (await plans.plan_doc(s, undated))["dispatch_date"] is None
+
+
+async def test_a_class_reads_with_where_it_is_held_and_its_timetables_hours(ctx: ServiceContext) -> None:
+    class_id = await seed_class(ctx, code="TC-HOURS", today=TODAY)  # three sessions of four hours
+    async with ctx.sessions() as s:
+        cls = await s.get(CourseClass, class_id)
+        assert cls is not None
+        doc = await classes.class_read(s, cls)
+    assert (doc["institution"], doc["venue"], doc["hours"], doc["sessions"]) == (
+        "Trường Chính trị tỉnh Đồng Nai", "Hội trường A", 12, 3)
