@@ -163,6 +163,7 @@ class KafkaSource:
         self.topic_shape = {"partitions": partitions, "replication": replication, "min_insync": min_insync}
         self._consumer: KafkaConsumer | None = None
         self._lock = threading.Lock()
+        self._unassigned_seen: dict[tuple[str, int], int] = {}  # committed offsets at the last look without partitions
 
     def _get(self) -> KafkaConsumer:
         if self._consumer is None:
@@ -211,13 +212,28 @@ class KafkaSource:
         with self._lock:
             consumer = self._get()
             parts = list(consumer.assignment())
-            if not parts:
-                return {}
-            ends = consumer.end_offsets(parts)
-            out = {}
-            for tp in parts:
-                committed = consumer.committed(tp) or 0
-                out[(tp.topic, tp.partition)] = max(0, int(ends.get(tp, 0)) - int(committed))
+            if parts:
+                self._unassigned_seen.clear()
+                return {key: lag for key, (lag, _) in self._positions(consumer, parts).items()}
+            # No partition assigned. A member left so by a half-finished rebalance has a lag of 0 of its own and never
+            # looks stalled; report instead what waits for the group on partitions whose committed offset has not
+            # moved since the last look (or that were not looked at before), i.e. that no member is reading either.
+            everything = [TopicPartition(t, p) for t in self.topics
+                          for p in sorted(consumer.partitions_for_topic(t) or ())]
+            now = self._positions(consumer, everything)
+            unmoved = {key: lag for key, (lag, committed) in now.items()
+                       if lag > 0 and self._unassigned_seen.get(key, committed) == committed}
+            self._unassigned_seen = {key: committed for key, (_, committed) in now.items()}
+        return unmoved
+
+    @staticmethod
+    def _positions(consumer: KafkaConsumer, parts: list[TopicPartition]) -> dict[tuple[str, int], tuple[int, int]]:
+        """(lag, committed offset) of each partition for this group."""
+        ends = consumer.end_offsets(parts) if parts else {}
+        out = {}
+        for tp in parts:
+            committed = int(consumer.committed(tp) or 0)
+            out[(tp.topic, tp.partition)] = (max(0, int(ends.get(tp, 0)) - committed), committed)
         return out
 
     async def lag(self) -> dict[tuple[str, int], int]:
