@@ -56,7 +56,8 @@ def play(stack: Stack, scenario: str, tmp: Path, number: str, timeout: float) ->
     copy = tmp / scenario
     copy.write_text(text.replace(number, f"{number}.{uuid.uuid4().hex[:6]}"), encoding="utf-8")
     run = stack.cadre("scenario", "run", str(copy), "--json", timeout=timeout)
-    assert run.returncode in (0, 1), run.stderr[-3000:]
+    assert run.returncode in (0, 1), run.stderr[-3000:] + "\n" + "\n".join(
+        f"{n} warned: {stack.warnings(n)}" for n in PROCESSES if stack.warnings(n))
     assert run.stdout.strip(), run.stderr[-3000:] + "\n" + " | ".join(stack.tail(n, 5) for n in PROCESSES)
     out: dict[str, Any] = json.loads(run.stdout)
     return out

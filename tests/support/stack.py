@@ -110,6 +110,15 @@ class Stack:
         path = self.log_dir / f"{key}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
+    def warnings(self, key: str, lines: int = 12) -> str:
+        """The last warnings and errors a process logged (for a failure's message)."""
+        path = self.log_dir / f"{key}.log"
+        if not path.exists():
+            return ""
+        said = [line for line in path.read_text(errors="replace").splitlines()
+                if '"level": "warning"' in line or '"level": "error"' in line or "Traceback" in line]
+        return "\n".join(said[-lines:])
+
     def kill(self, key: str, sig: int = signal.SIGKILL) -> None:
         p = self.procs.pop(key)
         try:

@@ -12,6 +12,9 @@ from cli.scenario.state import RunState
 
 PARALLEL_CLASSES = 12
 REPLACEABLE = ("overlapping_class",)  # already in this class counts as enrolled (see _enrol_into)
+# A wait for a class the events fill (selected candidates) allows for a consumer found stalled and replaced: two lag
+# looks 30 s apart, then a new member joins (shared/events/consumer.py), well inside this.
+WAIT_FOR_CLASS_SECONDS = 240
 
 
 def _nth(value: Any, i: int, default: int) -> int:
@@ -194,7 +197,7 @@ async def wait_for_class(st: RunState, step: dict[str, Any]) -> None:
         return int(found.get("enrolled", 0)) >= int(step["enrolled"])
 
     try:
-        await wait_until(filled, timeout=float(step.get("timeout_seconds", 120)),
+        await wait_until(filled, timeout=float(step.get("timeout_seconds", WAIT_FOR_CLASS_SECONDS)),
                          what=f"{step['enrolled']} people enrolled in class {cls['code']}")
     except StepFailed as exc:
         raise StepFailed(f"{exc}; {await _class_state(st, step['by'], cls)}") from None
@@ -207,4 +210,23 @@ async def _class_state(st: RunState, user: str, cls: dict[str, Any]) -> str:
     reqs = [r for r in every if r.get("class_id") == cls["id"]]
     told = "; ".join(f"{r['official_name']}: {r['status']}{' — ' + r['reason_en'] if r.get('reason_en') else ''}"
                      for r in reqs) or "none"
-    return f"found {found.get('enrolled')} enrolled, class {found.get('status')}; its enrolment requests: {told}"
+    return (f"found {found.get('enrolled')} enrolled, class {found.get('status')}; its enrolment requests: {told}"
+            + "".join(f"; {said}" for said in await _selections_for(st, user, cls)))
+
+
+async def _selections_for(st: RunState, user: str, cls: dict[str, Any]) -> list[str]:
+    """For a class a campaign's group fills: the group's candidates by stage, as selection holds them (was anyone
+    selected at all, or did the enrolment not follow the decision?)."""
+    said = []
+    for number, camp in st.campaigns.items():
+        for g in camp["spec"].get("groups", []):
+            if g.get("class") != cls["code"]:
+                continue
+            every = await st.api.get("selection", f"/campaigns/{camp['id']}/candidates", user=user)
+            stages: dict[str, int] = {}
+            for c in every:
+                if c.get("group_code") == g["code"]:
+                    stages[str(c.get("stage"))] = stages.get(str(c.get("stage")), 0) + 1
+            said.append(f"campaign {number} group {g['code']}: "
+                        + (", ".join(f"{n} {stage}" for stage, n in sorted(stages.items())) or "no candidates"))
+    return said
