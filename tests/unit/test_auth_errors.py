@@ -42,7 +42,7 @@ async def test_no_token_forged_token_and_expired_token_are_401(api) -> None:  # 
     client, settings, _ = api
     assert (await client.post("/units", json=UNIT)).status_code == 401
     forged = jwt.encode({"sub": "x", "roles": ["organization_board"], "iss": "cadreflow", "exp": 9999999999},
-                        "another-secret", algorithm="HS256")
+                        "another-secret-of-thirty-two-bytes", algorithm="HS256")  # long enough: PyJWT warns below 32
     r = await client.post("/units", json=UNIT, headers={"Authorization": f"Bearer {forged}"})
     assert r.status_code == 401 and r.json()["detail_vi"] == "Mã truy cập không hợp lệ"
     unsigned = jwt.encode({"sub": "x", "roles": ["organization_board"], "iss": "cadreflow", "exp": 9999999999},
