@@ -53,6 +53,7 @@ class ProgrammeVersion(Base):
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300), nullable=True)  # the English switch's name, when given
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
     category: Mapped[str] = mapped_column(String(60))
     mode: Mapped[str] = mapped_column(String(20))

@@ -52,6 +52,8 @@ class ProgrammeVersionCreate(Strict):
     """A programme's content from a date on."""
 
     name: str = Field(min_length=2, max_length=300, description="Vietnamese name, with diacritics")
+    name_en: str | None = Field(default=None, min_length=2, max_length=300,
+                                description="English name (the portal's English pages show the Vietnamese one without)")
     category: ProgrammeCategory
     mode: Mode
     hours: int = Field(gt=0, le=5000)

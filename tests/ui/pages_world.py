@@ -57,7 +57,7 @@ async def build_world(tmp: Path) -> World:
             assert r.status_code == 201, r.text
             w.officials[name] = r.json()["id"]
     sched = s.contexts["scheduling"]
-    await seed_programme(sched)
+    await seed_programme(sched, name_en="Intermediate political theory and administration")
     today = date.today()
     w.classes["LLCT-TC-01"] = await seed_class(sched, code="LLCT-TC-01", today=today, capacity=4, target=3)
     w.classes["LLCT-TC-02"] = await seed_class(sched, code="LLCT-TC-02", today=today, capacity=3, target=3,

@@ -229,3 +229,9 @@ async def test_a_board_member_reads_a_class_timetable_roster_and_waitlist(site: 
     for lang in ("vi", "en"):
         await board.goto(f"{site.url}/ui/classes/{site.world.classes['LLCT-TC-01']}?lang={lang}")
         await check(board, lang, f"pages-board-class-{lang}")
+    # the programme by its name in the page's language: the catalogue holds both
+    for lang, name, other in (("vi", "Trung cấp lý luận chính trị - hành chính", "Intermediate political theory"),
+                              ("en", "Intermediate political theory and administration", "Trung cấp lý luận")):
+        await board.goto(f"{site.url}/ui/classes?lang={lang}")
+        await expect(board.get_by_role("row", name=re.compile("LLCT-TC-01")).first).to_contain_text(name)
+        await expect(board.locator("main")).not_to_contain_text(other)

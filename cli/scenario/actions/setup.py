@@ -75,6 +75,8 @@ async def define_programmes(st: RunState, step: dict[str, Any]) -> None:
     for p in step["programmes"]:
         body = {k: p[k] for k in ("code", "name", "category", "mode", "hours", "provider", "effective_from")}
         body["target_criteria"] = p.get("target_criteria", {})
+        if p.get("name_en"):
+            body["name_en"] = p["name_en"]
         resp = await st.api.request("POST", "scheduling", "/programmes", user=step["by"], json=body,
                                     ok=(201, 409))
         st.count("programmes_created" if resp.status_code == 201 else "programmes_existing")

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from services.portal.pages.http import get
+from services.portal.ui.i18n import lang_of
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.vietnamese import sort_key, sort_key_name
@@ -23,12 +24,15 @@ async def unit_names(request: Request, principal: Principal) -> dict[str, str]:
 
 
 async def programme_names(request: Request, principal: Principal) -> dict[str, str]:
-    """Programme code → name (in force today)."""
+    """Programme code → name (in force today), in the page's language: the English name where the catalogue has
+    one, else the Vietnamese name (a proper name is better shown as it is than made up)."""
     try:
         found = await get(request, principal, "scheduling", "/programmes")
     except Problem:
         return {}
-    return {str(p.get("programme_code") or p.get("code")): str(p["name"]) for p in found}
+    english = lang_of(request) == "en"
+    return {str(p.get("programme_code") or p.get("code")): str((english and p.get("name_en")) or p["name"])
+            for p in found}
 
 
 def by_name(rows: list[dict[str, Any]], key: str = "full_name") -> list[dict[str, Any]]:

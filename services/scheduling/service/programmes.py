@@ -39,14 +39,15 @@ def _check_period(data: ProgrammeVersionCreate) -> None:
 def _version(code: str, no: int, data: ProgrammeVersionCreate) -> ProgrammeVersion:
     return ProgrammeVersion(
         id=str(uuid.uuid4()), programme_code=code, version_no=no, effective_from=data.effective_from,
-        effective_to=data.effective_to, name=data.name, name_folded=fold(data.name), category=data.category.value,
-        mode=data.mode.value, hours=data.hours, provider=data.provider, target_criteria=data.target_criteria,
-        created_at=utcnow())
+        effective_to=data.effective_to, name=data.name, name_en=data.name_en, name_folded=fold(data.name),
+        category=data.category.value, mode=data.mode.value, hours=data.hours, provider=data.provider,
+        target_criteria=data.target_criteria, created_at=utcnow())
 
 
 def _emit(uow: UnitOfWork, v: ProgrammeVersion) -> None:
     uow.emit("ProgrammeDefined", subject=v.programme_code, data={
-        "code": v.programme_code, "version_no": v.version_no, "name": v.name, "category": v.category,
+        "code": v.programme_code, "version_no": v.version_no, "name": v.name, "name_en": v.name_en,
+        "category": v.category,
         "mode": v.mode, "hours": v.hours, "provider": v.provider, "effective_from": v.effective_from.isoformat(),
         "effective_to": v.effective_to.isoformat() if v.effective_to else None})
 
@@ -113,7 +114,8 @@ def in_force(versions: list[ProgrammeVersion], on: date) -> ProgrammeVersion | N
 
 def as_dict(v: ProgrammeVersion) -> dict[str, object]:
     """A version as the API returns it."""
-    return {"code": v.programme_code, "name": v.name, "category": v.category, "mode": v.mode, "hours": v.hours,
+    return {"code": v.programme_code, "name": v.name, "name_en": v.name_en, "category": v.category, "mode": v.mode,
+            "hours": v.hours,
             "provider": v.provider, "target_criteria": v.target_criteria, "version_no": v.version_no,
             "effective_from": v.effective_from.isoformat(),
             "effective_to": v.effective_to.isoformat() if v.effective_to else None}

@@ -47,6 +47,26 @@ async def test_programme_versions_are_effective_dated(ctx: ServiceContext) -> No
     assert err.value.errors[0].field == "effective_from"
 
 
+async def test_a_programme_keeps_its_english_name_and_reads_back_without_one(ctx: ServiceContext) -> None:
+    await seed_programme(ctx, code="QLNN-CV", name="Quản lý nhà nước ngạch chuyên viên",
+                         name_en="State management, specialist grade", category="state_management.specialist",
+                         mode="full_time", hours=200)
+    async with ctx.sessions() as s:
+        named = programmes.in_force(await programmes.versions_of(s, "QLNN-CV"), TODAY)
+        plain = programmes.in_force(await programmes.versions_of(s, "LLCT-TC"), TODAY)
+    assert named is not None and plain is not None
+    assert programmes.as_dict(named)["name_en"] == "State management, specialist grade"
+    assert programmes.as_dict(plain)["name_en"] is None  # none given: the portal shows the Vietnamese name
+    assert ProgrammeVersionCreate.model_validate({
+        "name": "Quản lý nhà nước", "name_en": "State management", "category": "state_management.specialist",
+        "mode": "full_time", "hours": 200, "provider": "Trường Chính trị tỉnh",
+        "effective_from": "2025-01-01"}).name_en == "State management"
+    with pytest.raises(ValueError):  # a one-letter English name is refused where it enters
+        ProgrammeVersionCreate.model_validate({
+            "name": "Quản lý nhà nước", "name_en": "S", "category": "state_management.specialist",
+            "mode": "full_time", "hours": 200, "provider": "Trường Chính trị tỉnh", "effective_from": "2025-01-01"})
+
+
 async def test_twice_and_overlap_refused_and_nothing_written(ctx: ServiceContext) -> None:
     a = await seed_class(ctx, code="A-1", today=TODAY)
     b = await seed_class(ctx, code="B-1", today=TODAY, start_in=40)
