@@ -235,3 +235,7 @@ async def test_a_board_member_reads_a_class_timetable_roster_and_waitlist(site: 
         await board.goto(f"{site.url}/ui/classes?lang={lang}")
         await expect(board.get_by_role("row", name=re.compile("LLCT-TC-01")).first).to_contain_text(name)
         await expect(board.locator("main")).not_to_contain_text(other)
+    officer = await sign_in(site, "tc.dongxoai")  # the need form offers it by the same name
+    await officer.goto(f"{site.url}/ui/needs/new?lang=en")
+    await expect(officer.locator("#programme_code option",
+                                 has_text="Intermediate political theory and administration")).to_have_count(1)

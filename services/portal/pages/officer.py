@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.portal.pages.http import call, get
 from services.portal.pages.nav import may
-from services.portal.pages.readers import by_name, plain_refs, programme_names, unit_names
+from services.portal.pages.readers import by_name, plain_refs, programme_name, programme_names, unit_names
 from services.portal.pages.session import admitted, render, show
+from services.portal.ui.i18n import lang_of
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -39,7 +40,7 @@ async def _form_facts(request: Request, p: Principal) -> dict[str, Any]:
     officials = by_name(await get(request, p, "registration", "/officials", limit=2000))
     programmes = await get(request, p, "scheduling", "/programmes")
     classes = await get(request, p, "scheduling", "/classes")
-    names = {str(x["code"]): str(x["name"]) for x in programmes}
+    names = {str(x["code"]): programme_name(x, lang_of(request)) for x in programmes}
     return {"officials": officials, "programmes": programmes, "classes": classes, "programme_names": names,
             "units": await unit_names(request, p), "this_year": date.today().year}
 

@@ -30,9 +30,12 @@ async def programme_names(request: Request, principal: Principal) -> dict[str, s
         found = await get(request, principal, "scheduling", "/programmes")
     except Problem:
         return {}
-    english = lang_of(request) == "en"
-    return {str(p.get("programme_code") or p.get("code")): str((english and p.get("name_en")) or p["name"])
-            for p in found}
+    return {str(p.get("programme_code") or p.get("code")): programme_name(p, lang_of(request)) for p in found}
+
+
+def programme_name(programme: dict[str, Any], lang: str) -> str:
+    """A catalogue programme's name in a language: the English name on English pages where it has one."""
+    return str((lang == "en" and programme.get("name_en")) or programme["name"])
 
 
 def by_name(rows: list[dict[str, Any]], key: str = "full_name") -> list[dict[str, Any]]:
