@@ -60,6 +60,7 @@ class ClassTimeline:
     enrolment_deadline: str
     start_date: str
     end_date: str
+    close_requested: bool = False  # the Board asked to close enrolment early (maybe before the workflow ran)
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,8 @@ class ClassLifecycle(HumanTasks):
     async def _enrolment(self, ref: ClassRef, tl: ClassTimeline) -> ClassTimeline | None:
         """The enrolment window and the below-target decision; None when the class was cancelled or merged."""
         round_no = 0
+        # a close the Board asked for before this workflow ran: its signal found no workflow, the class row kept it
+        self._close_now = self._close_now or tl.close_requested
         while True:
             self._phase = "enrolling"
             closes = midnight(tl.enrolment_deadline, 1)

@@ -120,6 +120,9 @@ class CourseClass(Base):
     target: Mapped[int] = mapped_column(Integer)
     enrolment_deadline: Mapped[date] = mapped_column(Date)
     enrolment_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the Board asked to close enrolment early; kept until the lifecycle closes it, so a request made before the
+    # workflow runs (its signal finds no workflow yet) is not lost
+    close_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     offer_days: Mapped[int] = mapped_column(Integer, default=3)
     status: Mapped[str] = mapped_column(String(20), index=True)
     evaluation: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -30,7 +30,8 @@ from shared.vietnamese import sort_key_name
 def timeline(cls: CourseClass) -> ClassTimeline:
     """The class's status and dates for the workflow."""
     return ClassTimeline(cls.id, cls.code, cls.programme_code, cls.status, cls.enrolment_deadline.isoformat(),
-                         cls.start_date.isoformat(), cls.end_date.isoformat())
+                         cls.start_date.isoformat(), cls.end_date.isoformat(),
+                         close_requested=cls.close_requested_at is not None)
 
 
 async def open_enrolment(uow: UnitOfWork, *, class_id: str, workflow_id: str, run_id: str) -> ClassTimeline:
@@ -56,6 +57,7 @@ async def close_enrolment(uow: UnitOfWork, *, class_id: str, workflow_id: str, r
     cls = await load_class(uow, class_id)
     enrolled = len(await enrolments_of(uow.session, cls.id, frozenset({ENROLLED})))
     below = enrolled < cls.target
+    cls.close_requested_at = None  # served: an extended round waits for its own deadline or a new request
     if cls.status == ENROLLING and not cls.enrolment_closed:
         cls.enrolment_closed = True
         uow.emit("ClassEnrolmentClosed", subject=cls.id, workflow_id=workflow_id, data={
@@ -97,6 +99,7 @@ async def request_close(uow: UnitOfWork, *, class_id: str, actor: Actor, reason:
 
         raise conflict("enrolment_closed", f"Enrolment for class {cls.code} is not open",
                        f"Lớp {cls.code} không đang chiêu sinh", field_name="class_id")
+    cls.close_requested_at = utcnow()
     await uow.audit(AuditEntry(actor=actor, action="class.enrolment_close_early", subject=f"class:{cls.id}",
                                reason_vi=f"Kết thúc chiêu sinh sớm lớp {cls.code}: {reason}",
                                reason_en=f"Enrolment for class {cls.code} closed early: {reason}",

@@ -24,7 +24,7 @@ from contracts.scheduling import ClassLifecycleInput, CompletionResult
 from services.scheduling.activities import SchedulingActivities
 from services.scheduling.models import CourseClass, Enrolment
 from services.scheduling.schemas import AttendanceIn, ParticipantMarks, ResultsIn
-from services.scheduling.service import results
+from services.scheduling.service import lifecycle, results
 from services.scheduling.service.classes import sessions_of
 from shared.context import ServiceContext
 from shared.uow import unit_of_work
@@ -175,6 +175,26 @@ async def test_three_month_class_with_below_target_extension(rig: Rig) -> None:
     extend = [a for a in await _audit(rig.ctx) if a["action"] == "class.below_target.extend"]
     assert extend[0]["actor"]["user_id"] == "btc.tran" and extend[0]["workflow_id"] == handle.id
     assert extend[0]["reason"]["vi"].startswith("Gia hạn chiêu sinh")
+
+
+async def test_an_early_close_asked_before_the_workflow_runs_is_not_lost(rig: Rig) -> None:
+    """The Board closes enrolment right after scheduling a class, before the lifecycle (started from the
+    ClassScheduled event) runs: the signal finds no workflow, and the request, kept on the class, is served when the
+    workflow starts instead of two weeks later at the deadline (a CI run's scenario waited on exactly this)."""
+    today = datetime.now(UTC).date()
+    class_id = await seed_class(rig.ctx, code="CM-2026-T", today=today, capacity=5, target=2)
+    for who in ("a", "b"):
+        assert await enrol(rig.ctx, class_id, who) == "enrolled"
+    async with unit_of_work(rig.ctx) as uow:
+        await lifecycle.request_close(uow, class_id=class_id, actor=BOARD, reason="Đủ học viên")
+    assert (await _class(rig.ctx, class_id)).close_requested_at is not None
+    await _start(rig, class_id)
+    await rig.env.sleep(timedelta(hours=1))  # the deadline is two weeks away
+    cls = await _class(rig.ctx, class_id)
+    assert cls.enrolment_closed, "the early close asked before the workflow ran was lost"
+    assert cls.close_requested_at is None, "served: an extended round would wait for its own deadline"
+    assert "ClassEnrolmentClosed" in await outbox_types(rig.ctx)
+    assert rig.portal.created == [], "target met: no below-target task"
 
 
 async def test_overdue_decision_is_reminded_then_escalated_then_cancelled(rig: Rig) -> None:
