@@ -144,7 +144,8 @@ async def _run_worker(spec: ServiceSpec, rt: ServiceRuntime, stop: asyncio.Event
         worker = Worker(client, task_queue=spec.task_queue, activities=activities, workflows=workflows,
                         graceful_shutdown_timeout=timedelta(seconds=5),
                         interceptors=[WorkflowMetrics(), ActivityAttempts(limit=rt.settings.activity_attempts_alert)],
-                        max_cached_workflows=rt.settings.workflow_cache_size, **temporal.poller_options())
+                        max_cached_workflows=rt.settings.workflow_cache_size, build_id=temporal.build_id(),
+                        **temporal.poller_options())
         began = time.monotonic()
         running = asyncio.create_task(worker.run())
         stopped = asyncio.create_task(stop.wait())
