@@ -78,7 +78,7 @@ def migrate(service: Annotated[str | None, typer.Argument()] = None) -> None:
 def up() -> None:
     """Start the stack. Embedded profile (the default): Temporal dev server, SQLite databases, embedded event log,
     every service. Distributed profile: every role process twice, on the configured PostgreSQL, Kafka and Temporal."""
-    from cli.supervisor import PROCESSES, Supervisor, start_temporal, wait_ready
+    from cli.supervisor import PROCESSES, Supervisor, start_temporal, wait_for_temporal, wait_ready
     from shared.auth import demo_users
     from shared.migrate import upgrade
 
@@ -108,7 +108,9 @@ def up() -> None:
             for name in SERVICES:
                 await upgrade(name, settings.db_url(name))
 
-        asyncio.run(migrate_all())
+        asyncio.run(migrate_all())  # while the Temporal dev server starts (about 4 s)
+        if not distributed:
+            wait_for_temporal(sup)
         if distributed:
             replicas = dist.plan(settings)
             dist.spawn_all(sup, replicas)

@@ -221,7 +221,8 @@ def is_loopback(host: str) -> bool:
 
 
 def start_temporal(sup: Supervisor) -> None:
-    """The Temporal dev server, persisted to a file under the data directory."""
+    """The Temporal dev server, persisted to a file under the data directory; returns once it is spawned (call
+    `wait_for_temporal` before anything connects), so the caller can migrate the databases meanwhile."""
     host, _, port = sup.settings.temporal_address.rpartition(":")
     if not is_loopback(host):
         raise SystemExit(f"The embedded Temporal dev server listens on loopback only (no TLS, no authentication); "
@@ -234,7 +235,12 @@ def start_temporal(sup: Supervisor) -> None:
                            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
                            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true",
                            *TEMPORAL_SQLITE_PRAGMAS, *TEMPORAL_ONE_PARTITION])
-    deadline = time.monotonic() + 60
+
+
+def wait_for_temporal(sup: Supervisor, timeout: float = 60) -> None:
+    """Until the Temporal frontend's port answers; exits if the server failed or the time is up."""
+    host, _, port = sup.settings.temporal_address.rpartition(":")
+    deadline = time.monotonic() + timeout
     while not port_open(host, int(port)):
         sup.watch()
         if sup.failed() or time.monotonic() > deadline:
