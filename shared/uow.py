@@ -46,6 +46,11 @@ class UnitOfWork:
         self.session = session
         self._events: list[tuple[CloudEvent, str, str, str]] = []  # event, topic, key, payload
         self._audited: list[str] = []
+        # the chain's head once read under its lock (it stays locked until this transaction ends), and the records
+        # linked to it since, written together when the unit commits: one read and one INSERT per transaction,
+        # not two statements per record (a bulk enrolment writes a record per person)
+        self._head: tuple[int, str] | None = None
+        self._records: list[audit_chain.AuditRecord] = []
 
     def emit(self, event_type: str, *, subject: str, data: dict[str, Any], key: str | None = None,
              workflow_id: str | None = None, topic: str | None = None) -> CloudEvent:
@@ -60,7 +65,11 @@ class UnitOfWork:
 
     async def audit(self, entry: audit_chain.AuditEntry) -> audit_chain.AuditRecord:
         """Append a decision to this service's chain, and publish it as an event too."""
-        rec = await audit_chain.append(self.session, self.ctx.tables.audit, self.ctx.service, entry)
+        if self._head is None:
+            self._head = await audit_chain.locked_head(self.session, self.ctx.tables.audit, self.ctx.service)
+        rec = audit_chain.link(self.ctx.service, *self._head, entry)
+        self._head = (rec.seq, rec.hash)
+        self._records.append(rec)
         body = rec.body
         self.emit("AuditRecorded", subject=entry.subject, key=f"audit:{self.ctx.service}", data={
             "chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "action": entry.action,
@@ -88,6 +97,10 @@ class UnitOfWork:
             rows = await self.session.execute(statement, [
                 {"consumer_group": group, "event_id": e, "processed_at": now} for e in ids])
         return set(rows.scalars().all())
+
+    async def _flush_records(self) -> None:
+        if self._records:
+            await self.session.execute(insert(self.ctx.tables.audit), [audit_chain.row_of(r) for r in self._records])
 
     async def _flush_events(self) -> None:
         if not self._events:
@@ -119,6 +132,7 @@ async def unit_of_work(ctx: ServiceContext) -> AsyncIterator[UnitOfWork]:
     async with ctx.sessions() as session, session.begin():
         uow = UnitOfWork(ctx, session)
         yield uow
+        await uow._flush_records()
         await uow._flush_events()
     if uow._events:
         ctx.outbox_committed.set()

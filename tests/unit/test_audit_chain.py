@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 from sqlalchemy import text
@@ -89,4 +90,24 @@ async def test_rolled_back_transaction_leaves_no_record_and_no_event(tmp_path: P
     async with ctx.sessions() as s:
         counts = (await s.execute(text("SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox)"))).one()
     assert tuple(counts) == (0, 0)
+    await ctx.dispose()
+
+
+async def test_several_records_of_one_unit_of_work_chain_as_one_each(tmp_path: Path) -> None:
+    """A unit of work reads the head once and writes its records together: the chain is the same as one record a
+    transaction, and each AuditRecorded event carries the hashes that were stored."""
+    ctx = await sqlite_context(tmp_path)
+    async with unit_of_work(ctx) as uow:
+        first = [await uow.audit(entry(n)) for n in range(1, 4)]
+    async with unit_of_work(ctx) as uow:
+        later = await uow.audit(entry(4))
+    assert [r.seq for r in first] + [later.seq] == [1, 2, 3, 4]
+    assert later.prev_hash == first[-1].hash
+    async with ctx.sessions() as s:
+        [result] = await audit.verify(s, ctx.tables.audit)
+        rows = (await s.execute(text("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq"))).all()
+        events = [json.loads(p)["data"] for (p,) in (await s.execute(text(
+            "SELECT payload FROM outbox WHERE event_type = 'AuditRecorded' ORDER BY seq"))).all()]
+    assert result.ok and result.records == 4
+    assert [(r.seq, r.prev_hash, r.hash) for r in rows] == [(e["seq"], e["prev_hash"], e["hash"]) for e in events]
     await ctx.dispose()
