@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from starlette.requests import Request
 
 from shared.config import Settings
-from shared.db import create_engine, is_lost_write, reader, session_factory
+from shared.db import create_engine, is_lost_write, is_sqlite, reader, session_factory
 from shared.events.envelope import topic_of
 from shared.events.wakeup import Wakeup
 from shared.tables import InfraTables
@@ -28,6 +28,10 @@ class ServiceContext:
     metadata: MetaData
     tables: InfraTables
     reader: AsyncEngine
+    # sessions for an endpoint that only reads: on SQLite a deferred BEGIN (no write lock: a GET never queues behind
+    # the writers, as BEGIN IMMEDIATE made it do, seconds at a time under a bulk enrolment); on PostgreSQL the same
+    # sessions as writers (read committed: each statement its own snapshot either way)
+    read_sessions: async_sessionmaker[AsyncSession]
     # set by every unit of work that committed outbox rows: this process's relay starts at once, however long it slept
     outbox_committed: Wakeup = field(default_factory=Wakeup)
 
@@ -77,4 +81,6 @@ def build_context(service: str, settings: Settings, metadata: MetaData, tables: 
                   *, url: str | None = None) -> ServiceContext:
     """Open a service's engine (no connection is made until first use)."""
     engine = create_engine(url or settings.db_url(service))
-    return ServiceContext(service, settings, engine, session_factory(engine), metadata, tables, reader(engine))
+    sessions = session_factory(engine)
+    reads = session_factory(reader(engine)) if is_sqlite(engine) else sessions
+    return ServiceContext(service, settings, engine, sessions, metadata, tables, reader(engine), reads)

@@ -171,7 +171,7 @@ async def inbox_page(request: Request, kind: str | None = None, overdue: bool | 
     words = q.strip()[:200]
     f = InboxFilter(kind=kind or None, overdue=True if overdue else None, limit=100, q=words or None,
                     status=state)  # type: ignore[arg-type]
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         box = await inbox(session, principal=principal, f=f)
         everything = await inbox(session, principal=principal, f=InboxFilter(limit=1))
     lang = lang_of(request)
@@ -191,7 +191,7 @@ async def _handed_to(request: Request, principal: Principal, task_id: str | None
     the person did not delegate names nobody)."""
     if not task_id:
         return ""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         task = await session.get(Task, task_id)
     if task is None or not task.assignee or task.assigned_via != "delegate" or task.on_behalf_of != principal.user_id:
         return ""
@@ -332,12 +332,12 @@ async def marking_page(request: Request) -> Response:
 async def _marking(request: Request, principal: Principal, problem: Problem | None = None,
                    errors: list[FormError] | None = None) -> Response:
     papers: list[TaskSummary] = []
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         for kind in PAPER_KINDS:
             box = await inbox(session, principal=principal, f=InboxFilter(kind=kind, limit=100))
             papers.extend(t for t in box.items if t.assignee == principal.user_id and t.status == "open")
     rows = []
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         for item in papers:
             task = await session.get(Task, item.id)
             if task is None:
@@ -350,7 +350,7 @@ async def _marking(request: Request, principal: Principal, problem: Problem | No
     done_code = None
     done = request.query_params.get("done")
     if done:
-        async with ctx_of(request).sessions() as session:
+        async with ctx_of(request).read_sessions() as session:
             finished = await session.get(Task, done)
         if finished is not None:
             done_view = view_of(finished.kind, json.loads(finished.dossier))

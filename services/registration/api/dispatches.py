@@ -35,7 +35,7 @@ async def dispatch_official(official_id: UUID, body: DispatchCreate, request: Re
 async def list_dispatches(official_id: UUID, request: Request,
                           principal: Annotated[Principal, Depends(allowed("official.read"))]) -> list[DispatchRead]:
     """An official's postgraduate dispatches, commitments and refunds."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         official = await session.get(Official, str(official_id))
         if official is None or not principal.covers_unit(official.unit_code):
             raise not_found("Official", "cán bộ", official_id)

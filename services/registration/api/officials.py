@@ -74,7 +74,7 @@ async def list_officials(
 ) -> list[OfficialSummary] | Response:
     """Search by name ignoring diacritics and case, by unit and attributes; Vietnamese order; XLSX on request."""
     units = scope_units(principal, unit)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         found = await officials.search(session, q=q, units=units, limit=limit, offset=offset, filters={
             "category": category, "education": education, "political_theory": political_theory, "gender": gender})
     rows = [officials.summary(o, today=today()) for o in found]
@@ -89,7 +89,7 @@ async def list_officials(
 async def planning_structure(request: Request, principal: Annotated[Principal, Depends(allowed("report.read"))],
                              on: date | None = None) -> dict[str, Any]:
     """People in planning on a day (today by default): young and women shares against the planning targets."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         return await planning.planning_structure(session, on=on or today())
 
 
@@ -128,7 +128,7 @@ async def _reads(request: Request, *, official_id: str | None, reader_id: str | 
         query = query.where(DossierRead.official_id == official_id)
     if reader_id:
         query = query.where(DossierRead.reader_id == reader_id)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         rows = (await session.execute(query)).scalars().all()
     return [DossierReadEntry(official_id=r.official_id, reader_id=r.reader_id, reader_roles=r.reader_roles,
                              read_at=r.read_at.isoformat()) for r in rows]

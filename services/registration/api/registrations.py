@@ -38,7 +38,7 @@ async def submit_registration(body: RegistrationCreate, request: Request,
                               ) -> RegistrationRead:
     """Register an official of the caller's own unit; every check runs and the outcome is decided now."""
     ctx = ctx_of(request)
-    async with ctx.sessions() as session:
+    async with ctx.read_sessions() as session:
         official = await registrations.load_official(session, str(body.official_id))
     authorize(principal, "registration.submit", unit=official.unit_code)
     facts = await registrations.gather_catalogue(catalogue_of(request), body, names=True)
@@ -50,7 +50,7 @@ async def submit_registration(body: RegistrationCreate, request: Request,
                                              actor=actor_of(principal), today=today())
     except IntegrityError as exc:
         key = registrations.active_key(str(body.official_id), body.programme_code, body.plan_year, body.class_id)
-        async with ctx.sessions() as session:
+        async with ctx.read_sessions() as session:
             existing = (await session.execute(select(Registration.id).where(
                 Registration.active_key == key))).scalar_one_or_none()
         raise registrations.duplicate_submission(existing or "") from exc
@@ -67,7 +67,7 @@ async def check_registration(body: RegistrationCreate, request: Request,
     """Every check a submission would get, in words, before submitting: the same rules on the same date, read-only
     (no registration, no event, no audit record; a duplicate is reported, not refused)."""
     ctx = ctx_of(request)
-    async with ctx.sessions() as session:
+    async with ctx.read_sessions() as session:
         official = await registrations.load_official(session, str(body.official_id))
         authorize(principal, "registration.submit", unit=official.unit_code)
         facts = await registrations.gather_catalogue(catalogue_of(request), body)
@@ -95,7 +95,7 @@ async def list_registrations(
     query = select(Registration).where(*registrations.registration_filters(unit=None, year=year, status=status))
     if units is not None:
         query = query.where(Registration.unit_code.in_(units))
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         rows = (await session.execute(query.order_by(Registration.submitted_at.desc()).limit(5000))).scalars().all()
     out = [registrations.read(r) for r in rows]
     if format != "json":
@@ -109,7 +109,7 @@ async def get_registration(registration_id: UUID, request: Request,
                            principal: Annotated[Principal, Depends(allowed("registration.read"))],
                            ) -> RegistrationRead:
     """One registration with its findings."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         reg = await session.get(Registration, str(registration_id))
     if reg is None or not principal.covers_unit(reg.unit_code):
         raise not_found("Registration", "đăng ký", registration_id)
@@ -121,7 +121,7 @@ async def get_conflicts(request: Request, principal: Annotated[Principal, Depend
                         year: Annotated[int, Query(ge=2000, le=2100)],
                         format: Literal["json", "xlsx", "csv"] = "json") -> dict[str, Any] | Response:
     """Everyone registered in overlapping classes and every duplicate registration, across all units."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         found = await reports.conflicts(session, year=year, today=today())
     if format != "json":
         rows = [("time_overlap", c["official_name"], r["unit_code"], r["programme_code"], r["class_id"],
@@ -140,7 +140,7 @@ async def get_compliance(request: Request, principal: Annotated[Principal, Depen
                          format: Literal["json", "xlsx", "csv"] = "json") -> dict[str, Any] | Response:
     """Per-unit share of officials trained in the year, and who is not yet trained (the yearly obligation)."""
     units = scope_units(principal, unit)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         found = await reports.compliance(session, year=year, units=units, today=today())
     if format != "json":
         cols = ("unit_code", "unit_name", "officials", "trained", "percentage", "compliant")

@@ -59,7 +59,7 @@ async def list_units(request: Request, principal: Annotated[Principal, Depends(a
                      q: Annotated[str | None, Query(max_length=200)] = None,
                      format: Literal["json", "xlsx", "csv"] = "json") -> list[UnitRead] | Response:
     """Units, in Vietnamese order; ``q`` matches names ignoring diacritics and case."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         query = select(Unit)
         if q:
             query = query.where(Unit.name_folded.contains(fold(q)) | Unit.code.contains(q.upper()))
@@ -98,7 +98,7 @@ async def list_reorganisations(request: Request,
                                principal: Annotated[Principal, Depends(allowed("unit.read"))],
                                ) -> list[ReorganisationRead]:
     """Every reorganisation, oldest first."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         rows = (await session.execute(select(UnitReorganisation).order_by(
             UnitReorganisation.effective_date, UnitReorganisation.recorded_at))).scalars().all()
     return [_reorg(r) for r in rows]
@@ -122,7 +122,7 @@ async def unit_history(code: str, request: Request,
     """A unit's record, even after it was merged, split or closed: reorganisations, members over time, registrations."""
     if not principal.covers_unit(code):
         raise not_found("Unit", "đơn vị", code)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
         if unit is None:
             raise not_found("Unit", "đơn vị", code)
@@ -144,7 +144,7 @@ async def unit_history(code: str, request: Request,
 async def get_unit(code: str, request: Request,
                    principal: Annotated[Principal, Depends(allowed("unit.read"))]) -> UnitRead:
     """One unit by its code."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
     if unit is None or not principal.covers_unit(unit.code):
         raise not_found("Unit", "đơn vị", code)

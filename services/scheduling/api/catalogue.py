@@ -52,7 +52,7 @@ async def list_programmes(request: Request, _: Reader, on: date | None = None,
                           q: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """Programmes in force on a day (today by default), in Vietnamese order; ``q`` ignores diacritics."""
     day = on or date.today()
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         codes = (await session.execute(select(Programme.code))).scalars().all()
         found = [programmes.in_force(await programmes.versions_of(session, c), day) for c in codes]
     out = [v for v in found if v is not None and (not category or v.category == category)
@@ -69,7 +69,7 @@ async def standard_programmes(_: Reader, on: date | None = None) -> list[dict[st
 @router.get("/programmes/{code}")
 async def get_programme(code: str, request: Request, _: Reader, on: date | None = None) -> dict[str, Any]:
     """A programme as in force on a day (today by default), with all its versions."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         versions = await programmes.versions_of(session, code)
     if not versions:
         raise not_found("Programme", "chương trình", code)
@@ -92,7 +92,7 @@ async def adopt_plan(body: PlanCreate, request: Request,
 async def list_plans(request: Request, _: Reader, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
                      ) -> list[dict[str, Any]]:
     """Plans, optionally of one year."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         query = select(Plan).order_by(Plan.year, Plan.number)
         if year is not None:
             query = query.where(Plan.year == year)
@@ -102,12 +102,12 @@ async def list_plans(request: Request, _: Reader, year: Annotated[int | None, Qu
 @router.get("/plans/{plan_id}")
 async def get_plan(plan_id: str, request: Request, _: Reader) -> dict[str, Any]:
     """One plan."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         return await plans.plan_doc(session, await plans.get_plan(session, plan_id))
 
 
 @router.get("/plans/{plan_id}/progress")
 async def plan_progress(plan_id: str, request: Request, _: Reader) -> dict[str, Any]:
     """Plan against actual per item and per unit, counted from enrolments."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         return await plans.plan_progress(session, plan_id=plan_id)

@@ -27,7 +27,7 @@ EnrolmentReader = Annotated[Principal, Depends(allowed("enrolment.read"))]
 
 
 async def _class(request: Request, class_id: str) -> CourseClass:
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         found = await session.get(CourseClass, class_id)
     if found is None:
         raise not_found("Class", "lớp", class_id)
@@ -50,7 +50,7 @@ async def list_classes(request: Request, _: Reader,
                        status: Annotated[str | None, Query(max_length=20)] = None,
                        year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[dict[str, Any]]:
     """Classes, by start date."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         query = select(CourseClass).order_by(CourseClass.start_date, CourseClass.code)
         if programme_code:
             query = query.where(CourseClass.programme_code == programme_code)
@@ -65,7 +65,7 @@ async def list_classes(request: Request, _: Reader,
 async def get_class(class_id: str, request: Request, _: Reader) -> dict[str, Any]:
     """One class with its seat counts and its timetable's hours (null while it has no session)."""
     cls = await _class(request, class_id)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         return await classes.class_read(session, cls)
 
 
@@ -79,7 +79,7 @@ async def roster(class_id: str, request: Request, principal: EnrolmentReader) ->
     officer sees those of their own units only (the scope of registration's lists)."""
     units = visible_units(principal, "enrolment.read")
     cls = await _class(request, class_id)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         rows = await classes.enrolments_of(session, cls.id, SEAT_HOLDING | frozenset({"completed"}))
     return [classes.enrolment_doc(e) for e in sorted(rows, key=lambda e: sort_key_name(e.official_name or "-"))
             if _in(units, e.unit_code)]
@@ -91,7 +91,7 @@ async def waitlist(class_id: str, request: Request, principal: EnrolmentReader) 
     their deadlines; a unit officer sees those of their own units only."""
     units = visible_units(principal, "enrolment.read")
     cls = await _class(request, class_id)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         waiting = await classes.enrolments_of(session, cls.id, frozenset({WAITLISTED}))
         offered = await classes.enrolments_of(session, cls.id, frozenset({OFFERED}))
     return [{**classes.enrolment_doc(e), "position": i + 1} for i, e in enumerate(waiting) if _in(units, e.unit_code)] \
@@ -102,7 +102,7 @@ async def waitlist(class_id: str, request: Request, principal: EnrolmentReader) 
 async def timetable(class_id: str, request: Request, _: Reader) -> dict[str, Any]:
     """The class's sessions in order."""
     cls = await _class(request, class_id)
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         sessions = await classes.sessions_of(session, cls.id)
     return {"class_id": cls.id, "class_code": cls.code, "start_date": cls.start_date.isoformat(),
             "end_date": cls.end_date.isoformat(), "venue": cls.venue,

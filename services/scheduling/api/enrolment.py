@@ -51,7 +51,7 @@ async def enrol_many(class_id: str, body: BulkEnrolmentCreate, request: Request,
 
 async def _change(request: Request, enrolment_id: str, action: str, principal: Principal,
                   comment: str) -> dict[str, Any]:
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         unit_code = (await session.execute(select(Enrolment.unit_code).where(
             Enrolment.id == enrolment_id))).scalar_one_or_none()
     if unit_code is not None and not principal.covers_unit(unit_code):
@@ -91,7 +91,7 @@ async def official_classes(official_id: str, request: Request,
              .where(Enrolment.official_id == official_id).order_by(CourseClass.start_date))
     if units is not None:
         query = query.where(Enrolment.unit_code.in_(units))
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         rows = (await session.execute(query)).all()
     return [{**classes.enrolment_doc(e), "enrolment_status": e.status,
              "class": {"id": c.id, "code": c.code, "programme_code": c.programme_code, "institution": c.institution,
@@ -107,7 +107,7 @@ async def list_requests(request: Request, principal: Writer,
                         ) -> list[dict[str, Any]]:
     """Enrolment requests from approved registrations and selections (of the caller's units), oldest first."""
     units = visible_units(principal, "enrolment.write")
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         rows = await requests.list_requests(session, programme_code=programme_code, year=year, status=status)
     return [requests.request_doc(r) for r in rows if units is None or r.unit_code in units]
 
@@ -115,7 +115,7 @@ async def list_requests(request: Request, principal: Writer,
 @router.post("/enrolment-requests/{request_id}/place")
 async def place(request_id: str, body: PlaceRequest, request: Request, principal: Writer) -> dict[str, Any]:
     """Place a pending request in a class (Organization Board)."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         pending = await session.get(EnrolmentRequest, request_id)
     if pending is not None and not principal.covers_unit(pending.unit_code):
         raise held_elsewhere()

@@ -24,7 +24,7 @@ async def annual(request: Request, _: Annotated[Principal, Depends(allowed("repo
                  lang: Literal["vi", "en"] = "vi") -> dict[str, Any] | Response:
     """The year's figures computed from records, the next year's plan, plan vs actual and per-unit compliance."""
     ctx = ctx_of(request)
-    async with ctx.sessions() as session:
+    async with ctx.read_sessions() as session:
         report = await annual_report(request.app.state.settings, session, year=year)
     if format == "xlsx":
         return Response(to_xlsx(report, lang), media_type=XLSX,

@@ -21,7 +21,7 @@ async def known_units(request: Request,
                       _: Annotated[Principal, Depends(allowed("catalogue.read"))]) -> list[dict[str, Any]]:
     """Units scheduling knows (from registration's events), in Vietnamese order."""
     ctx = ctx_of(request)
-    async with ctx.sessions() as session:
+    async with ctx.read_sessions() as session:
         units = (await session.execute(select(KnownUnit))).scalars().all()
     return [{"code": u.code, "name": u.name, "kind": u.kind, "recorded_at": u.recorded_at.isoformat()}
             for u in sorted(units, key=lambda u: sort_key(u.name))]

@@ -22,7 +22,7 @@ Reader = Annotated[Principal, Depends(allowed("campaign.read"))]
 
 
 async def _candidates(request: Request, campaign_id: str) -> tuple[Campaign, list[Candidate]]:
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         campaign = await get_campaign(session, campaign_id)
         rows = (await session.execute(select(Candidate).where(Candidate.campaign_id == campaign_id))).scalars()
         return campaign, sorted(rows, key=lambda c: sort_key_name(c.full_name))
@@ -31,7 +31,7 @@ async def _candidates(request: Request, campaign_id: str) -> tuple[Campaign, lis
 @read_router.get("/campaigns", response_model=list[CampaignRead])
 async def list_campaigns(request: Request, _: Reader, number: str | None = None) -> list[CampaignRead]:
     """Every campaign (or the one with a number), newest first."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         query = select(Campaign).order_by(Campaign.created_at.desc())
         if number:
             query = query.where(Campaign.number == number)
@@ -41,14 +41,14 @@ async def list_campaigns(request: Request, _: Reader, number: str | None = None)
 @read_router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
 async def get_campaign_status(campaign_id: str, request: Request, _: Reader) -> CampaignRead:
     """The campaign's status and current step."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         return campaign_read(await get_campaign(session, campaign_id))
 
 
 @read_router.get("/campaigns/{campaign_id}/conferences")
 async def conferences(campaign_id: str, request: Request, _: Reader) -> list[dict[str, Any]]:
     """Each conference's status and, once closed, its tally (counts only — ballots are secret)."""
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         await get_campaign(session, campaign_id)
         rows = (await session.execute(select(Conference).where(Conference.campaign_id == campaign_id)
                                       .order_by(Conference.code))).scalars().all()
@@ -87,7 +87,7 @@ async def decision(campaign_id: str, request: Request, _: Reader) -> dict[str, A
     """The Standing Committee's decision per group and the selected lists."""
     campaign, rows = await _candidates(request, campaign_id)
     by_id = {c.id: c for c in rows}
-    async with ctx_of(request).sessions() as session:
+    async with ctx_of(request).read_sessions() as session:
         decisions = (await session.execute(select(GroupDecision).where(
             GroupDecision.campaign_id == campaign_id).order_by(GroupDecision.group_code))).scalars().all()
     groups = []
