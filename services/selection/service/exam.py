@@ -83,8 +83,11 @@ async def record_component(uow: UnitOfWork, *, inp: ComponentResult, workflow: W
     paper and component: an activity retried after its first attempt committed (a crash before the worker reported
     it) writes no second score, audit record or event."""
     campaign = await get_campaign(uow, inp.campaign_id)
+    # locked: a paper's essay and interview finish concurrently (PaperMarking marks both at once), and each adds
+    # its score to the same JSON; unlocked on PostgreSQL, the later commit wrote back what it had read before the
+    # earlier one committed, the other score was lost, and close_marking counted it 0 (a "failed" candidate)
     cand = (await uow.session.execute(select(Candidate).where(
-        Candidate.campaign_id == inp.campaign_id, Candidate.exam_code == inp.code))).scalar_one()
+        Candidate.campaign_id == inp.campaign_id, Candidate.exam_code == inp.code).with_for_update())).scalar_one()
     exam = loads(cand.exam) or {}
     if inp.component in exam:
         log.info("component_already_recorded", campaign_id=inp.campaign_id, code=inp.code, component=inp.component)
