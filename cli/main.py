@@ -109,13 +109,12 @@ def up() -> None:
                 await upgrade(name, settings.db_url(name))
 
         asyncio.run(migrate_all())  # while the Temporal dev server starts (about 4 s)
-        if not distributed:
-            wait_for_temporal(sup)
         if distributed:
             replicas = dist.plan(settings)
             dist.spawn_all(sup, replicas)
             bad = dist.wait_ready(settings, sup, replicas)
         else:
+            wait_for_temporal(sup)
             for name in PROCESSES:
                 sup.spawn(name, [sys.executable, "-m", "cli.main", "serve", name])
             state = wait_ready(settings, sup)

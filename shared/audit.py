@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 GENESIS = "0" * 64
@@ -107,8 +107,9 @@ async def head(session: AsyncSession, table: Table, chain: str) -> tuple[int, st
     return (int(row.seq), str(row.hash)) if row else (0, GENESIS)
 
 
-def link(chain: str, seq: int, prev: str, entry: AuditEntry) -> AuditRecord:
-    """The record that follows (``seq``, ``prev``) on the chain: its canonical body and hash, not yet written."""
+def link(chain: str, seq: int, prev: str, entry: AuditEntry) -> tuple[AuditRecord, dict[str, Any]]:
+    """The record that follows (``seq``, ``prev``) on the chain, and its audit_log row (not yet written): the
+    canonical body is made once, for the hash and the row alike."""
     recorded_at = datetime.now(UTC).isoformat(timespec="microseconds")
     record_id = str(uuid.uuid4())
     body = {
@@ -119,29 +120,19 @@ def link(chain: str, seq: int, prev: str, entry: AuditEntry) -> AuditRecord:
         "inputs": None if entry.secret_inputs else entry.inputs, "inputs_digest": digest(entry.inputs),
         "policy_version": entry.policy_version, "workflow_id": entry.workflow_id, "run_id": entry.run_id,
     }
-    return AuditRecord(chain, seq + 1, record_id, recorded_at, body, prev, chain_hash(prev, canonical_json(body)))
-
-
-def row_of(rec: AuditRecord) -> dict[str, Any]:
-    """The audit_log row of a record."""
-    return {"chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "recorded_at": rec.recorded_at,
-            "body": canonical_json(rec.body), "subject": rec.body["subject"], "action": rec.body["action"],
-            "prev_hash": rec.prev_hash, "hash": rec.hash}
+    text_body = canonical_json(body)
+    h = chain_hash(prev, text_body)
+    row = {"chain": chain, "seq": seq + 1, "record_id": record_id, "recorded_at": recorded_at, "body": text_body,
+           "subject": entry.subject, "action": entry.action, "prev_hash": prev, "hash": h}
+    return AuditRecord(chain, seq + 1, record_id, recorded_at, body, prev, h), row
 
 
 async def locked_head(session: AsyncSession, table: Table, chain: str) -> tuple[int, str]:
     """The chain's head, read under the chain's lock for the rest of the caller's transaction (PostgreSQL: an
-    advisory lock; SQLite: the write lock BEGIN IMMEDIATE took), so nobody else appends until it ends."""
+    advisory lock; SQLite: the write lock BEGIN IMMEDIATE took), so nobody else appends until it ends. The caller
+    links its records to it and writes them before the transaction commits (shared.uow)."""
     await _lock_chain(session, chain)
     return await head(session, table, chain)
-
-
-async def append(session: AsyncSession, table: Table, chain: str, entry: AuditEntry) -> AuditRecord:
-    """Append one record to the chain inside the caller's transaction."""
-    seq, prev = await locked_head(session, table, chain)
-    rec = link(chain, seq, prev, entry)
-    await session.execute(insert(table), [row_of(rec)])
-    return rec
 
 
 @dataclass(frozen=True)

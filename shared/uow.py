@@ -50,7 +50,7 @@ class UnitOfWork:
         # linked to it since, written together when the unit commits: one read and one INSERT per transaction,
         # not two statements per record (a bulk enrolment writes a record per person)
         self._head: tuple[int, str] | None = None
-        self._records: list[audit_chain.AuditRecord] = []
+        self._audit_rows: list[dict[str, Any]] = []
 
     def emit(self, event_type: str, *, subject: str, data: dict[str, Any], key: str | None = None,
              workflow_id: str | None = None, topic: str | None = None) -> CloudEvent:
@@ -67,9 +67,9 @@ class UnitOfWork:
         """Append a decision to this service's chain, and publish it as an event too."""
         if self._head is None:
             self._head = await audit_chain.locked_head(self.session, self.ctx.tables.audit, self.ctx.service)
-        rec = audit_chain.link(self.ctx.service, *self._head, entry)
+        rec, row = audit_chain.link(self.ctx.service, *self._head, entry)
         self._head = (rec.seq, rec.hash)
-        self._records.append(rec)
+        self._audit_rows.append(row)
         body = rec.body
         self.emit("AuditRecorded", subject=entry.subject, key=f"audit:{self.ctx.service}", data={
             "chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "action": entry.action,
@@ -99,8 +99,8 @@ class UnitOfWork:
         return set(rows.scalars().all())
 
     async def _flush_records(self) -> None:
-        if self._records:
-            await self.session.execute(insert(self.ctx.tables.audit), [audit_chain.row_of(r) for r in self._records])
+        if self._audit_rows:
+            await self.session.execute(insert(self.ctx.tables.audit), self._audit_rows)
 
     async def _flush_events(self) -> None:
         if not self._events:
