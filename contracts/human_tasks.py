@@ -84,6 +84,13 @@ class CreateTaskInput:
 
 
 @dataclass
+class CreateTasksInput:
+    """Several tasks of one workflow filed at once (one activity, one unit of work in the portal)."""
+
+    tasks: list[CreateTaskInput]
+
+
+@dataclass
 class TaskDecision:
     """A person's decision, as sent by the portal in the Update."""
 
@@ -203,6 +210,12 @@ def _bounds_vi(f: TaskInputField) -> str:
 @stub("portal.create_task", queues.PORTAL)
 async def create_task(inp: CreateTaskInput) -> str:
     """File the task in the inbox; its id (a retry gets the same one)."""
+    raise NotImplementedError
+
+
+@stub("portal.create_tasks", queues.PORTAL)
+async def create_tasks(inp: CreateTasksInput) -> list[str]:
+    """File several tasks in the inbox at once; their ids, in order (a retry gets the same ones)."""
     raise NotImplementedError
 
 

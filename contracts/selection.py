@@ -238,6 +238,9 @@ class ComponentResult:
     marks: list[str]
     spread: str
     decided_by: str
+    # the marks (and a discrepancy decision) behind the score, recorded and audited with it in one unit of work;
+    # empty from a run that recorded each mark on its own (``record_mark``) before this
+    records: list[MarkRecord] = field(default_factory=list)
 
 
 @dataclass

@@ -19,11 +19,13 @@ from contracts.human_tasks import TaskAction
 PROCESS_STALLED = "process_stalled"
 RETRY, STOP = "retry", "stop"
 # the portal's task activities: if the portal is down a task cannot be filed, so they fail the workflow
-UNSTALLABLE: frozenset[str] = frozenset({"portal.create_task", "portal.task_overdue", "portal.close_task"})
+UNSTALLABLE: frozenset[str] = frozenset({"portal.create_task", "portal.create_tasks", "portal.task_overdue",
+                                           "portal.close_task"})
 
 # activity name -> the step in words (Vietnamese, English); tests/unit/workflows/test_stalls.py: one per stub
 STEP_WORDS: dict[str, tuple[str, str]] = {
     "portal.create_task": ("Đưa công việc vào hộp công việc", "File a task in the inbox"),
+    "portal.create_tasks": ("Đưa các công việc vào hộp công việc", "File tasks in the inbox"),
     "portal.task_overdue": ("Nhắc việc hoặc chuyển cấp trên", "Remind or escalate a task"),
     "portal.close_task": ("Đóng công việc đã quyết định", "Close a decided task"),
     "registration.apply_review_decision": ("Ghi quyết định xét duyệt vào hồ sơ đăng ký",

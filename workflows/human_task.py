@@ -3,7 +3,8 @@
 The contract every process follows (registration review, below-target classes, nomination and screening
 confirmation, essay marks, interview scores, committee votes):
 1. the workflow calls ``await self.ask(TaskRequest(...))``; a ``portal.create_task`` activity puts the task in the
-   inbox (idempotent on workflow id + task key);
+   inbox (idempotent on workflow id + task key); tasks that open together are filed by one ``portal.create_tasks``
+   (``file``) and each awaited with ``decided``;
 2. the portal checks who may act (shared.authz, the one place), then sends the ``complete_task`` Update;
 3. the validator here refuses a decision the portal did not seal (shared.seal: signature, expiry, this workflow and
    task), one by someone the task was not filed for, and a stale, repeated or unknown action; the handler records
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         TASK_STATE_QUERY,
         CloseTaskInput,
         CreateTaskInput,
+        CreateTasksInput,
         TaskDecision,
         TaskOverdueInput,
         TaskRequest,
@@ -40,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         actor_refusal,
         close_task,
         create_task,
+        create_tasks,
         decision_input_refusal,
         task_overdue,
     )
@@ -155,10 +158,27 @@ class HumanTasks:
         info = workflow.info()
         # open before the task is filed: an approver may act the moment it appears in the inbox
         self._open_tasks[request.task_key] = request
-        task_id = await call(create_task, CreateTaskInput(info.workflow_id, info.run_id, info.workflow_type,
-                                                          COMPLETE_TASK_UPDATE, request))
+        self._task_ids[request.task_key] = await call(create_task, CreateTaskInput(
+            info.workflow_id, info.run_id, info.workflow_type, COMPLETE_TASK_UPDATE, request))
+        return await self.decided(request, alongside_close=alongside_close)
+
+    async def file(self, requests: list[TaskRequest]) -> None:
+        """Put several tasks in the inbox at once (one ``portal.create_tasks`` activity, not one each); then wait
+        for each with ``decided``. For tasks that open together, such as a paper's markers."""
+        info = workflow.info()
+        for request in requests:
+            self._open_tasks[request.task_key] = request
+        ids = await call(create_tasks, CreateTasksInput([
+            CreateTaskInput(info.workflow_id, info.run_id, info.workflow_type, COMPLETE_TASK_UPDATE, request)
+            for request in requests]))
+        for request, task_id in zip(requests, ids, strict=True):
+            self._task_ids[request.task_key] = task_id
+
+    async def decided(self, request: TaskRequest, *,
+                      alongside_close: Callable[[TaskDecision], Awaitable[Any]] | None = None) -> TaskDecision:
+        """Wait (durably) for the decision of a filed task, reminding and escalating when overdue; close it."""
         key = request.task_key
-        self._task_ids[key] = task_id
+        task_id = self._task_ids[key]
         if not await self._wait(key, request.due_in_seconds):
             await call(task_overdue, TaskOverdueInput(task_id, "reminded"))
             if not await self._wait(key, request.escalate_after_seconds):

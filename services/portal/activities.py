@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 from contracts import human_tasks as contract
 from contracts.activity import implements
-from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, CreateTasksInput, TaskOverdueInput
 from contracts.tasks import DossierInvalid
 from services.portal.adapters.people import Directory
 from services.portal.models import Task
@@ -45,9 +45,23 @@ class PortalActivities:
                     raise
                 return found.id
 
+    @implements(contract.create_tasks)
+    @maps_domain_errors
+    async def create_tasks(self, inp: CreateTasksInput) -> list[str]:
+        """File a workflow's tasks in one unit of work; a retry gets the same ids. Should another filing of one of
+        them commit first (a duplicate key), each is filed on its own, as ``create_task`` does."""
+        try:
+            async with unit_of_work(self.ctx) as uow:
+                return [(await create_task(uow, inp=one, stand_in_ok=self._stand_in_ok))[0].id
+                        for one in inp.tasks]
+        except DossierInvalid as exc:
+            raise ApplicationError(str(exc), type="task_dossier_invalid", non_retryable=True) from exc
+        except IntegrityError:
+            return [await self.create_task(one) for one in inp.tasks]
+
     def all(self) -> list[Callable[..., Any]]:
         """Every activity, for the worker."""
-        return [self.create_task, self.task_overdue, self.close_task]
+        return [self.create_task, self.create_tasks, self.task_overdue, self.close_task]
 
     def _stand_in_ok(self, delegate: str, task: Task) -> bool:
         return can_stand_in(self.directory.find(delegate), task)

@@ -11,7 +11,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
-from contracts.human_tasks import CloseTaskInput, CreateTaskInput, TaskOverdueInput
+from contracts.human_tasks import CloseTaskInput, CreateTaskInput, CreateTasksInput, TaskOverdueInput
 
 
 @dataclass
@@ -21,11 +21,17 @@ class Portal:
     created: list[CreateTaskInput] = field(default_factory=list)
     overdue: list[TaskOverdueInput] = field(default_factory=list)
     closed: list[CloseTaskInput] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)  # how many tasks each create_tasks filed
 
     @activity.defn(name="portal.create_task")
     async def create_task(self, inp: CreateTaskInput) -> str:
         self.created.append(inp)
         return f"task-{len(self.created)}"
+
+    @activity.defn(name="portal.create_tasks")
+    async def create_tasks(self, inp: CreateTasksInput) -> list[str]:
+        self.batches.append(len(inp.tasks))
+        return [await self.create_task(one) for one in inp.tasks]
 
     @activity.defn(name="portal.task_overdue")
     async def task_overdue(self, inp: TaskOverdueInput) -> None:
@@ -45,5 +51,5 @@ class Portal:
         raise AssertionError(f"only {len(self.created)} tasks filed: {[c.request.kind for c in self.created]}")
 
     def activities(self) -> list[Callable[..., Any]]:
-        """The three activities, for a Worker on the `portal` task queue."""
-        return [self.create_task, self.task_overdue, self.close_task]
+        """The portal's activities, for a Worker on the `portal` task queue."""
+        return [self.create_task, self.create_tasks, self.task_overdue, self.close_task]

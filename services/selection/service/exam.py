@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from contracts.errors import DomainError
 from contracts.selection import ComponentResult, ExamSummary, MarkRecord, Paper, ShortlistEntry, TieAtCutoff
 from services.selection.domain.ranking import ExamScore, apply_head_decision, rank_candidates, select_for_seats
 from services.selection.models import Candidate, Mark
@@ -79,9 +80,10 @@ async def record_mark(uow: UnitOfWork, *, inp: MarkRecord, workflow: Workflow) -
 
 
 async def record_component(uow: UnitOfWork, *, inp: ComponentResult, workflow: Workflow) -> None:
-    """Store a paper's final component score (by code; identities stay apart until marking closes); idempotent per
-    paper and component: an activity retried after its first attempt committed (a crash before the worker reported
-    it) writes no second score, audit record or event."""
+    """Store a paper's final component score (by code; identities stay apart until marking closes), with the marks
+    behind it when the workflow sends them (``records``); idempotent per paper and component: an activity retried
+    after its first attempt committed (a crash before the worker reported it) writes no second score, mark, audit
+    record or event."""
     campaign = await get_campaign(uow, inp.campaign_id)
     # locked: a paper's essay and interview finish concurrently (PaperMarking marks both at once), and each adds
     # its score to the same JSON; unlocked on PostgreSQL, the later commit wrote back what it had read before the
@@ -92,6 +94,11 @@ async def record_component(uow: UnitOfWork, *, inp: ComponentResult, workflow: W
     if inp.component in exam:
         log.info("component_already_recorded", campaign_id=inp.campaign_id, code=inp.code, component=inp.component)
         return
+    for mark in inp.records:  # the marks behind the score, each with its marker's audit record (ONE_FILING runs)
+        if (mark.campaign_id, mark.code, mark.component) != (inp.campaign_id, inp.code, inp.component):
+            raise DomainError("mark_of_another_paper", "A mark recorded with a score must be of that paper and "
+                              "component", "Điểm ghi kèm phải thuộc đúng bài và phần thi đó", field="records")
+        await record_mark(uow, inp=mark, workflow=workflow)
     exam[inp.component] = {"score": inp.score, "marks": inp.marks, "spread": inp.spread,
                            "decided_by": inp.decided_by}
     cand.exam = dumps(exam)

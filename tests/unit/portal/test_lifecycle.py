@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from temporalio.exceptions import ApplicationError
 
-from contracts.human_tasks import CloseTaskInput, TaskDecision, TaskOverdueInput
+from contracts.human_tasks import (
+    CloseTaskInput,
+    CreateTaskInput,
+    CreateTasksInput,
+    TaskDecision,
+    TaskOverdueInput,
+    TaskRequest,
+)
 from contracts.stalls import stall_actions
 from services.portal.models import Task, TaskView
 from services.portal.service.gauges import refresh
@@ -38,6 +46,35 @@ async def test_create_is_idempotent_on_workflow_id_and_task_key(portal: Portal) 
     created = await _events(portal, "TaskCreated")
     assert len(created) == 3
     assert created[0]["dossier_digest"] == digest(sample_dossier("registration_review"))
+
+
+async def test_tasks_filed_together_are_filed_once_each_and_refused_whole_when_one_is_invalid(portal: Portal) -> None:
+    def request(key: str, assignee: str, **extra: object) -> CreateTaskInput:
+        dossier = sample_dossier("essay_mark") or {}
+        return CreateTaskInput("wf-paper", "run-1", "PaperMarking", "complete_task", TaskRequest(
+            task_key=key, kind="essay_mark", title_vi=f"Chấm bài viết — {key}", title_en=f"Mark essay — {key}",
+            subject="paper:K7Q2MX", candidate_roles=["examiner"], actions=[MARK], assignee=assignee,
+            dossier={**dossier, **extra}))
+
+    batch = CreateTasksInput([request("essay:K7Q2MX:round1", "gk.hoangminhduc"),
+                              request("essay:K7Q2MX:round2", "gk.vuthilan")])
+    ids = await portal.acts.create_tasks(batch)
+    assert len(set(ids)) == 2
+    assert await portal.acts.create_tasks(batch) == ids, "a retried filing gets the same tasks"
+    assert await portal.acts.create_task(batch.tasks[1]) == ids[1]
+    async with portal.client("gk.vuthilan") as c:
+        mine = (await c.get("/tasks")).json()["items"]
+    assert [t["id"] for t in mine] == [ids[1]]
+    assert len(await _events(portal, "TaskCreated")) == 2
+
+    broken = CreateTasksInput([request("essay:AB12CD:round1", "gk.hoangminhduc"),
+                               request("essay:AB12CD:round2", "gk.vuthilan", unexpected="x")])
+    with pytest.raises(ApplicationError) as refused:
+        await portal.acts.create_tasks(broken)
+    assert refused.value.non_retryable and refused.value.type == "task_dossier_invalid"
+    async with portal.ctx.sessions() as s:
+        filed = (await s.execute(select(func.count()).select_from(Task).where(Task.subject == "paper:AB12CD"))).scalar()
+    assert filed == 0, "nothing of a refused filing is kept"
 
 
 async def test_overdue_reminds_then_escalates_to_the_groups_head(portal: Portal) -> None:

@@ -20,7 +20,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from contracts import queues
-from contracts.human_tasks import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from contracts.human_tasks import (
+    COMPLETE_TASK_UPDATE,
+    CloseTaskInput,
+    CreateTaskInput,
+    CreateTasksInput,
+    TaskDecision,
+    TaskOverdueInput,
+)
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
 from services.selection.models import INFRA, metadata
@@ -100,6 +107,10 @@ class Portal:
     async def create_task(self, inp: CreateTaskInput) -> str:
         self.created.append(inp)
         return f"task-{inp.workflow_id}-{inp.request.task_key}"
+
+    @activity.defn(name="portal.create_tasks")
+    async def create_tasks(self, inp: CreateTasksInput) -> list[str]:
+        return [await self.create_task(one) for one in inp.tasks]
 
     @activity.defn(name="portal.task_overdue")
     async def task_overdue(self, inp: TaskOverdueInput) -> None:
@@ -210,7 +221,7 @@ async def harness(tmp: Path, records: dict[str, dict[str, Any]] | None = None) -
         async with Worker(env.client, task_queue=queues.WORKFLOWS, workflows=workflow_types()), \
                 Worker(env.client, task_queue=queues.SELECTION, activities=acts.all()), \
                 Worker(env.client, task_queue="portal",
-                       activities=[portal.create_task, portal.task_overdue, portal.close_task]), \
+                       activities=[portal.create_task, portal.create_tasks, portal.task_overdue, portal.close_task]), \
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",
                                   event_hooks={"response": [on_response]}) as http:
             yield Harness(env, settings, ctx, portal, directory, http)
