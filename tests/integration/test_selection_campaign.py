@@ -95,7 +95,8 @@ async def portal(sel_stack: Stack) -> AsyncIterator[Portal]:
     client = await Client.connect(infra.temporal_address(), namespace=sel_stack.env["CADRE_TEMPORAL_NAMESPACE"])
     stand_in = Portal(client)
     async with Worker(client, task_queue="portal",
-                      activities=[stand_in.create_task, stand_in.task_overdue, stand_in.close_task]):
+                      activities=[stand_in.create_task, stand_in.create_tasks, stand_in.task_overdue,
+                                  stand_in.close_task]):
         yield stand_in
 
 

@@ -41,7 +41,7 @@ async def test_the_submitter_cannot_approve_his_own_flagged_registration(tmp_pat
     queue, reg_id = f"own-{uuid.uuid4().hex}", str(uuid.uuid4())
     async with env, Worker(env.client, task_queue=queue, workflows=[RegistrationReview]), \
             Worker(env.client, task_queue="portal",
-                   activities=[portal.acts.create_task, portal.acts.task_overdue, portal.acts.close_task]):
+                   activities=portal.acts.all()):
         handle = await env.client.start_workflow(RegistrationReview.run, _input(reg_id),
                                                  id=review_workflow_id(reg_id), task_queue=queue)
         task: dict[str, Any] | None = None

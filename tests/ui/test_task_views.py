@@ -126,7 +126,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     try:
         async with (Worker(env.client, task_queue=queue, workflows=[PortalProbe]),
                     Worker(env.client, task_queue=queues.PORTAL,
-                           activities=[acts.create_task, acts.task_overdue, acts.close_task]),
+                           activities=acts.all()),
                     async_playwright() as pw):
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             try:
