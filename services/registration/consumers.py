@@ -29,15 +29,22 @@ async def record_class_completed(uow: UnitOfWork, event: CloudEvent) -> None:
         participants = list(d["participants"])
     except (KeyError, ValueError, TypeError) as exc:
         raise Poison(f"ClassCompleted without a readable {exc}") from exc
+    try:
+        ids = list(dict.fromkeys(str(p["official_id"]) for p in participants))
+    except (KeyError, TypeError) as exc:
+        raise Poison(f"ClassCompleted with a participant without a readable {exc}") from exc
+    # two queries a class (its officials, and which of them hold a record of it already), not two a participant
+    officials = {o.id: o for o in (await uow.session.execute(select(Official).where(Official.id.in_(ids)))).scalars()}
+    known = set((await uow.session.execute(select(TrainingRecord.official_id).where(
+        TrainingRecord.class_id == str(d["class_id"]), TrainingRecord.official_id.in_(ids)))).scalars())
     for p in participants:
-        official = await uow.session.get(Official, str(p["official_id"]))
+        official = officials.get(str(p["official_id"]))
         if official is None:
             log.warning("training_record_unknown_official", class_id=d["class_id"])
             continue
-        known = (await uow.session.execute(select(TrainingRecord.id).where(
-            TrainingRecord.official_id == official.id, TrainingRecord.class_id == d["class_id"]))).first()
-        if known:
+        if official.id in known:
             continue
+        known.add(official.id)
         uow.session.add(TrainingRecord(
             id=str(uuid.uuid4()), official_id=official.id, unit_code=str(p.get("unit_code") or official.unit_code),
             class_id=str(d["class_id"]), class_code=str(d["class_code"]), programme_code=str(d["programme_code"]),
