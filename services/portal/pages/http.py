@@ -11,6 +11,7 @@ from fastapi import Request
 from shared.auth import Principal, issue_token
 from shared.config import Settings
 from shared.errors import Problem
+from shared.http_client import async_client
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -62,8 +63,8 @@ async def call(request: Request, principal: Principal, service: str, method: str
     transport = _transport(request, service)
     base = f"http://{service}" if transport is not None else settings.url_of(service)
     try:
-        async with httpx.AsyncClient(base_url=base, transport=transport, timeout=30,
-                                     headers={"Authorization": f"Bearer {token}"}) as client:
+        async with async_client(base_url=base, transport=transport, timeout=30,
+                                headers={"Authorization": f"Bearer {token}"}) as client:
             resp = await client.request(method, path, params={k: v for k, v in (params or {}).items()
                                                               if v not in (None, "")}, json=json, files=files)
     except httpx.HTTPError as exc:

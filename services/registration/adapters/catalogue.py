@@ -11,6 +11,7 @@ import httpx
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.errors import Problem
+from shared.http_client import async_client
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -117,7 +118,7 @@ class HttpSchedulingCatalogue:
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any | None:
         url = f"{self.settings.url_of('scheduling')}{path}"
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
+            async with async_client(timeout=self.timeout, transport=self.transport) as client:
                 resp = await client.get(url, params=params, headers=self._headers())
         except httpx.HTTPError as exc:
             log.warning("scheduling_unreachable", path=path, error=repr(exc))

@@ -16,6 +16,7 @@ from services.scheduling.domain.training_year import training_year
 from services.scheduling.models import CourseClass, Enrolment, EnrolmentRequest, Plan, PlanItem, ProgrammeVersion
 from shared.auth import issue_token
 from shared.config import Settings
+from shared.http_client import async_client
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -72,8 +73,8 @@ async def plan_item_facts(session: AsyncSession, years: tuple[int, ...]) -> list
 def _client(settings: Settings, service: str) -> httpx.AsyncClient:
     token = issue_token(settings, user_id="svc.scheduling", roles=["service"], units=["*"], ttl_seconds=300,
                         audience=[service])
-    return httpx.AsyncClient(base_url=settings.url_of(service), timeout=30,
-                             headers={"Authorization": f"Bearer {token}"})
+    return async_client(base_url=settings.url_of(service), timeout=30,
+                        headers={"Authorization": f"Bearer {token}"})
 
 
 async def selection_facts(settings: Settings, session: AsyncSession, classes: list[ClassFact],

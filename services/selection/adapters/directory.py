@@ -12,6 +12,7 @@ from services.selection.domain.eligibility import OfficialRecord
 from shared.auth import issue_token
 from shared.cadre_planning import in_planning_on
 from shared.config import Settings
+from shared.http_client import async_client
 from shared.retirement import BirthDate, Gender
 
 
@@ -58,8 +59,8 @@ class HttpOfficialDirectory:
         """One official's record; OfficialNotFound on 404 or 422, an error on anything else but 200."""
         token = issue_token(self.settings, user_id="svc.selection", roles=["service"], units=["*"], ttl_seconds=300,
                             audience=["registration"])
-        async with httpx.AsyncClient(base_url=self.settings.url_of("registration"), timeout=10,
-                                     transport=self.transport) as client:
+        async with async_client(base_url=self.settings.url_of("registration"), timeout=10,
+                                transport=self.transport) as client:
             resp = await client.get(f"/officials/{quote(official_id, safe='')}",
                                     headers={"authorization": f"Bearer {token}"})
         if resp.status_code in (404, 422):  # no such official (422: not even the shape of an official's id)
