@@ -37,7 +37,14 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 from bench.campaign_bare import BenchBare, noop
 from bench.result import emit, need, tool
 from contracts import queues
-from contracts.human_tasks import COMPLETE_TASK_UPDATE, CloseTaskInput, CreateTaskInput, TaskDecision, TaskOverdueInput
+from contracts.human_tasks import (
+    COMPLETE_TASK_UPDATE,
+    CloseTaskInput,
+    CreateTaskInput,
+    CreateTasksInput,
+    TaskDecision,
+    TaskOverdueInput,
+)
 from contracts.selection import CLOSE_CONFERENCE_SIGNAL
 from services.selection import main as selection_main
 from services.selection.activities import SelectionActivities
@@ -127,6 +134,10 @@ class Actors:
         asyncio.get_running_loop().create_task(self.act(inp))
         return _task_id(inp)
 
+    @activity.defn(name="portal.create_tasks")
+    async def create_tasks(self, inp: CreateTasksInput) -> list[str]:
+        return [await self.create_task(one) for one in inp.tasks]
+
     @activity.defn(name="portal.task_overdue")
     async def task_overdue(self, inp: TaskOverdueInput) -> None:
         return None
@@ -204,8 +215,8 @@ async def _play(client: Client, app: Any, actors: Actors, board: dict[str, str],
     async with Worker(client, task_queue=queues.WORKFLOWS, workflows=workflow_types(), max_cached_workflows=4000), \
             Worker(client, task_queue=queues.SELECTION, activities=acts, interceptors=icpt,
                    max_concurrent_activities=ACTIVITY_SLOTS, **poller_options()), \
-            Worker(client, task_queue=queues.PORTAL, activities=[actors.create_task, actors.task_overdue,
-                                                            actors.close_task], interceptors=icpt,
+            Worker(client, task_queue=queues.PORTAL, activities=[actors.create_task, actors.create_tasks,
+                                                            actors.task_overdue, actors.close_task], interceptors=icpt,
                    **poller_options()), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://selection",
                               timeout=60) as http:
