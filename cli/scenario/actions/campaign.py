@@ -12,6 +12,7 @@ from cli.scenario.client import StepFailed, resolve_day, resolve_moment, wait_un
 from cli.scenario.state import RunState
 
 PARALLEL_DECISIONS = 8  # task completions in flight at once (each is its own decision, by its own user)
+PARALLEL_SUBJECTS = 3  # papers marked at once, each by all its markers together
 IDLE_PAUSE_SECONDS = 0.3  # between two looks at the inboxes when nothing was there to decide
 STEP_ORDER = ("nomination", "screening", "examination", "committee", "decided")
 
@@ -120,16 +121,21 @@ async def _inputs_of(st: RunState, user: str, task_id: str, action: str) -> list
     return []
 
 
-async def _until_step(st: RunState, step: dict[str, Any], kinds: list[str],
-                      decide: Any) -> None:
-    """Decide every open task of the kinds for each listed user until the campaign reaches ``until_step``."""
+async def _until_step(st: RunState, step: dict[str, Any], kinds: list[str], decide: Any, *,
+                      by_subject: bool = False) -> None:
+    """Decide every open task of the kinds for each listed user until the campaign reaches ``until_step``.
+
+    ``by_subject``: the tasks of one subject (a paper's essay marks and interview scores) are decided together, a
+    few subjects at a time, as a panel scores a candidate at the end of the interview; otherwise each task on its
+    own, several at a time. Together, a paper's decisions reach its workflow at once, and the Temporal server hands
+    them over in one or two workflow tasks instead of one each."""
     camp = st.campaigns[step["campaign"]]
     deadline = time.monotonic() + float(step.get("timeout_seconds", 600))
-    gate = asyncio.Semaphore(PARALLEL_DECISIONS)
+    gate = asyncio.Semaphore(PARALLEL_SUBJECTS if by_subject else PARALLEL_DECISIONS)
+
     async def one(user: str, kind: str, t: dict[str, Any]) -> int:
-        async with gate:
-            resp = await st.api.request("POST", "portal", f"/tasks/{t['id']}/complete", user=user,
-                                        json=await decide(user, t), ok=(200, 403, 409, 422))
+        resp = await st.api.request("POST", "portal", f"/tasks/{t['id']}/complete", user=user,
+                                    json=await decide(user, t), ok=(200, 403, 409, 422))
         result = resp.json()
         if resp.status_code == 200 and result.get("status") == "accepted":
             st.count(f"tasks_{kind}")
@@ -138,16 +144,20 @@ async def _until_step(st: RunState, step: dict[str, Any], kinds: list[str],
                             "reason": result.get("reason_en") or result.get("detail_en")})
         return 0
 
-    async def inbox_of(user: str) -> int:
-        """Decide every open task of the kinds in the user's inbox, several at a time (each its own decision)."""
-        acted = 0
-        for kind in kinds:
-            tasks = await _open(st, user, kind, camp["number"])
-            acted += sum(await asyncio.gather(*(one(user, kind, t) for t in tasks)))
-        return acted
+    async def batch(tasks: list[tuple[str, str, dict[str, Any]]]) -> int:
+        async with gate:
+            return sum(await asyncio.gather(*(one(*task) for task in tasks)))
+
+    async def inbox_of(user: str) -> list[tuple[str, str, dict[str, Any]]]:
+        return [(user, kind, t) for kind in kinds for t in await _open(st, user, kind, camp["number"])]
 
     while not _reached(await _step_of(st, step["by"], camp), step["until_step"]):
-        acted = sum(await asyncio.gather(*(inbox_of(user) for user in step["users"])))
+        found = [task for tasks in await asyncio.gather(*(inbox_of(user) for user in step["users"]))
+                 for task in tasks]
+        batches: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        for n, task in enumerate(found):
+            batches.setdefault(str(task[2]["subject"]) if by_subject else str(n), []).append(task)
+        acted = sum(await asyncio.gather(*(batch(tasks) for tasks in batches.values())))
         if time.monotonic() > deadline:
             raise StepFailed(f"campaign {camp['number']} did not reach {step['until_step']} in time")
         if not acted:
@@ -166,7 +176,7 @@ async def mark_papers(st: RunState, step: dict[str, Any]) -> None:
             marks[code] = round(float(spec["start"]) - len(marks) * float(spec.get("step", 1)), 1)
         return {"action": "mark", "inputs": {"mark": marks[code]}, "comment": ""}
 
-    await _until_step(st, step, list(step.get("kinds", ["essay_mark", "interview_score"])), decide)
+    await _until_step(st, step, list(step.get("kinds", ["essay_mark", "interview_score"])), decide, by_subject=True)
 
 
 async def committee_decide(st: RunState, step: dict[str, Any]) -> None:
