@@ -32,32 +32,30 @@ class PortalActivities:
     @maps_domain_errors
     async def create_task(self, inp: CreateTaskInput) -> str:
         """File the task; a retry (same workflow id + task key) gets the same task id."""
-        try:
-            async with unit_of_work(self.ctx) as uow:
-                task, _ = await create_task(uow, inp=inp, stand_in_ok=self._stand_in_ok)
-                return task.id
-        except DossierInvalid as exc:  # a workflow's bug, not a passing fault: retrying files nothing better
-            raise ApplicationError(str(exc), type="task_dossier_invalid", non_retryable=True) from exc
-        except IntegrityError:
-            async with unit_of_work(self.ctx) as uow:
-                found = await find_task(uow, workflow_id=inp.workflow_id, task_key=inp.request.task_key)
-                if found is None:
-                    raise
-                return found.id
+        return (await self._file([inp]))[0]
 
     @implements(contract.create_tasks)
     @maps_domain_errors
     async def create_tasks(self, inp: CreateTasksInput) -> list[str]:
-        """File a workflow's tasks in one unit of work; a retry gets the same ids. Should another filing of one of
-        them commit first (a duplicate key), each is filed on its own, as ``create_task`` does."""
+        """File a workflow's tasks in one unit of work; a retry gets the same ids."""
+        return await self._file(inp.tasks)
+
+    async def _file(self, inputs: list[CreateTaskInput]) -> list[str]:
+        """The tasks' ids, filed in one unit of work. Should another filing of one of them commit first (a duplicate
+        key), each is filed on its own; a single one already filed gives back its id."""
         try:
             async with unit_of_work(self.ctx) as uow:
-                return [(await create_task(uow, inp=one, stand_in_ok=self._stand_in_ok))[0].id
-                        for one in inp.tasks]
-        except DossierInvalid as exc:
+                return [(await create_task(uow, inp=one, stand_in_ok=self._stand_in_ok))[0].id for one in inputs]
+        except DossierInvalid as exc:  # a workflow's bug, not a passing fault: retrying files nothing better
             raise ApplicationError(str(exc), type="task_dossier_invalid", non_retryable=True) from exc
         except IntegrityError:
-            return [await self.create_task(one) for one in inp.tasks]
+            if len(inputs) > 1:
+                return [(await self._file([one]))[0] for one in inputs]
+            async with unit_of_work(self.ctx) as uow:
+                found = await find_task(uow, workflow_id=inputs[0].workflow_id, task_key=inputs[0].request.task_key)
+                if found is None:
+                    raise
+                return [found.id]
 
     def all(self) -> list[Callable[..., Any]]:
         """Every activity, for the worker."""
