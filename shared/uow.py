@@ -38,19 +38,34 @@ _OUTBOX_FROM_ARRAYS = text(
 ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
 
 
+class PendingAudit:
+    """An audit record queued in a unit of work; ``record`` is its link of the chain once the unit has committed."""
+
+    def __init__(self, entry: audit_chain.AuditEntry) -> None:
+        self.entry = entry
+        self._record: audit_chain.AuditRecord | None = None
+
+    @property
+    def record(self) -> audit_chain.AuditRecord:
+        if self._record is None:
+            raise RuntimeError("an audit record is linked to the chain when its unit of work commits")
+        return self._record
+
+    @record.setter
+    def record(self, value: audit_chain.AuditRecord) -> None:
+        self._record = value
+
+
 class UnitOfWork:
     """One transaction of one service: nothing else commits."""
 
     def __init__(self, ctx: ServiceContext, session: AsyncSession) -> None:
         self.ctx = ctx
         self.session = session
-        self._events: list[tuple[CloudEvent, str, str, str]] = []  # event, topic, key, payload
+        # events in emission order; an audit record's AuditRecorded event holds its place until the record is linked
+        self._events: list[tuple[CloudEvent, str, str, str] | PendingAudit] = []
+        self._pending: list[PendingAudit] = []
         self._audited: list[str] = []
-        # the chain's head once read under its lock (it stays locked until this transaction ends), and the records
-        # linked to it since, written together when the unit commits: one read and one INSERT per transaction,
-        # not two statements per record (a bulk enrolment writes a record per person)
-        self._head: tuple[int, str] | None = None
-        self._audit_rows: list[dict[str, Any]] = []
 
     def emit(self, event_type: str, *, subject: str, data: dict[str, Any], key: str | None = None,
              workflow_id: str | None = None, topic: str | None = None) -> CloudEvent:
@@ -63,23 +78,17 @@ class UnitOfWork:
         self._events.append((event, topic or self.ctx.topic, key or subject, event.to_json()))
         return event
 
-    async def audit(self, entry: audit_chain.AuditEntry) -> audit_chain.AuditRecord:
-        """Append a decision to this service's chain, and publish it as an event too."""
-        if self._head is None:
-            self._head = await audit_chain.locked_head(self.session, self.ctx.tables.audit, self.ctx.service)
-        rec, row = audit_chain.link(self.ctx.service, *self._head, entry)
-        self._head = (rec.seq, rec.hash)
-        self._audit_rows.append(row)
-        body = rec.body
-        self.emit("AuditRecorded", subject=entry.subject, key=f"audit:{self.ctx.service}", data={
-            "chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "action": entry.action,
-            "subject": entry.subject, "actor": body["actor"], "reason_vi": entry.reason_vi,
-            "reason_en": entry.reason_en, "policy_version": entry.policy_version,
-            "workflow_id": entry.workflow_id, "run_id": entry.run_id, "inputs_digest": body["inputs_digest"],
-            "hash": rec.hash, "prev_hash": rec.prev_hash, "recorded_at": rec.recorded_at,
-        })
+    def audit(self, entry: audit_chain.AuditEntry) -> PendingAudit:
+        """Append a decision to this service's chain when the unit commits, and publish it as an event too.
+
+        The records are linked to the chain's head at the end of the unit, after its other statements: the chain's
+        lock (PostgreSQL: an advisory lock held to the commit) is held for the head's read and one INSERT, not for
+        the whole unit, so concurrent decisions of one service queue only for that moment."""
+        pending = PendingAudit(entry)
+        self._pending.append(pending)
+        self._events.append(pending)
         self._audited.append(entry.action)
-        return rec
+        return pending
 
     async def claim_events(self, group: str, event_ids: list[str]) -> set[str]:
         """Record these events as handled by a consumer group in this transaction; return the ones that were not
@@ -99,15 +108,36 @@ class UnitOfWork:
         return set(rows.scalars().all())
 
     async def _flush_records(self) -> None:
-        if self._audit_rows:
-            await self.session.execute(insert(self.ctx.tables.audit), self._audit_rows)
+        if not self._pending:
+            return
+        await self.session.flush()  # the unit's own changes first, outside the chain's lock
+        seq, prev = await audit_chain.locked_head(self.session, self.ctx.tables.audit, self.ctx.service)
+        rows = []
+        for pending in self._pending:
+            rec, row = audit_chain.link(self.ctx.service, seq, prev, pending.entry)
+            seq, prev = rec.seq, rec.hash
+            pending.record = rec
+            rows.append(row)
+        await self.session.execute(insert(self.ctx.tables.audit), rows)
+
+    def _recorded_event(self, pending: PendingAudit) -> tuple[CloudEvent, str, str, str]:
+        rec, entry = pending.record, pending.entry
+        event = CloudEvent(type="AuditRecorded", source=self.ctx.source, subject=entry.subject, data={
+            "chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "action": entry.action,
+            "subject": entry.subject, "actor": rec.body["actor"], "reason_vi": entry.reason_vi,
+            "reason_en": entry.reason_en, "policy_version": entry.policy_version,
+            "workflow_id": entry.workflow_id, "run_id": entry.run_id, "inputs_digest": rec.body["inputs_digest"],
+            "hash": rec.hash, "prev_hash": rec.prev_hash, "recorded_at": rec.recorded_at,
+        })
+        contract.check_new(event)
+        return event, self.ctx.topic, f"audit:{self.ctx.service}", event.to_json()
 
     async def _flush_events(self) -> None:
         if not self._events:
             return
+        events = [self._recorded_event(e) if isinstance(e, PendingAudit) else e for e in self._events]
         now = datetime.now(UTC)
         if self.ctx.engine.dialect.name == "postgresql":  # one array per column: one plan for any number of events
-            events = self._events
             await self.session.execute(_OUTBOX_FROM_ARRAYS, {
                 "ids": [e.id for e, _, _, _ in events], "topics": [t for _, t, _, _ in events],
                 "keys": [k for _, _, k, _ in events], "types": [e.type for e, _, _, _ in events],
@@ -116,11 +146,12 @@ class UnitOfWork:
         await self.session.execute(insert(self.ctx.tables.outbox), [
             {"event_id": e.id, "topic": topic, "key": key, "event_type": e.type, "payload": payload,
              "created_at": now, "attempts": 0}
-            for e, topic, key, payload in self._events
+            for e, topic, key, payload in events
         ])
 
     def _count(self) -> None:
-        for event_type, n in Counter(e.type for e, _, _, _ in self._events).items():
+        types = ["AuditRecorded" if isinstance(e, PendingAudit) else e[0].type for e in self._events]
+        for event_type, n in Counter(types).items():
             DOMAIN_EVENTS.labels(self.ctx.service, event_type).inc(n)
         for action in self._audited:
             AUDIT_RECORDS.labels(self.ctx.service, action).inc()

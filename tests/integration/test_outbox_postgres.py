@@ -11,7 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from kafka import KafkaConsumer
+from sqlalchemy import text
 
+from shared import audit
 from shared.audit import Actor, AuditEntry
 from shared.events.envelope import CloudEvent
 from shared.events.relay import Relay
@@ -78,14 +80,44 @@ async def test_two_relays_never_publish_the_same_row(pipe: Pipeline) -> None:
 
 async def test_audit_log_refuses_update_and_delete(pipe: Pipeline) -> None:
     async with unit_of_work(pipe.ctx) as uow:
-        await uow.audit(AuditEntry(actor=Actor("btc.a", "organization_board"), action="unit.create",
-                                   subject="unit:X", reason_vi="Tạo đơn vị", reason_en="Unit created"))
+        uow.audit(AuditEntry(actor=Actor("btc.a", "organization_board"), action="unit.create",
+                             subject="unit:X", reason_vi="Tạo đơn vị", reason_en="Unit created"))
     dsn = pipe.settings.db_url("registration").replace("postgresql+asyncpg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
         for statement in ("UPDATE audit_log SET action='x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
                 conn.execute(statement)
         assert conn.execute("SELECT count(*) FROM audit_log").fetchone() == (1,)
+
+
+async def test_the_chain_lock_is_held_only_while_the_records_are_written(pipe: Pipeline) -> None:
+    """A unit of work that has audited a decision and is still busy does not hold up another unit's audited
+    decision: the chain is locked from the head's read to the commit only. On the code that locked it at the first
+    `audit` call, the second unit waited for the first to commit, and this test timed out."""
+    def entry(n: int) -> AuditEntry:
+        return AuditEntry(actor=Actor("btc.a", "organization_board"), action="registration.approve",
+                          subject=f"registration:{n}", reason_vi="Duyệt", reason_en="Approved")
+
+    second_done = asyncio.Event()
+
+    async def first() -> None:
+        async with unit_of_work(pipe.ctx) as uow:
+            uow.audit(entry(1))
+            await uow.session.execute(text("SELECT 1"))  # the unit's transaction is open and has done work
+            await asyncio.wait_for(second_done.wait(), timeout=20)  # still busy while the other unit commits
+
+    async def second() -> None:
+        await asyncio.sleep(0.2)
+        async with unit_of_work(pipe.ctx) as uow:
+            uow.audit(entry(2))
+        second_done.set()
+
+    await asyncio.gather(first(), second())
+    async with pipe.ctx.sessions() as s:
+        [result] = await audit.verify(s, pipe.ctx.tables.audit)
+        order = (await s.execute(text("SELECT subject FROM audit_log ORDER BY seq"))).scalars().all()
+    assert result.ok and result.records == 2
+    assert order == ["registration:2", "registration:1"], "the unit that committed first is linked first"
 
 
 def test_cadre_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
@@ -98,8 +130,8 @@ def test_cadre_audit_verify_names_the_tampered_record(tmp_path: Path) -> None:
         p = await make_pipeline("kafka", tmp_path, database_url=template)
         for i in range(1, 6):
             async with unit_of_work(p.ctx) as uow:
-                await uow.audit(AuditEntry(actor=Actor("btc.a", "organization_board"), action="registration.approve",
-                                           subject=f"registration:{i}", reason_vi="Duyệt", reason_en="Approved"))
+                uow.audit(AuditEntry(actor=Actor("btc.a", "organization_board"), action="registration.approve",
+                                     subject=f"registration:{i}", reason_vi="Duyệt", reason_en="Approved"))
         await p.ctx.dispose()
 
     asyncio.run(write())

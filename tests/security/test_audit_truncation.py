@@ -43,9 +43,9 @@ async def _registration(tmp: Path, records: int) -> tuple[Settings, ServiceConte
     ctx = build_context("registration", settings, metadata, INFRA)
     for n in range(1, records + 1):
         async with unit_of_work(ctx) as uow:
-            await uow.audit(AuditEntry(actor=Actor("btc.nguyenvanhai", "organization_board"),
-                                       action="registration.approve", subject=f"registration:{n}",
-                                       reason_vi=f"Duyệt đăng ký số {n}", reason_en=f"Registration {n} approved"))
+            uow.audit(AuditEntry(actor=Actor("btc.nguyenvanhai", "organization_board"),
+                                 action="registration.approve", subject=f"registration:{n}",
+                                 reason_vi=f"Duyệt đăng ký số {n}", reason_en=f"Registration {n} approved"))
     return settings, ctx
 
 

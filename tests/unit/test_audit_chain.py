@@ -26,8 +26,8 @@ async def test_chain_links_and_verifies(tmp_path: Path) -> None:
     ctx = await sqlite_context(tmp_path)
     for n in range(1, 6):
         async with unit_of_work(ctx) as uow:
-            rec = await uow.audit(entry(n))
-        assert rec.seq == n
+            rec = uow.audit(entry(n))
+        assert rec.record.seq == n
     async with ctx.sessions() as s:
         [result] = await audit.verify(s, ctx.tables.audit)
         rows = (await s.execute(text("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq"))).all()
@@ -42,7 +42,7 @@ async def test_altered_record_is_named(tmp_path: Path) -> None:
     ctx = await sqlite_context(tmp_path)
     for n in range(1, 6):
         async with unit_of_work(ctx) as uow:
-            await uow.audit(entry(n))
+            uow.audit(entry(n))
     async with ctx.sessions() as s, s.begin():  # whoever can write the file can drop the append-only guard
         await s.execute(text("DROP TRIGGER audit_log_no_update"))
         await s.execute(text("UPDATE audit_log SET body = replace(body, 'Duyệt', 'Từ chối') WHERE seq = 3"))
@@ -58,7 +58,7 @@ async def test_deleted_record_breaks_the_chain(tmp_path: Path) -> None:
     ctx = await sqlite_context(tmp_path)
     for n in range(1, 4):
         async with unit_of_work(ctx) as uow:
-            await uow.audit(entry(n))
+            uow.audit(entry(n))
     async with ctx.sessions() as s, s.begin():  # whoever can write the file can drop the append-only guard
         await s.execute(text("DROP TRIGGER audit_log_no_delete"))
         await s.execute(text("DELETE FROM audit_log WHERE seq = 2"))
@@ -73,9 +73,9 @@ async def test_secret_inputs_keep_only_their_digest(tmp_path: Path) -> None:
     secret = AuditEntry(actor=ACTOR, action="dossier.read", subject="official:1", reason_vi="Xem hồ sơ",
                         reason_en="Dossier read", inputs={"personal_id": "079123456789"}, secret_inputs=True)
     async with unit_of_work(ctx) as uow:
-        rec = await uow.audit(secret)
-    assert rec.body["inputs"] is None
-    assert rec.body["inputs_digest"] == audit.digest({"personal_id": "079123456789"})
+        rec = uow.audit(secret)
+    assert rec.record.body["inputs"] is None
+    assert rec.record.body["inputs_digest"] == audit.digest({"personal_id": "079123456789"})
     await ctx.dispose()
 
 
@@ -83,7 +83,7 @@ async def test_rolled_back_transaction_leaves_no_record_and_no_event(tmp_path: P
     ctx = await sqlite_context(tmp_path)
     try:
         async with unit_of_work(ctx) as uow:
-            await uow.audit(entry(1))
+            uow.audit(entry(1))
             raise RuntimeError("the decision failed half-way")
     except RuntimeError:
         pass
@@ -98,11 +98,11 @@ async def test_several_records_of_one_unit_of_work_chain_as_one_each(tmp_path: P
     transaction, and each AuditRecorded event carries the hashes that were stored."""
     ctx = await sqlite_context(tmp_path)
     async with unit_of_work(ctx) as uow:
-        first = [await uow.audit(entry(n)) for n in range(1, 4)]
+        first = [uow.audit(entry(n)) for n in range(1, 4)]
     async with unit_of_work(ctx) as uow:
-        later = await uow.audit(entry(4))
-    assert [r.seq for r in first] + [later.seq] == [1, 2, 3, 4]
-    assert later.prev_hash == first[-1].hash
+        later = uow.audit(entry(4))
+    assert [r.record.seq for r in first] + [later.record.seq] == [1, 2, 3, 4]
+    assert later.record.prev_hash == first[-1].record.hash
     async with ctx.sessions() as s:
         [result] = await audit.verify(s, ctx.tables.audit)
         rows = (await s.execute(text("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq"))).all()

@@ -48,8 +48,8 @@ async def test_checkpoint_publishes_the_chain_head_once_per_change(tmp_path: Pat
     relay = Relay(pipe.ctx, pipe.sink())
     assert not await relay.checkpoint(), "an empty chain has no head to publish"
     async with unit_of_work(pipe.ctx) as uow:
-        rec = await uow.audit(AuditEntry(actor=Actor("kt.a", "auditor"), action="audit.verify", subject="chain",
-                                         reason_vi="Kiểm tra", reason_en="Checked"))
+        rec = uow.audit(AuditEntry(actor=Actor("kt.a", "auditor"), action="audit.verify", subject="chain",
+                                   reason_vi="Kiểm tra", reason_en="Checked"))
     assert await relay.checkpoint()
     assert not await relay.checkpoint(), "nothing new, nothing published"
     while await relay.publish_batch():
@@ -61,7 +61,7 @@ async def test_checkpoint_publishes_the_chain_head_once_per_change(tmp_path: Pat
     assert by_topic == {AUDIT_CHECKPOINT_TOPIC: ["AuditCheckpointed"], "cadre.registration.v1": ["AuditRecorded"]}
     [checkpoint] = [CloudEvent.from_json(m.value) for m in got if m.topic == AUDIT_CHECKPOINT_TOPIC]
     assert checkpoint.subject == "audit:registration"
-    assert checkpoint.data == {"chain": "registration", "seq": 1, "hash": rec.hash,
+    assert checkpoint.data == {"chain": "registration", "seq": 1, "hash": rec.record.hash,
                                "checkpointed_at": checkpoint.data["checkpointed_at"]}
     await source.close()
     await pipe.ctx.dispose()

@@ -83,7 +83,7 @@ async def assign(uow: UnitOfWork, *, task_id: str, principal: Principal, user_id
     authorize_handover(user_id, directory.find(user_id), facts(task))
     task.assignee, task.assigned_via, task.on_behalf_of, task.delegation_reason = user_id, "assign", None, None
     _emit_assignment(uow, task, "assigned", principal.user_id)
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor_of(principal), action="task.assign", subject=f"task:{task.id}",
         reason_vi=f"Giao công việc {task.title_vi} cho {user_id}",
         reason_en=f"Task {task.title_en} assigned to {user_id}",
@@ -106,7 +106,7 @@ async def delegate(uow: UnitOfWork, *, task_id: str, principal: Principal, data:
     task.assignee, task.assigned_via, task.on_behalf_of = data.to, "delegate", on_behalf
     task.delegation_reason = data.reason
     _emit_assignment(uow, task, "delegated", principal.user_id)
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor_of(principal), action="task.delegate", subject=f"task:{task.id}",
         reason_vi=f"Ủy quyền công việc {task.title_vi} cho {data.to} thay mặt {on_behalf}: {data.reason}",
         reason_en=f"Task {task.title_en} delegated to {data.to} on behalf of {on_behalf}: {data.reason}",
@@ -157,7 +157,7 @@ async def register_substitute(uow: UnitOfWork, *, principal: Principal, data: Su
         "substitute_id": sub.id, "user_id": user_id, "delegate": data.delegate,
         "starts_at": as_utc(data.starts_at).isoformat(), "ends_at": as_utc(data.ends_at).isoformat(),
         "rerouted_tasks": moved})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor_of(principal), action="task.substitute", subject=f"user:{user_id}",
         reason_vi=f"{data.delegate} thay thế {user_id} từ {data.starts_at:%d/%m/%Y} đến {data.ends_at:%d/%m/%Y}",
         reason_en=f"{data.delegate} stands in for {user_id} from {data.starts_at:%Y-%m-%d} to {data.ends_at:%Y-%m-%d}",
@@ -197,7 +197,7 @@ async def end_substitute(uow: UnitOfWork, *, principal: Principal, substitute_id
     uow.emit("SubstituteEnded", subject=sub.id, data={
         "substitute_id": sub.id, "user_id": sub.user_id, "delegate": sub.delegate, "ended_at": now.isoformat(),
         "returned_tasks": returned})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor_of(principal), action="task.substitute_end", subject=f"user:{sub.user_id}",
         reason_vi=f"Kết thúc thời gian {sub.delegate} thay thế {sub.user_id}; {returned} công việc trả lại",
         reason_en=f"{sub.delegate} no longer stands in for {sub.user_id}; {returned} tasks returned",

@@ -132,7 +132,7 @@ async def close_task(uow: UnitOfWork, *, inp: CloseTaskInput) -> bool:
     await uow.session.execute(delete(TaskExclusion).where(TaskExclusion.task_id == task.id))
     behalf_vi = f" (thay mặt {d.on_behalf_of})" if d.on_behalf_of else ""
     behalf_en = f" (on behalf of {d.on_behalf_of})" if d.on_behalf_of else ""
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=Actor(user_id=d.actor_id, role=d.actor_role, on_behalf_of=d.on_behalf_of),
         action=f"task.{signature}", subject=f"task:{task.id}",
         reason_vi=f"{task.title_vi}: {label_vi}{behalf_vi}. Ý kiến: {d.comment or '—'}",

@@ -94,12 +94,12 @@ async def dispatch(uow: UnitOfWork, *, official: Official, data: DispatchCreate,
     uow.session.add(row)
     await uow.session.flush()
     vi, en = line(row)
-    await uow.audit(AuditEntry(actor=actor, action="dispatch.postgraduate", subject=f"official:{official.id}",
-                               reason_vi=vi, reason_en=en, policy_version=policy.version_id,
-                               inputs={**data.model_dump(mode="json"), "dispatch_id": row.id,
-                                       "rule_date": data.dispatched_on.isoformat(), "first_dispatch": not earlier,
-                                       "commitment_months": row.commitment_months,
-                                       "management_authority": authority_record(authority)}))
+    uow.audit(AuditEntry(actor=actor, action="dispatch.postgraduate", subject=f"official:{official.id}",
+                         reason_vi=vi, reason_en=en, policy_version=policy.version_id,
+                         inputs={**data.model_dump(mode="json"), "dispatch_id": row.id,
+                                 "rule_date": data.dispatched_on.isoformat(), "first_dispatch": not earlier,
+                                 "commitment_months": row.commitment_months,
+                                 "management_authority": authority_record(authority)}))
     return row
 
 
@@ -121,8 +121,8 @@ async def leave(uow: UnitOfWork, *, row: PostgraduateDispatch, data: DispatchLea
                                 policy=policy))
     await uow.session.flush()
     vi, en = line(row)
-    await uow.audit(AuditEntry(actor=actor, action="dispatch.leave", subject=f"official:{row.official_id}",
-                               reason_vi=vi, reason_en=en, policy_version=policy.version_id,
-                               inputs={"dispatch_id": row.id, **data.model_dump(mode="json"),
-                                       "returned_on": returned.isoformat(), "t1_months": row.commitment_months,
-                                       "t2_months": served, "cost": row.cost, "refund": row.refund}))
+    uow.audit(AuditEntry(actor=actor, action="dispatch.leave", subject=f"official:{row.official_id}",
+                         reason_vi=vi, reason_en=en, policy_version=policy.version_id,
+                         inputs={"dispatch_id": row.id, **data.model_dump(mode="json"),
+                                 "returned_on": returned.isoformat(), "t1_months": row.commitment_months,
+                                 "t2_months": served, "cost": row.cost, "refund": row.refund}))

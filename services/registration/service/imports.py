@@ -56,7 +56,7 @@ async def import_officials(uow: UnitOfWork, *, rows: list[ImportRow], default_un
         setattr(report, outcome, getattr(report, outcome) + 1)
     await uow.session.flush()
     if report.created or report.updated:
-        await uow.audit(AuditEntry(
+        uow.audit(AuditEntry(
             actor=actor, action="official.import", subject=f"import:{actor.user_id}",
             reason_vi=f"Nhập hồ sơ: {report.created} mới, {report.updated} cập nhật, {report.rejected} dòng lỗi",
             reason_en=f"Officials imported: {report.created} created, {report.updated} updated, "

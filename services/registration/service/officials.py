@@ -150,14 +150,14 @@ async def upsert_official(uow: UnitOfWork, *, data: OfficialCreate, actor: Actor
     if known is None:
         await uow.session.flush()
     if audit:
-        await uow.audit(AuditEntry(
+        uow.audit(AuditEntry(
             actor=actor, action=f"official.{'create' if outcome == 'created' else 'update'}",
             subject=f"official:{found.id}", reason_vi=f"Cập nhật hồ sơ {found.full_name} ({outcome})",
             reason_en=f"Official record {outcome}", secret_inputs=True,  # secret data: only the digest is kept
             inputs={**data.model_dump(mode="json"), "personal_id": mask(pid)}))
     for entry in found.planning or []:
         if entry.get("removed_on") and (entry["position"], entry["term"]) not in before:
-            await uow.audit(AuditEntry(
+            uow.audit(AuditEntry(
                 actor=actor, action="planning.remove", subject=f"official:{found.id}",
                 reason_vi=entry["removed_reason_vi"], reason_en=entry["removed_reason_en"],
                 policy_version=entry["removal_rule_version"],

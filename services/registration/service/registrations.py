@@ -243,7 +243,7 @@ async def submit(uow: UnitOfWork, *, data: RegistrationCreate, official: Officia
                 enrolled=facts.enrolled, allocated=allocations.get(official.unit_code), used=unit_count + 1,
                 registration_id=reg.id, active_statuses=list(policy.param("active_statuses")), today=today,
                 names=facts.programme_names)})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor, action=f"registration.{ {'accepted': 'accept', 'flagged': 'flag', 'refused': 'refuse'}[outcome]}",
         subject=f"registration:{reg.id}", reason_vi=_reason_vi(outcome, findings, authority.body_vi),
         reason_en=_reason_en(outcome, findings, authority.body_en),
@@ -309,7 +309,7 @@ async def apply_review_decision(uow: UnitOfWork, inp: ApplyReviewDecisionInput) 
                                          "returned": ("Trả lại để bổ sung, sửa đổi", "Returned for correction")}
     vi, en = words[new_status]
     comment = f": {inp.comment}" if inp.comment else ""
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=Actor(inp.actor_id, inp.actor_role, inp.on_behalf_of), action=f"registration.review.{inp.action}",
         subject=f"registration:{reg.id}", reason_vi=vi + comment, reason_en=en + comment,
         policy_version=reg.policy_version, workflow_id=inp.workflow_id, run_id=inp.run_id,

@@ -105,7 +105,7 @@ async def reorganise(uow: UnitOfWork, *, data: ReorganisationCreate, actor: Acto
         "reorganisation_id": reorg.id, "kind": data.kind, "source_codes": list(data.sources),
         "target_codes": target_codes, "new_name": data.new_name, "effective_date": on.isoformat(),
         "decision_ref": data.decision_ref, "officials_moved": moved})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor, action=f"unit.{data.kind}", subject=f"reorganisation:{reorg.id}",
         reason_vi=f"Sắp xếp đơn vị ({data.kind}) theo {data.decision_ref}, hiệu lực {on.isoformat()}: "
                   f"{', '.join(data.sources)} → {', '.join(target_codes) or data.new_name}; {moved} cán bộ chuyển",

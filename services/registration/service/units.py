@@ -34,7 +34,7 @@ async def create_unit(uow: UnitOfWork, *, data: UnitCreate, actor: Actor) -> Uni
     uow.emit("UnitCreated", subject=unit.id, data={
         "unit_id": unit.id, "code": unit.code, "name": unit.name, "kind": unit.kind,
         "parent_code": unit.parent_code})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor, action="unit.create", subject=f"unit:{unit.code}",
         reason_vi=f"Tạo đơn vị {unit.name} ({unit.code})", reason_en=f"Unit {unit.code} created",
         inputs=data.model_dump(mode="json")))

@@ -95,10 +95,10 @@ async def schedule_class(uow: UnitOfWork, *, data: ClassCreate, actor: Actor) ->
         "institution": cls.institution, "start_date": cls.start_date.isoformat(),
         "end_date": cls.end_date.isoformat(), "capacity": cls.capacity, "target": cls.target,
         "enrolment_deadline": cls.enrolment_deadline.isoformat(), "sessions": len(data.sessions)})
-    await uow.audit(AuditEntry(actor=actor, action="class.schedule", subject=f"class:{cls.id}",
-                               reason_vi=f"Mở lớp {cls.code} ({version.name})",
-                               reason_en=f"Class {cls.code} scheduled", inputs=data.model_dump(mode="json"),
-                               workflow_id=cls.workflow_id))
+    uow.audit(AuditEntry(actor=actor, action="class.schedule", subject=f"class:{cls.id}",
+                         reason_vi=f"Mở lớp {cls.code} ({version.name})",
+                         reason_en=f"Class {cls.code} scheduled", inputs=data.model_dump(mode="json"),
+                         workflow_id=cls.workflow_id))
     return cls
 
 

@@ -61,7 +61,7 @@ async def apply_changes(uow: UnitOfWork, *, cls: CourseClass, roster: Roster, ro
                 "offer_expires_at": ch.offer_expires_at.isoformat() if ch.offer_expires_at else None}
         uow.emit(_EVENT[ch.new], subject=cls.id, data=data, workflow_id=workflow_id)
         vi, en = _REASON[ch.new]
-        await uow.audit(AuditEntry(
+        uow.audit(AuditEntry(
             actor=actor, action=f"enrolment.{ch.new}", subject=f"enrolment:{row.id}",
             reason_vi=vi.format(c=cls.code) + (f": {comment}" if comment else ""),
             reason_en=en.format(c=cls.code) + (f": {comment}" if comment else ""),

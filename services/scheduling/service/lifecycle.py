@@ -42,12 +42,12 @@ async def open_enrolment(uow: UnitOfWork, *, class_id: str, workflow_id: str, ru
         uow.emit("ClassEnrolmentOpened", subject=cls.id, workflow_id=workflow_id, data={
             **class_ref(cls), "enrolment_deadline": cls.enrolment_deadline.isoformat(), "capacity": cls.capacity,
             "target": cls.target})
-        await uow.audit(AuditEntry(actor=SYSTEM, action="class.enrolment_open", subject=f"class:{cls.id}",
-                                   reason_vi=f"Mở chiêu sinh lớp {cls.code} đến hết ngày "
-                                             f"{cls.enrolment_deadline.isoformat()}",
-                                   reason_en=f"Enrolment for class {cls.code} open until "
-                                             f"{cls.enrolment_deadline.isoformat()}",
-                                   inputs={"class_id": cls.id}, workflow_id=workflow_id, run_id=run_id))
+        uow.audit(AuditEntry(actor=SYSTEM, action="class.enrolment_open", subject=f"class:{cls.id}",
+                             reason_vi=f"Mở chiêu sinh lớp {cls.code} đến hết ngày "
+                                       f"{cls.enrolment_deadline.isoformat()}",
+                             reason_en=f"Enrolment for class {cls.code} open until "
+                                       f"{cls.enrolment_deadline.isoformat()}",
+                             inputs={"class_id": cls.id}, workflow_id=workflow_id, run_id=run_id))
     return timeline(cls)
 
 
@@ -63,7 +63,7 @@ async def close_enrolment(uow: UnitOfWork, *, class_id: str, workflow_id: str, r
         uow.emit("ClassEnrolmentClosed", subject=cls.id, workflow_id=workflow_id, data={
             **class_ref(cls), "enrolled": enrolled, "target": cls.target, "capacity": cls.capacity,
             "below_target": below})
-        await uow.audit(AuditEntry(
+        uow.audit(AuditEntry(
             actor=SYSTEM, action="class.enrolment_close", subject=f"class:{cls.id}",
             reason_vi=f"Hết hạn chiêu sinh lớp {cls.code}: {enrolled}/{cls.target} học viên"
                       + (" — dưới chỉ tiêu, chờ Ban Tổ chức quyết định" if below else " — đạt chỉ tiêu"),
@@ -100,10 +100,10 @@ async def request_close(uow: UnitOfWork, *, class_id: str, actor: Actor, reason:
         raise conflict("enrolment_closed", f"Enrolment for class {cls.code} is not open",
                        f"Lớp {cls.code} không đang chiêu sinh", field_name="class_id")
     cls.close_requested_at = utcnow()
-    await uow.audit(AuditEntry(actor=actor, action="class.enrolment_close_early", subject=f"class:{cls.id}",
-                               reason_vi=f"Kết thúc chiêu sinh sớm lớp {cls.code}: {reason}",
-                               reason_en=f"Enrolment for class {cls.code} closed early: {reason}",
-                               inputs={"reason": reason}, workflow_id=cls.workflow_id))
+    uow.audit(AuditEntry(actor=actor, action="class.enrolment_close_early", subject=f"class:{cls.id}",
+                         reason_vi=f"Kết thúc chiêu sinh sớm lớp {cls.code}: {reason}",
+                         reason_en=f"Enrolment for class {cls.code} closed early: {reason}",
+                         inputs={"reason": reason}, workflow_id=cls.workflow_id))
     return cls
 
 
@@ -188,7 +188,7 @@ async def apply_below_target_decision(uow: UnitOfWork, *, inp: BelowTargetDecisi
         await _cancel(uow, cls, inp=inp, merged_into=None)
         vi, en = f"Hủy lớp {cls.code} do dưới chỉ tiêu", f"Class {cls.code} cancelled below target"
     cls.decision_ref = inp.decision_ref
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=_actor(inp), action=f"class.below_target.{inp.action}", subject=f"class:{cls.id}",
         reason_vi=vi + (f": {inp.comment}" if inp.comment else ""),
         reason_en=en + (f": {inp.comment}" if inp.comment else ""),
@@ -207,9 +207,9 @@ async def start_class(uow: UnitOfWork, *, class_id: str, workflow_id: str, run_i
         people = await enrolments_of(uow.session, cls.id, frozenset({ENROLLED}))
         uow.emit("ClassStarted", subject=cls.id, workflow_id=workflow_id, data={
             **class_ref(cls), "start_date": cls.start_date.isoformat(), "participants": len(people)})
-        await uow.audit(AuditEntry(actor=SYSTEM, action="class.start", subject=f"class:{cls.id}",
-                                   reason_vi=f"Khai giảng lớp {cls.code} với {len(people)} học viên",
-                                   reason_en=f"Class {cls.code} started with {len(people)} participants",
-                                   inputs={"participants": len(people)}, workflow_id=workflow_id, run_id=run_id))
+        uow.audit(AuditEntry(actor=SYSTEM, action="class.start", subject=f"class:{cls.id}",
+                             reason_vi=f"Khai giảng lớp {cls.code} với {len(people)} học viên",
+                             reason_en=f"Class {cls.code} started with {len(people)} participants",
+                             inputs={"participants": len(people)}, workflow_id=workflow_id, run_id=run_id))
     return timeline(cls)
 

@@ -67,10 +67,10 @@ async def adopt_plan(uow: UnitOfWork, *, data: PlanCreate, actor: Actor) -> Plan
     uow.emit("PlanAdopted", subject=plan.id, data={
         "plan_id": plan.id, "number": plan.number, "year": plan.year,
         "items": [{"programme_code": it.programme_code, "quota": it.quota} for it in data.items]})
-    await uow.audit(AuditEntry(actor=actor, action="plan.adopt", subject=f"plan:{plan.id}",
-                               reason_vi=f"Ban hành kế hoạch {plan.number} năm {plan.year}",
-                               reason_en=f"Plan {plan.number} for {plan.year} adopted",
-                               inputs=data.model_dump(mode="json")))
+    uow.audit(AuditEntry(actor=actor, action="plan.adopt", subject=f"plan:{plan.id}",
+                         reason_vi=f"Ban hành kế hoạch {plan.number} năm {plan.year}",
+                         reason_en=f"Plan {plan.number} for {plan.year} adopted",
+                         inputs=data.model_dump(mode="json")))
     return plan
 
 

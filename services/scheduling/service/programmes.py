@@ -64,9 +64,9 @@ async def create_programme(uow: UnitOfWork, *, data: ProgrammeCreate, actor: Act
     uow.session.add(version)
     await uow.session.flush()
     _emit(uow, version)
-    await uow.audit(AuditEntry(actor=actor, action="programme.define", subject=f"programme:{data.code}",
-                               reason_vi=f"Xác định chương trình {data.name} ({data.code})",
-                               reason_en=f"Programme {data.code} defined", inputs=data.model_dump(mode="json")))
+    uow.audit(AuditEntry(actor=actor, action="programme.define", subject=f"programme:{data.code}",
+                         reason_vi=f"Xác định chương trình {data.name} ({data.code})",
+                         reason_en=f"Programme {data.code} defined", inputs=data.model_dump(mode="json")))
     return version
 
 
@@ -88,12 +88,12 @@ async def add_version(uow: UnitOfWork, *, code: str, data: ProgrammeVersionCreat
     uow.session.add(version)
     await uow.session.flush()
     _emit(uow, version)
-    await uow.audit(AuditEntry(actor=actor, action="programme.version", subject=f"programme:{code}",
-                               reason_vi=f"Phiên bản {version.version_no} của chương trình {code} "
-                                         f"có hiệu lực từ {data.effective_from.isoformat()}",
-                               reason_en=f"Version {version.version_no} of programme {code} "
-                                         f"in force from {data.effective_from.isoformat()}",
-                               inputs=data.model_dump(mode="json")))
+    uow.audit(AuditEntry(actor=actor, action="programme.version", subject=f"programme:{code}",
+                         reason_vi=f"Phiên bản {version.version_no} của chương trình {code} "
+                                   f"có hiệu lực từ {data.effective_from.isoformat()}",
+                         reason_en=f"Version {version.version_no} of programme {code} "
+                                   f"in force from {data.effective_from.isoformat()}",
+                         inputs=data.model_dump(mode="json")))
     return version
 
 

@@ -40,7 +40,7 @@ async def request_enrolment(uow: UnitOfWork, *, event_id: str, source: str, sour
         "request_id": req.id, "source": source, "official_id": official_id, "unit_code": unit_code,
         "programme_code": programme_code, "plan_year": plan_year, "class_id": class_id, "status": req.status,
         "reason_en": req.reason_en or None})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=SYSTEM, action=f"enrolment_request.{req.status}", subject=f"enrolment_request:{req.id}",
         reason_vi="Yêu cầu ghi danh từ " + ("đăng ký đã duyệt" if source == "registration" else "quyết định chọn nguồn")
                   + (f": {req.reason_vi}" if req.reason_vi else ""),
@@ -61,10 +61,10 @@ async def place_request(uow: UnitOfWork, *, request_id: str, class_id: str, acto
     row = await enrol(uow, class_id=class_id, official_id=req.official_id, official_name=req.official_name,
                       unit_code=req.unit_code, source=req.source, source_ref=req.source_ref, actor=actor)
     req.status, req.enrolment_id, req.class_id = PLACED, row.id, class_id
-    await uow.audit(AuditEntry(actor=actor, action="enrolment_request.placed", subject=f"enrolment_request:{req.id}",
-                               reason_vi="Ban Tổ chức xếp lớp cho yêu cầu ghi danh",
-                               reason_en="The Organization Board placed the request in a class",
-                               inputs={"class_id": class_id, "enrolment_id": row.id}))
+    uow.audit(AuditEntry(actor=actor, action="enrolment_request.placed", subject=f"enrolment_request:{req.id}",
+                         reason_vi="Ban Tổ chức xếp lớp cho yêu cầu ghi danh",
+                         reason_en="The Organization Board placed the request in a class",
+                         inputs={"class_id": class_id, "enrolment_id": row.id}))
     return req
 
 

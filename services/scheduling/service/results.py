@@ -63,10 +63,10 @@ async def record_attendance(uow: UnitOfWork, *, class_id: str, data: AttendanceI
     uow.emit("AttendanceRecorded", subject=cls.id, workflow_id=cls.workflow_id, data={
         **class_ref(cls), "session_id": s.id, "session_seq": s.seq, "day": s.day.isoformat(),
         "present": len(present), "absent": len(people) - len(present)})
-    await uow.audit(AuditEntry(actor=actor, action="class.attendance", subject=f"class:{cls.id}",
-                               reason_vi=f"Điểm danh buổi {s.seq} ngày {s.day.isoformat()} lớp {cls.code}",
-                               reason_en=f"Attendance of session {s.seq} on {s.day.isoformat()}, class {cls.code}",
-                               inputs=data.model_dump(mode="json"), workflow_id=cls.workflow_id))
+    uow.audit(AuditEntry(actor=actor, action="class.attendance", subject=f"class:{cls.id}",
+                         reason_vi=f"Điểm danh buổi {s.seq} ngày {s.day.isoformat()} lớp {cls.code}",
+                         reason_en=f"Attendance of session {s.seq} on {s.day.isoformat()}, class {cls.code}",
+                         inputs=data.model_dump(mode="json"), workflow_id=cls.workflow_id))
     return len(present)
 
 
@@ -94,10 +94,10 @@ async def record_results(uow: UnitOfWork, *, class_id: str, data: ResultsIn, act
     await uow.session.flush()
     uow.emit("ResultsRecorded", subject=cls.id, workflow_id=cls.workflow_id, data={
         **class_ref(cls), "participants": len(data.results), "criteria": fw.scored})
-    await uow.audit(AuditEntry(actor=actor, action="class.results", subject=f"class:{cls.id}",
-                               reason_vi=f"Nhập điểm lớp {cls.code} theo khung đánh giá",
-                               reason_en=f"Marks recorded for class {cls.code} by its evaluation framework",
-                               inputs=data.model_dump(mode="json"), workflow_id=cls.workflow_id))
+    uow.audit(AuditEntry(actor=actor, action="class.results", subject=f"class:{cls.id}",
+                         reason_vi=f"Nhập điểm lớp {cls.code} theo khung đánh giá",
+                         reason_en=f"Marks recorded for class {cls.code} by its evaluation framework",
+                         inputs=data.model_dump(mode="json"), workflow_id=cls.workflow_id))
     return len(data.results)
 
 
@@ -178,7 +178,7 @@ async def complete_class(uow: UnitOfWork, *, class_id: str, actor: Actor, workfl
         "programme_category": version.category, "mode": version.mode, "year": await year_of(uow, cls),
         "start_date": cls.start_date.isoformat(), "end_date": cls.end_date.isoformat(),
         "institution": cls.institution, "participants": participants})
-    await uow.audit(AuditEntry(
+    uow.audit(AuditEntry(
         actor=actor, action="class.complete", subject=f"class:{cls.id}",
         reason_vi=f"Kết thúc lớp {cls.code}: {outcomes['passed']} đạt, {outcomes['failed']} không đạt, "
                   f"{outcomes['incomplete']} chưa hoàn thành",

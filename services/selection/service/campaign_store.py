@@ -69,7 +69,7 @@ async def record_decision(uow: UnitOfWork, *, actor: Actor, action: str, subject
                           workflow: tuple[str | None, str | None] = (None, None), outcome: str = "recorded",
                           kind: str | None = None) -> None:
     """Write one decision's audit record (with the policy version and workflow ids) and count it."""
-    await uow.audit(AuditEntry(actor=actor, action=action, subject=subject, reason_vi=reason_vi,
-                               reason_en=reason_en, inputs=inputs, policy_version=policy_version,
-                               workflow_id=workflow[0], run_id=workflow[1]))
+    uow.audit(AuditEntry(actor=actor, action=action, subject=subject, reason_vi=reason_vi,
+                         reason_en=reason_en, inputs=inputs, policy_version=policy_version,
+                         workflow_id=workflow[0], run_id=workflow[1]))
     DECISIONS.labels(kind or action, outcome).inc()
