@@ -58,6 +58,7 @@ from shared.events.relay import Relay
 from shared.migrate import upgrade
 from shared.process import ServiceRuntime, TemporalHandle
 from shared.temporal import poller_options
+from shared.temporal_payloads import data_converter
 from tests.unit.selection.fakes import FakeOfficialDirectory
 from tests.unit.selection.support import campaign_payload, official
 from workflows.selection import workflow_types
@@ -324,7 +325,7 @@ async def main() -> None:
     await asyncio.sleep(2)
     tmp = Path(tempfile.mkdtemp())
     try:
-        client = await Client.connect(address, namespace=namespace)
+        client = await Client.connect(address, namespace=namespace, data_converter=data_converter())
         if args.sqlite:
             settings, url = Settings(data_dir=tmp), f"sqlite+aiosqlite:///{tmp}/selection.db"
         else:

@@ -15,6 +15,7 @@ from temporalio.worker import PollerBehaviorAutoscaling
 from shared.config import Settings
 from shared.logging import get_logger
 from shared.metrics import expose_sdk_metrics
+from shared.temporal_payloads import data_converter
 
 log = get_logger(__name__)
 
@@ -73,7 +74,7 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
 async def connect(settings: Settings) -> Client:
     """Connect to the Temporal frontend of the profile (over mTLS when configured)."""
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                runtime=runtime(), tls=tls_config(settings))
+                                runtime=runtime(), tls=tls_config(settings), data_converter=data_converter())
 
 
 async def healthy(client: Client, timeout: float = 1.5, attempts: int = 2) -> bool:
