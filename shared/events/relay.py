@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -27,6 +28,9 @@ log = get_logger(__name__)
 # CloudEvents Kafka protocol binding, structured content mode: the whole event is the value, and the content-type
 # header names the event format (one header, the same for every message)
 STRUCTURED_MODE = {"content-type": "application/cloudevents+json; charset=UTF-8"}
+# an idle SQLite relay whose database files have not changed skips its looks, but looks for real at least this often
+# (a commit from another process within the same mtime tick, with the log's size unchanged, is not missed for longer)
+QUIET_LOOK_SECONDS = 30.0
 
 
 def _as_bytes(payload: Any) -> Any:
@@ -57,6 +61,25 @@ class Relay:
         self.verify_seconds = max(checkpoint_seconds, verify_seconds)
         self._last_checkpoint: tuple[int, str] | None = None
         self._postgres = ctx.engine.dialect.name == "postgresql"
+        database = None if self._postgres else ctx.engine.url.database
+        # SQLite: the database file and its write-ahead log, whose size and mtime change with every commit
+        self._files = (database, f"{database}-wal") if database and database != ":memory:" else ()
+
+    def files_stamp(self) -> tuple[tuple[int, int], ...] | None:
+        """(mtime, size) of the SQLite database's files; None where there are none to watch (PostgreSQL, memory).
+        A commit from any process changes it, so an idle relay that finds it unchanged since a look that found
+        nothing has nothing to publish, and need not open a transaction to see that."""
+        if not self._files:
+            return None
+        stamp = []
+        for path in self._files:
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                stamp.append((0, -1))
+                continue
+            stamp.append((st.st_mtime_ns, st.st_size))
+        return tuple(stamp)
 
     async def publish_batch(self) -> int:
         """Publish one batch; returns how many rows were published (0 when idle or another relay holds the lock)."""
@@ -151,13 +174,16 @@ class Relay:
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until stopped. Idle, the relay waits for a commit's wake-up (in this process: the unit of work;
         from any process on PostgreSQL: NOTIFY), backing off exponentially from idle_seconds to max_idle_seconds
-        between looks of its own; it backs off too while the transport or database is down."""
+        between looks of its own; it backs off too while the transport or database is down. On SQLite a look of
+        its own is skipped while the database's files are as they were at a look that found nothing
+        (``files_stamp``), but made at least every QUIET_LOOK_SECONDS."""
         wake = self.ctx.outbox_committed
         stop_watch = asyncio.ensure_future(stop.wait())
         stop_watch.add_done_callback(lambda _: wake.set())
         listener: Any = None
         last_listen = -1e9
         backoff = idle = 0.0
+        timed_out, nothing_at, looked_at = False, None, -1e9
         last_gauges = last_checkpoint = last_verify = -1e9
         gauges_stale = True
         try:
@@ -168,7 +194,14 @@ class Relay:
                     listener = await self._listen()
                 try:
                     wake.clear()  # before looking: a commit from now on is seen by this look or wakes the next wait
-                    n = await self.publish_batch()
+                    stamp = self.files_stamp()  # before looking too: a commit during the look changes it
+                    if timed_out and stamp is not None and stamp == nothing_at \
+                            and time.monotonic() - looked_at < QUIET_LOOK_SECONDS:
+                        n = 0  # idle, and nothing was committed since a look found nothing: no transaction
+                    else:
+                        n = await self.publish_batch()
+                        looked_at = time.monotonic()
+                    nothing_at = None if n else stamp
                     backoff = 0.0
                     gauges_stale = gauges_stale or n > 0
                     now = time.monotonic()
@@ -187,12 +220,13 @@ class Relay:
                         idle = 0.0
                     else:
                         idle = min(self.max_idle_seconds, max(self.idle_seconds, idle * 2))
-                        await wake.wait(idle)
+                        timed_out = not await wake.wait(idle)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     EVENTS_PUBLISH_FAILED.labels(self.ctx.service).inc()
                     backoff = min(self.max_backoff, max(0.2, backoff * 2))
+                    timed_out = False  # after a failure, look again whatever the files say
                     log.warning("relay_publish_failed", service=self.ctx.service, error=repr(exc), retry_in=backoff)
                     await self._note_failure(repr(exc))
                     await _sleep(stop, backoff)

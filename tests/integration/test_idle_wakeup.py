@@ -227,3 +227,47 @@ async def test_an_idle_embedded_consumer_waits_in_one_long_poll_and_stops_at_onc
         await asyncio.wait_for(task, 10)
         await other.close()
         await pipe.ctx.dispose()
+
+
+@pytest.mark.parametrize("pipe", ["embedded"], indirect=True)
+async def test_an_idle_sqlite_relay_opens_no_transaction_while_its_files_stay_put(pipe: Pipeline) -> None:
+    """SQLite: a look that would find nothing is skipped while the database's files have not changed since a look
+    that found nothing (the relay's share of an idle stack's CPU)."""
+    relay = Relay(pipe.ctx, pipe.sink(), idle_seconds=0.02, max_idle_seconds=0.2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(2.0)  # backed off, the start-up gauges and checkpoint done
+        statements = count_statements(pipe.ctx)
+        await asyncio.sleep(3.0)  # 15 wake-ups at 0.2 s: each looked at the files, none opened a transaction
+        assert statements == []
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.mark.parametrize("pipe", ["embedded"], indirect=True)
+async def test_an_idle_sqlite_relay_still_publishes_another_processs_commit(pipe: Pipeline) -> None:
+    """A commit through another engine (another process: no in-process wake-up) changes the files, and the next
+    look, at most max_idle_seconds later, publishes it."""
+    topic = unique_topic()
+    sink = TimedSink(pipe.sink())
+    relay = Relay(pipe.ctx, sink, idle_seconds=0.02, max_idle_seconds=0.5)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    other = build_context("registration", pipe.settings, metadata, INFRA, url=pipe.settings.db_url("registration"))
+    try:
+        await asyncio.sleep(2.0)  # idle, its looks skipped
+        for _ in range(3):
+            before = len(sink.published)
+            committed = await emit(other, topic)
+            deadline = time.monotonic() + 5
+            while len(sink.published) == before and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            assert len(sink.published) > before, "the relay never published the other process's event"
+            assert sink.published[-1] - committed < 1.5
+            await asyncio.sleep(1.5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await other.dispose()
