@@ -18,6 +18,7 @@ Input may be NFC or NFD; both give the same keys.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _LETTER_RANK = {letter: rank for rank, letter in enumerate(ALPHABET)}
@@ -69,8 +70,18 @@ def _char_code(letter: str) -> int:
     return _PUNCTUATION * _CLASS_WIDTH + ord(letter[0])
 
 
+@lru_cache(maxsize=1 << 16)  # a language of ~7,000 syllables: names and titles repeat their words
 def _word_keys(word: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """Primary, tone and case keys of one word."""
+    """Primary, tone and case keys of one word (immutable: one key object is shared by every caller)."""
+    if word.isascii():  # no marks to split off (digits, codes, Latin words): the same keys, without normalising
+        lower = word.lower()
+        return (tuple(_char_code(ch) for ch in lower), (),
+                tuple(1 if ch != low else 0 for ch, low in zip(word, lower, strict=True)))
+    return _marked_word_keys(word)
+
+
+def _marked_word_keys(word: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The keys of any word, its letters split from their marks."""
     primary: list[int] = []
     tones: list[int] = []
     cases: list[int] = []

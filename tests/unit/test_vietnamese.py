@@ -193,3 +193,21 @@ def test_different_given_names_decide_regardless_of_family(fam1: str, giv1: str,
         assert (sort_key_name(f"{fam1} {giv1}") < sort_key_name(f"{fam2} {giv2}")) == (
             sort_key(giv1) < sort_key(giv2)
         )
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127, blacklist_categories=("Zs", "Cc")), min_size=1))
+def test_an_ascii_word_gets_the_keys_the_general_path_gives(word: str) -> None:
+    """The ASCII shortcut (no marks to split off) changes no key: digits, codes and Latin words sort as before."""
+    from shared import vietnamese
+
+    assert vietnamese._word_keys(word) == vietnamese._marked_word_keys(word)
+
+
+def test_word_keys_are_computed_once_per_word() -> None:
+    from shared import vietnamese
+
+    vietnamese._word_keys.cache_clear()
+    names = [f"Nguyễn Văn {given}" for given in ("An", "Bình", "An", "Cường")] * 50
+    keys = [sort_key_name(n) for n in names]
+    assert keys[0] == keys[2] and keys[0] != keys[1]
+    assert vietnamese._word_keys.cache_info().misses == 5  # Nguyễn, Văn, An, Bình, Cường
