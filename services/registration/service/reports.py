@@ -7,7 +7,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,7 +16,12 @@ from services.registration.domain.personal_id import mask
 from services.registration.models import Official, Registration, TrainingRecord, Unit
 from shared.metrics import COMPLIANCE_RATIO, CONFLICTS_FOUND
 from shared.policy import PolicyDataError
-from shared.vietnamese import sort_key, sort_key_name
+from shared.vietnamese import NameSortKey, sort_key, sort_key_name
+
+# the province-wide scan's sort and hash memory on PostgreSQL (the server's default, 4 MB, spills the duplicate
+# groups' sort and the overlap join's hash to disk from a few hundred thousand registrations on, and steers the
+# window count to an index scan over the whole table; docs/performance.md, Conflicts, 2026-12-04)
+REPORT_WORK_MEM = "64MB"
 
 
 async def conflicts(session: AsyncSession, *, year: int, today: date) -> dict[str, Any]:
@@ -26,6 +31,8 @@ async def conflicts(session: AsyncSession, *, year: int, today: date) -> dict[st
     and every registration of a duplicate group at once (a window count per person and programme) — not one query
     per group, and no ORM objects."""
     active = list(in_force("registration_checks", today).param("active_statuses"))
+    if session.get_bind().dialect.name == "postgresql":  # for this transaction only
+        await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
     a, b = aliased(Registration), aliased(Registration)
     overlap_rows = (await session.execute(
         select(a.official_id, a.official_name, *_brief_columns(a), *_brief_columns(b))
@@ -49,8 +56,17 @@ async def conflicts(session: AsyncSession, *, year: int, today: date) -> dict[st
         regs = [_brief(row[2:2 + width]) for row in rows]
         duplicates.append({"official_id": official_id, "official_name": rows[0][1], "programme_code": programme_code,
                            "registrations": regs, "units": sorted({x["unit_code"] for x in regs})})
-    overlaps.sort(key=lambda c: sort_key_name(str(c["official_name"])))
-    duplicates.sort(key=lambda c: sort_key_name(str(c["official_name"])))
+    keys: dict[str, NameSortKey] = {}  # one key a person: most people of a conflict appear in several
+
+    def by_name(c: dict[str, Any]) -> NameSortKey:
+        name = str(c["official_name"])
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = sort_key_name(name)
+        return key
+
+    overlaps.sort(key=by_name)
+    duplicates.sort(key=by_name)
     CONFLICTS_FOUND.labels("time_overlap").set(len(overlaps))
     CONFLICTS_FOUND.labels("duplicate_registration").set(len(duplicates))
     return {"year": year, "overlaps": overlaps, "duplicates": duplicates}
