@@ -103,3 +103,20 @@ async def test_the_set_based_scan_finds_what_the_reference_finds(app: App, seed:
     for kind in ("overlaps", "duplicates"):
         assert [c["official_name"] for c in got[kind]] == sorted(
             (c["official_name"] for c in got[kind]), key=sort_key_name)
+
+
+def test_the_cycle_collector_resumes_after_a_report_and_stays_paused_if_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    try:
+        with pytest.raises(RuntimeError), reports._no_cycle_collection():
+            assert not gc.isenabled()
+            raise RuntimeError("the report failed")
+        assert gc.isenabled(), "resumed after a failed report too"
+        gc.disable()
+        with reports._no_cycle_collection():
+            pass
+        assert not gc.isenabled(), "paused by someone else: left paused"
+    finally:
+        gc.enable()
