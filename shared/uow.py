@@ -64,19 +64,26 @@ class UnitOfWork:
         self.session = session
         # events in emission order; an audit record's AuditRecorded event holds its place until the record is linked
         self._events: list[tuple[CloudEvent, str, str, str] | PendingAudit] = []
-        self._pending: list[PendingAudit] = []
-        self._audited: list[str] = []
 
     def emit(self, event_type: str, *, subject: str, data: dict[str, Any], key: str | None = None,
              workflow_id: str | None = None, topic: str | None = None) -> CloudEvent:
         """Queue an event for the outbox; it is written in this transaction or not at all. It is checked against
         its contract and serialised here, so what is published is what was checked, whatever happens to `data`
         afterwards."""
+        queued = self._queued(event_type, subject=subject, data=data, key=key or subject, workflow_id=workflow_id,
+                              topic=topic or self.ctx.topic)
+        self._events.append(queued)
+        return queued[0]
+
+    def _queued(self, event_type: str, *, subject: str, data: dict[str, Any], key: str, workflow_id: str | None,
+                topic: str) -> tuple[CloudEvent, str, str, str]:
         event = CloudEvent(type=event_type, source=self.ctx.source, subject=subject, data=data,
                            workflowid=workflow_id)
         contract.check_new(event)
-        self._events.append((event, topic or self.ctx.topic, key or subject, event.to_json()))
-        return event
+        return event, topic, key, event.to_json()
+
+    def _pending(self) -> list[PendingAudit]:
+        return [e for e in self._events if isinstance(e, PendingAudit)]
 
     def audit(self, entry: audit_chain.AuditEntry) -> PendingAudit:
         """Append a decision to this service's chain when the unit commits, and publish it as an event too.
@@ -85,9 +92,7 @@ class UnitOfWork:
         lock (PostgreSQL: an advisory lock held to the commit) is held for the head's read and one INSERT, not for
         the whole unit, so concurrent decisions of one service queue only for that moment."""
         pending = PendingAudit(entry)
-        self._pending.append(pending)
         self._events.append(pending)
-        self._audited.append(entry.action)
         return pending
 
     async def claim_events(self, group: str, event_ids: list[str]) -> set[str]:
@@ -108,12 +113,13 @@ class UnitOfWork:
         return set(rows.scalars().all())
 
     async def _flush_records(self) -> None:
-        if not self._pending:
+        pending_records = self._pending()
+        if not pending_records:
             return
         await self.session.flush()  # the unit's own changes first, outside the chain's lock
         seq, prev = await audit_chain.locked_head(self.session, self.ctx.tables.audit, self.ctx.service)
         rows = []
-        for pending in self._pending:
+        for pending in pending_records:
             rec, row = audit_chain.link(self.ctx.service, seq, prev, pending.entry)
             seq, prev = rec.seq, rec.hash
             pending.record = rec
@@ -122,15 +128,14 @@ class UnitOfWork:
 
     def _recorded_event(self, pending: PendingAudit) -> tuple[CloudEvent, str, str, str]:
         rec, entry = pending.record, pending.entry
-        event = CloudEvent(type="AuditRecorded", source=self.ctx.source, subject=entry.subject, data={
+        return self._queued("AuditRecorded", subject=entry.subject, key=f"audit:{self.ctx.service}",
+                            workflow_id=None, topic=self.ctx.topic, data={
             "chain": rec.chain, "seq": rec.seq, "record_id": rec.record_id, "action": entry.action,
             "subject": entry.subject, "actor": rec.body["actor"], "reason_vi": entry.reason_vi,
             "reason_en": entry.reason_en, "policy_version": entry.policy_version,
             "workflow_id": entry.workflow_id, "run_id": entry.run_id, "inputs_digest": rec.body["inputs_digest"],
             "hash": rec.hash, "prev_hash": rec.prev_hash, "recorded_at": rec.recorded_at,
         })
-        contract.check_new(event)
-        return event, self.ctx.topic, f"audit:{self.ctx.service}", event.to_json()
 
     async def _flush_events(self) -> None:
         if not self._events:
@@ -153,8 +158,8 @@ class UnitOfWork:
         types = ["AuditRecorded" if isinstance(e, PendingAudit) else e[0].type for e in self._events]
         for event_type, n in Counter(types).items():
             DOMAIN_EVENTS.labels(self.ctx.service, event_type).inc(n)
-        for action in self._audited:
-            AUDIT_RECORDS.labels(self.ctx.service, action).inc()
+        for pending in self._pending():
+            AUDIT_RECORDS.labels(self.ctx.service, pending.entry.action).inc()
 
 
 @asynccontextmanager
